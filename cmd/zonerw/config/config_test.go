@@ -1,0 +1,76 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Every invalid config, with the exact error a user sees.
+func TestInvalidConfigs(t *testing.T) {
+	tests := []struct{ file, want string }{
+		{"invalid-unknown-key.yaml", `testdata/invalid-unknown-key.yaml:3: unknown key "fal"`},
+		{"invalid-bad-ipv4.yaml", `testdata/invalid-bad-ipv4.yaml:5: services[0].targets[0].ipv4: "127.0.0.300" is not an IPv4 address`},
+		{"invalid-ipv6-in-ipv4.yaml", `testdata/invalid-ipv6-in-ipv4.yaml:5: services[0].targets[0].ipv4: "2001:db8::1" is not an IPv4 address`},
+		{"invalid-no-address.yaml", `testdata/invalid-no-address.yaml:4: services[0].targets[0]: target "main" needs an ipv4 or ipv6 address`},
+		{"invalid-duplicate-target.yaml", `testdata/invalid-duplicate-target.yaml:5: services[0].targets[1].name: target "main" is defined twice`},
+		{"invalid-check-type.yaml", `testdata/invalid-check-type.yaml:4: services[0].check.type: unknown check type "icmp" (use http or tcp)`},
+		{"invalid-url-without-addr.yaml", `testdata/invalid-url-without-addr.yaml:4: services[0].check.url: "http://www.example.com/" must contain {addr}, where the target's address goes`},
+		{"invalid-tcp-without-port.yaml", `testdata/invalid-tcp-without-port.yaml:4: services[0].check.port: a tcp check needs a port from 1 to 65535`},
+		{"invalid-bad-timeout.yaml", "testdata/invalid-bad-timeout.yaml:4: cannot unmarshal !!str `soon` into time.Duration"},
+		{"invalid-negative-fall.yaml", `testdata/invalid-negative-fall.yaml:3: services[0].fall: must be at least 1, not -1`},
+		{"invalid-two-defaults.yaml", `testdata/invalid-two-defaults.yaml:7: services[1].default: only one service may be the default`},
+		{"invalid-service-name.yaml", `testdata/invalid-service-name.yaml:2: services[0].name: "web server" is not a valid service name (letters, digits, '.', '_', '-')`},
+		{"invalid-serial-policy.yaml", `testdata/invalid-serial-policy.yaml:9: zones[0].serial: unknown serial policy "yyyymmddnn" (use dateserial, unixtime or increment)`},
+		{"invalid-zone-missing-output.yaml", `testdata/invalid-zone-missing-output.yaml:6: zones[0].output: the output file is required`},
+		{"invalid-duplicate-zone.yaml", `testdata/invalid-duplicate-zone.yaml:7: zones[1].name: zone "Example.COM." is defined twice`},
+		{"invalid-no-services.yaml", `testdata/invalid-no-services.yaml: services: at least one service is required`},
+		{"invalid-empty.yaml", `testdata/invalid-empty.yaml: the file is empty`},
+		{"invalid-not-yaml.yaml", `testdata/invalid-not-yaml.yaml:1: did not find expected ',' or ']'`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			_, err := Load(filepath.Join("testdata", tc.file))
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			if err.Error() != tc.want {
+				t.Fatalf("error\n got: %s\nwant: %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDefaultsAndPaths(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "valid-minimal.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Services[0]
+	if !s.Default || s.Rise != DefaultRise || s.Fall != DefaultFall || s.Check.Type != "http" ||
+		s.Check.URL != DefaultHTTPURL || s.Check.Timeout != 5*time.Second {
+		t.Fatalf("service defaults not applied: %+v", s)
+	}
+	z := c.Zones[0]
+	if z.Serial != "dateserial" || z.Reload.Timeout != DefaultReloadTimeout {
+		t.Fatalf("zone defaults not applied: %+v", z)
+	}
+	if z.Template != filepath.Join("testdata", "t.tmpl") || z.Output != filepath.Join("testdata", "out", "example.com.zone") ||
+		c.StateDir != filepath.Join("testdata", "state") {
+		t.Fatalf("paths not resolved against the config's directory: %q %q %q", z.Template, z.Output, c.StateDir)
+	}
+}
+
+func TestEveryProblemIsReported(t *testing.T) {
+	text := "services:\n  - name: web\n    rise: 0\n    fall: -2\n    targets: []\nzones: []\n"
+	_, err := Parse("z.yaml", []byte(text))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"services[0].fall", "services[0].targets", "zones: at least one zone"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%s", want, err)
+		}
+	}
+}

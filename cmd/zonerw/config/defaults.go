@@ -1,0 +1,52 @@
+package config
+
+import "time"
+
+// The defaults, all in one place. README's config reference lists them too.
+const (
+	DefaultStateDir      = "state"
+	DefaultCheckType     = "http"
+	DefaultCheckTimeout  = 5 * time.Second
+	DefaultHTTPURL       = "http://{addr}/index.html"
+	DefaultRise          = 2
+	DefaultFall          = 3
+	DefaultSerialPolicy  = "dateserial"
+	DefaultReloadTimeout = 30 * time.Second
+)
+
+// applyDefaults fills every key the user left out.
+func applyDefaults(c *Config) {
+	if c.StateDir == "" {
+		c.StateDir = DefaultStateDir
+	}
+	for i := range c.Services {
+		s := &c.Services[i]
+		if s.Check.Type == "" {
+			s.Check.Type = DefaultCheckType
+		}
+		if s.Check.Timeout == 0 {
+			s.Check.Timeout = DefaultCheckTimeout
+		}
+		if s.Check.Type == "http" && s.Check.URL == "" {
+			s.Check.URL = DefaultHTTPURL
+		}
+		if s.Rise == 0 {
+			s.Rise = DefaultRise
+		}
+		if s.Fall == 0 {
+			s.Fall = DefaultFall
+		}
+	}
+	if len(c.Services) == 1 {
+		c.Services[0].Default = true
+	}
+	for i := range c.Zones {
+		z := &c.Zones[i]
+		if z.Serial == "" {
+			z.Serial = DefaultSerialPolicy
+		}
+		if z.Reload.Timeout == 0 {
+			z.Reload.Timeout = DefaultReloadTimeout
+		}
+	}
+}

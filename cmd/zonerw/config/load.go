@@ -1,0 +1,97 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads, decodes, defaults and validates the config at path. Relative
+// paths inside it are resolved against the config file's directory. Every
+// error names the file and, where one applies, the line and key path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.resolvePaths(filepath.Dir(path))
+	return c, nil
+}
+
+// Parse decodes and validates config text; file names it in errors.
+// Paths are left as written.
+func Parse(file string, data []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: the file is empty", file)
+		}
+		return nil, decodeError(file, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, decodeError(file, err)
+	}
+	c.File = file
+	applyDefaults(&c)
+	if err := c.validate(&locator{file: file, root: &root}); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+var (
+	yamlLine     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+)
+
+// decodeError turns yaml.v3's messages ("line 5: field foo not found in type
+// config.Service") into "zonerw.yaml:5: unknown key \"foo\"", one per line.
+func decodeError(file string, err error) error {
+	var te *yaml.TypeError
+	msgs := []string{err.Error()}
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	var errs []error
+	for _, m := range msgs {
+		sm := yamlLine.FindStringSubmatch(m)
+		if sm == nil {
+			errs = append(errs, fmt.Errorf("%s: %s", file, m))
+			continue
+		}
+		text := sm[2]
+		if f := unknownField.FindStringSubmatch(text); f != nil {
+			text = fmt.Sprintf("unknown key %q", f[1])
+		}
+		errs = append(errs, fmt.Errorf("%s:%s: %s", file, sm[1], text))
+	}
+	return errors.Join(errs...)
+}
+
+// resolvePaths makes every file path absolute against dir.
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	c.StateDir = abs(c.StateDir)
+	for i := range c.Zones {
+		c.Zones[i].Template = abs(c.Zones[i].Template)
+		c.Zones[i].Output = abs(c.Zones[i].Output)
+	}
+}

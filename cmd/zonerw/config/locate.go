@@ -1,0 +1,85 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// locator turns a key path (services[0].targets[1].ipv4) into a line of the
+// YAML file, so semantic errors point where the user must look.
+type locator struct {
+	file string
+	root *yaml.Node
+}
+
+// errorf formats "file:line: path: message". path elements are map keys
+// (string) and sequence indexes (int).
+func (l *locator) errorf(path []any, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	p := pathString(path)
+	if line := l.line(path); line > 0 {
+		return fmt.Errorf("%s:%d: %s: %s", l.file, line, p, msg)
+	}
+	return fmt.Errorf("%s: %s: %s", l.file, p, msg)
+}
+
+// line finds the line of the deepest node on path that exists.
+func (l *locator) line(path []any) int {
+	n := l.root
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, step := range path {
+		if n == nil {
+			break
+		}
+		switch s := step.(type) {
+		case string:
+			n = mapValue(n, s)
+		case int:
+			if n.Kind != yaml.SequenceNode || s >= len(n.Content) {
+				n = nil
+			} else {
+				n = n.Content[s]
+			}
+		}
+		if n != nil {
+			line = n.Line
+		}
+	}
+	return line
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func pathString(path []any) string {
+	var b strings.Builder
+	for _, step := range path {
+		switch s := step.(type) {
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s)
+		case int:
+			fmt.Fprintf(&b, "[%d]", s)
+		}
+	}
+	return b.String()
+}
+
+// at builds a path from its parts; a small helper for readable call sites.
+func at(parts ...any) []any { return parts }
