@@ -1,12 +1,16 @@
 package config
 
 import (
-	"net/url"
-	"strings"
+	"errors"
+
+	"github.com/zonerw/zonerw/probe"
 )
 
-// validateCheck checks a service's probe settings. It mirrors what the probe
-// package accepts, but names the key path and line for the user.
+// httpKeys maps probe.HTTP's field names to this file's YAML keys.
+var httpKeys = map[string]string{"URL": "url", "Host": "host", "ExpectStatus": "expect_status", "MaxBody": "url"}
+
+// validateCheck checks a service's probe settings. HTTP settings are checked
+// by the probe package itself; this adds the key path and line.
 func validateCheck(l *locator, p []any, c Check) []error {
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
@@ -18,15 +22,10 @@ func validateCheck(l *locator, p []any, c Check) []error {
 		if c.Port != 0 {
 			add(l.errorf(append(p, "port"), "port is for tcp checks; put the port in the url (http://{addr}:8080/)"))
 		}
-		if !strings.Contains(c.URL, "{addr}") {
-			add(l.errorf(append(p, "url"), "%q must contain {addr}, where the target's address goes", c.URL))
-		} else if u, err := url.Parse(strings.ReplaceAll(c.URL, "{addr}", "127.0.0.1")); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			add(l.errorf(append(p, "url"), "%q is not an http:// or https:// URL", c.URL))
-		}
-		for i, code := range c.ExpectStatus {
-			if code < 100 || code > 599 {
-				add(l.errorf(append(p, "expect_status", i), "%d is not an HTTP status code", code))
-			}
+		h := probe.HTTP{URL: c.URL, Host: c.Host, ExpectStatus: c.ExpectStatus}
+		var fe *probe.FieldError
+		if err := h.Validate(); errors.As(err, &fe) {
+			add(l.errorf(append(p, httpKeys[fe.Field]), "%v", fe.Err))
 		}
 	case "tcp":
 		if c.Port < 1 || c.Port > 65535 {
