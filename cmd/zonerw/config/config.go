@@ -14,6 +14,11 @@ type Config struct {
 	StateDir string    `yaml:"state_dir"`
 	Services []Service `yaml:"services"`
 	Zones    []Zone    `yaml:"zones"`
+	// Server configures `zonerw serve`, the daemon with the embedded
+	// nameserver. Cron mode ignores it.
+	Server Server `yaml:"server"`
+	// Keys are TSIG keys, referred to by name from zones.
+	Keys []Key `yaml:"keys"`
 
 	// File is the path the config was read from (not a YAML key).
 	File string `yaml:"-"`
@@ -24,8 +29,11 @@ type Service struct {
 	Name string `yaml:"name"`
 	// Default marks the service a bare @IP@ marker means. With exactly one
 	// service configured it is the default without saying so.
-	Default bool     `yaml:"default"`
-	Check   Check    `yaml:"check"`
+	Default bool  `yaml:"default"`
+	Check   Check `yaml:"check"`
+	// Every is the daemon's probe schedule, a cron spec ("@every 2s",
+	// "*/1 * * * *"). Cron mode probes once per run instead.
+	Every   string   `yaml:"every"`
 	Rise    int      `yaml:"rise"`
 	Fall    int      `yaml:"fall"`
 	Targets []Target `yaml:"targets"`
@@ -62,6 +70,32 @@ type Zone struct {
 	Serial       string `yaml:"serial"`
 	AllowInclude bool   `yaml:"allow_include"`
 	Reload       Reload `yaml:"reload"`
+
+	// The daemon's embedded nameserver: who may transfer the zone (CIDRs
+	// and/or TSIG key names; with both set a transfer needs both) and which
+	// secondaries get a NOTIFY after each change.
+	AllowTransfer []string    `yaml:"allow_transfer"`
+	TransferKeys  []string    `yaml:"transfer_keys"`
+	Secondaries   []Secondary `yaml:"secondaries"`
+}
+
+// Secondary is a nameserver that transfers a zone from zonerw serve.
+type Secondary struct {
+	Address string `yaml:"address"` // ip:port
+	Key     string `yaml:"key"`     // TSIG key name, "" for none
+}
+
+// Server is the daemon's listener configuration.
+type Server struct {
+	// Listen lists ip:port addresses; each is served over UDP and TCP.
+	Listen []string `yaml:"listen"`
+}
+
+// Key is a TSIG key kept in a BIND-style key file (what tsig-keygen
+// writes), so the secret never sits in zonerw.yaml.
+type Key struct {
+	Name string `yaml:"name"`
+	File string `yaml:"file"`
 }
 
 // Reload is the command that makes an external nameserver pick up a

@@ -24,7 +24,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-two-defaults.yaml", `testdata/invalid-two-defaults.yaml:7: services[1].default: only one service may be the default`},
 		{"invalid-service-name.yaml", `testdata/invalid-service-name.yaml:2: services[0].name: "web server" is not a valid service name (letters, digits, '.', '_', '-')`},
 		{"invalid-serial-policy.yaml", `testdata/invalid-serial-policy.yaml:9: zones[0].serial: unknown serial policy "yyyymmddnn" (use dateserial, unixtime or increment)`},
-		{"invalid-zone-missing-output.yaml", `testdata/invalid-zone-missing-output.yaml:6: zones[0].output: the output file is required`},
+		{"invalid-zone-missing-output.yaml", `testdata/invalid-zone-missing-output.yaml:6: zones[0].output: the output file is required (or serve the zone: server.listen)`},
 		{"invalid-duplicate-zone.yaml", `testdata/invalid-duplicate-zone.yaml:7: zones[1].name: zone "Example.COM." is defined twice`},
 		{"invalid-no-services.yaml", `testdata/invalid-no-services.yaml: services: at least one service is required`},
 		{"invalid-empty.yaml", `testdata/invalid-empty.yaml: the file is empty`},
@@ -40,6 +40,20 @@ func TestInvalidConfigs(t *testing.T) {
 				t.Fatalf("error\n got: %s\nwant: %s", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestInvalidServerConfig(t *testing.T) {
+	_, err := Load(filepath.Join("testdata", "invalid-server.yaml"))
+	want := strings.Join([]string{
+		`testdata/invalid-server.yaml:2: server.listen[0]: "127.0.0.1" is not an ip:port address`,
+		`testdata/invalid-server.yaml:14: zones[0].allow_transfer[0]: "127.0.0.0/33" is neither an address nor a CIDR prefix`,
+		`testdata/invalid-server.yaml:15: zones[0].transfer_keys[0]: no key named "nokey" under keys`,
+		`testdata/invalid-server.yaml:17: zones[0].secondaries[0].address: "127.0.0.2" is not an ip:port address`,
+		`testdata/invalid-server.yaml:7: services[0].every: "@every soon" is not a schedule: failed to parse duration @every soon: time: invalid duration "soon"`,
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Fatalf("error\n got: %v\nwant: %s", err, want)
 	}
 }
 

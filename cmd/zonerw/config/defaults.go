@@ -8,6 +8,7 @@ const (
 	DefaultCheckType     = "http"
 	DefaultCheckTimeout  = 5 * time.Second
 	DefaultHTTPURL       = "http://{addr}/index.html"
+	DefaultEvery         = "@every 10s"
 	DefaultRise          = 2
 	DefaultFall          = 3
 	DefaultSerialPolicy  = "dateserial"
@@ -29,6 +30,9 @@ func applyDefaults(c *Config) {
 		}
 		if s.Check.Type == "http" && s.Check.URL == "" {
 			s.Check.URL = DefaultHTTPURL
+		}
+		if s.Every == "" {
+			s.Every = DefaultEvery
 		}
 		if s.Rise == 0 {
 			s.Rise = DefaultRise

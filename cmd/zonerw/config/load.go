@@ -94,4 +94,7 @@ func (c *Config) resolvePaths(dir string) {
 		c.Zones[i].Template = abs(c.Zones[i].Template)
 		c.Zones[i].Output = abs(c.Zones[i].Output)
 	}
+	for i := range c.Keys {
+		c.Keys[i].File = abs(c.Keys[i].File)
+	}
 }

@@ -40,7 +40,7 @@ func (c *Config) validate(l *locator) error {
 	outputs := map[string]bool{}
 	for i, z := range c.Zones {
 		p := at("zones", i)
-		for _, err := range validateZone(l, p, z) {
+		for _, err := range validateZone(l, p, z, len(c.Server.Listen) > 0) {
 			add(err)
 		}
 		if fq := dns.CanonicalName(z.Name); zoneNames[fq] {
@@ -48,7 +48,10 @@ func (c *Config) validate(l *locator) error {
 		} else {
 			zoneNames[fq] = true
 		}
-		if z.Output != "" && outputs[z.Output] {
+		if z.Output == "" {
+			continue
+		}
+		if outputs[z.Output] {
 			add(l.errorf(append(p, "output"), "%q is the output of another zone too", z.Output))
 		}
 		outputs[z.Output] = true
@@ -56,6 +59,7 @@ func (c *Config) validate(l *locator) error {
 	if len(c.Zones) == 0 {
 		add(l.errorf(at("zones"), "at least one zone is required"))
 	}
+	errs = append(errs, c.validateServer(l)...)
 	return errors.Join(errs...)
 }
 
@@ -101,7 +105,9 @@ func validateService(l *locator, p []any, s Service) []error {
 	return errs
 }
 
-func validateZone(l *locator, p []any, z Zone) []error {
+// validateZone checks one zone. The output file is optional when the
+// embedded nameserver serves the zone (serving is true).
+func validateZone(l *locator, p []any, z Zone, serving bool) []error {
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
 	if _, ok := dns.IsDomainName(z.Name); z.Name == "" || !ok {
@@ -110,8 +116,8 @@ func validateZone(l *locator, p []any, z Zone) []error {
 	if z.Template == "" {
 		add(l.errorf(append(p, "template"), "the template file is required"))
 	}
-	if z.Output == "" {
-		add(l.errorf(append(p, "output"), "the output file is required"))
+	if z.Output == "" && !serving {
+		add(l.errorf(append(p, "output"), "the output file is required (or serve the zone: server.listen)"))
 	}
 	switch z.Serial {
 	case "dateserial", "unixtime", "increment":

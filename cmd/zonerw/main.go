@@ -1,0 +1,88 @@
+// Command zonerw keeps a domain pointed at a server that is up. See
+// README.md for the commands and the configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses, as documented in --help.
+const (
+	exitOK      = 0 // success, whether or not anything changed
+	exitFailure = 1 // something the user must look at
+	exitUsage   = 2 // bad command line
+)
+
+// defaultConfig is where cron mode looks when -c is not given.
+const defaultConfig = "/etc/zonerw/zonerw.yaml"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand; with none it does one cron-mode pass.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "check":
+			return runCheck(ctx, args[1:], stdout, stderr)
+		case "help":
+			fmt.Fprint(stdout, usageText)
+			return exitOK
+		}
+	}
+	return runOnce(ctx, args, stdout, stderr)
+}
+
+const usageText = `zonerw keeps a domain's names pointed at a server that is up.
+
+Usage:
+  zonerw [-c FILE] [-q] [--force]   one pass: probe, and rewrite zones whose content changed
+  zonerw check [-c FILE]            validate config and templates, print what would be written
+  zonerw help                       this text
+
+Every subcommand takes --help. Exit status: 0 success (changed or not),
+1 a failure to look at (bad config or template, a zone not written, a
+reload command failed), 2 a bad command line.
+`
+
+// newFlagSet makes a FlagSet whose --help prints usage to stdout and whose
+// errors go to stderr.
+func newFlagSet(name, synopsis string, stdout, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and turns --help into exit 0 and errors into 2.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok bool) {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK, false
+	}
+	if err != nil {
+		return exitUsage, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return exitUsage, false
+	}
+	return exitOK, true
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/publish"
+)
+
+// runOnce is cron mode: probe every target once, update the failover state,
+// and rewrite every zone whose rendered content changed.
+func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("zonerw", "zonerw [-c FILE] [-q] [--force]", stdout, stderr)
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	quiet := fs.Bool("q", false, "print nothing unless something changed or failed (for cron)")
+	force := fs.Bool("force", false, "re-render every zone and bump its serial even if nothing changed (after editing a template)")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	out := &reporter{w: stdout, quiet: *quiet}
+
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	a, err := build(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	unlock, err := lockState(cfg.StateDir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	defer unlock()
+	st, err := loadState(cfg.StateDir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+
+	engine := failover.NewEngine(a.services, st.Services)
+	obs := a.probeAll(ctx, time.Now)
+	for _, o := range obs {
+		out.verbosef("probe %s/%s: %s\n", o.Service, o.Target, okWord(o.OK, o.Reason))
+	}
+	for _, d := range engine.Observe(obs) {
+		out.changef("switch %s\n", d)
+	}
+	st.Services = engine.State()
+
+	failed := publishAll(ctx, a, engine.Active(), st, *force, out, stderr)
+	if err := saveState(cfg.StateDir, st); err != nil {
+		fmt.Fprintln(stderr, err)
+		failed = true
+	}
+	if failed {
+		return exitFailure
+	}
+	return exitOK
+}
+
+// publishAll plans and applies every zone; it reports whether any failed.
+// A zone that fails keeps its old file and state; the others go on.
+func publishAll(ctx context.Context, a *app, act map[string]string, st *stateFile, force bool, out *reporter, stderr io.Writer) bool {
+	failed := false
+	now := time.Now()
+	for _, z := range a.zones {
+		prev := st.Zones[z.Name]
+		plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), State: prev, Force: force, Now: now})
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			failed = true
+			continue
+		}
+		for _, w := range plan.Warnings {
+			fmt.Fprintf(stderr, "zone %s: warning: %s\n", z.Name, w)
+		}
+		res, err := publish.Apply(ctx, plan, prev, now)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			failed = true
+			continue
+		}
+		st.Zones[z.Name] = res.State
+		if res.Written {
+			out.changef("zone %s: serial %d written to %s\n", z.Name, plan.Serial, z.Output)
+		} else {
+			out.verbosef("zone %s: unchanged (serial %d)\n", z.Name, plan.Serial)
+		}
+		if res.Reload != nil {
+			fmt.Fprintln(stderr, res.Reload)
+			failed = true
+		}
+	}
+	return failed
+}
+
+// reporter prints progress; in quiet mode only changes.
+type reporter struct {
+	w     io.Writer
+	quiet bool
+}
+
+func (r *reporter) changef(format string, args ...any) { fmt.Fprintf(r.w, format, args...) }
+
+func (r *reporter) verbosef(format string, args ...any) {
+	if !r.quiet {
+		fmt.Fprintf(r.w, format, args...)
+	}
+}
+
+func okWord(ok bool, reason string) string {
+	if ok {
+		return "up (" + reason + ")"
+	}
+	return "DOWN (" + reason + ")"
+}

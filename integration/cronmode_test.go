@@ -1,0 +1,202 @@
+package integration
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const cronTemplate = `$ORIGIN example.com.
+$TTL 3600
+@       IN SOA ns1.example.com. hostmaster.example.com. (
+                2012080201 ; @serial number@
+                3600 900 1209600 300 )
+        IN NS   ns1.example.com.
+ns1     IN A    127.0.0.53
+@       300 IN A @IP@
+www     300 IN A 127.0.0.11 ; @IP@
+`
+
+// cronSetup writes a config for a main and a backup web server and returns
+// the config path and the output zone path.
+func cronSetup(t *testing.T, port int) (cfg, out string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg = filepath.Join(dir, "zonerw.yaml")
+	out = filepath.Join(dir, "out", "example.com.zone")
+	yaml := fmt.Sprintf(`state_dir: state
+services:
+  - name: web
+    check: {type: http, url: "http://{addr}:%d/", host: www.example.com, timeout: 2s}
+    rise: 2
+    fall: 2
+    targets:
+      - {name: main, ipv4: 127.0.0.11}
+      - {name: backup, ipv4: 127.0.0.12}
+zones:
+  - {name: example.com, template: example.com.tmpl, output: out/example.com.zone}
+`, port)
+	writeFile(t, cfg, yaml)
+	writeFile(t, filepath.Join(dir, "example.com.tmpl"), cronTemplate)
+	return cfg, out
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runZonerw runs the binary and returns its exit code, stdout and stderr.
+func runZonerw(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(zonerwBin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run zonerw: %v", err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// mustRun runs zonerw -q and fails the test unless it exits 0.
+func mustRun(t *testing.T, cfg string) string {
+	t.Helper()
+	code, stdout, stderr := runZonerw(t, "-q", "-c", cfg)
+	if code != 0 {
+		t.Fatalf("zonerw exited %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	return stdout
+}
+
+var serialLine = regexp.MustCompile(`(?m)^\s*(\d+) ; @serial number@`)
+
+// zoneFacts reads the output zone: its serial and the www address.
+func zoneFacts(t *testing.T, path string) (serial uint32, www string, raw []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := serialLine.FindSubmatch(raw)
+	if m == nil {
+		t.Fatalf("no serial line in %s:\n%s", path, raw)
+	}
+	n, _ := strconv.ParseUint(string(m[1]), 10, 32)
+	for _, line := range strings.Split(string(raw), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 5 && f[0] == "www" && f[3] == "A" {
+			www = f[4]
+		}
+	}
+	return uint32(n), www, raw
+}
+
+// serialGreater is RFC 1982 a > b.
+func serialGreater(a, b uint32) bool { return a != b && int32(a-b) > 0 }
+
+func TestCronModeFailoverAndFailback(t *testing.T) {
+	checkzone := needTool(t, "named-checkzone", "bind9-utils")
+	nsdCheck := needTool(t, "nsd-checkzone", "nsd")
+
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	cfg, out := cronSetup(t, main.port())
+
+	// First run: main is up, the zone is written pointing at it.
+	stdout := mustRun(t, cfg)
+	s1, www, before := zoneFacts(t, out)
+	if www != "127.0.0.11" || !strings.Contains(stdout, "written") {
+		t.Fatalf("first run: www=%s stdout=%q", www, stdout)
+	}
+	stat1, _ := os.Stat(out)
+
+	// Nothing changed: -q prints nothing, the file and serial stay.
+	if stdout := mustRun(t, cfg); stdout != "" {
+		t.Fatalf("quiet run with no change printed %q", stdout)
+	}
+	s, _, after := zoneFacts(t, out)
+	stat2, _ := os.Stat(out)
+	if s != s1 || !bytes.Equal(before, after) || !stat2.ModTime().Equal(stat1.ModTime()) {
+		t.Fatalf("a run with no change rewrote the zone (serial %d -> %d)", s1, s)
+	}
+
+	// The main server dies. fall is 2: the first failed run changes nothing.
+	main.stop()
+	mustRun(t, cfg)
+	if s, www, _ := zoneFacts(t, out); www != "127.0.0.11" || s != s1 {
+		t.Fatalf("after one failure: www=%s serial=%d, want main and %d", www, s, s1)
+	}
+	start := time.Now()
+	stdout = mustRun(t, cfg)
+	s2, www, _ := zoneFacts(t, out)
+	if www != "127.0.0.12" || !serialGreater(s2, s1) {
+		t.Fatalf("after fall failures: www=%s serial=%d (was %d)", www, s2, s1)
+	}
+	if !strings.Contains(stdout, "switch web: main -> backup") {
+		t.Fatalf("the switch was not reported: %q", stdout)
+	}
+	t.Logf("failover run took %s", time.Since(start))
+	for _, c := range [][]string{{checkzone, "example.com", out}, {nsdCheck, "example.com", out}} {
+		if b, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s rejects the zone: %v\n%s", filepath.Base(c[0]), err, b)
+		}
+	}
+
+	// The main server returns. rise is 2: it is handed back on the second run.
+	main.start()
+	mustRun(t, cfg)
+	if _, www, _ := zoneFacts(t, out); www != "127.0.0.12" {
+		t.Fatalf("failback after one success: www=%s", www)
+	}
+	mustRun(t, cfg)
+	s3, www, _ := zoneFacts(t, out)
+	if www != "127.0.0.11" || !serialGreater(s3, s2) {
+		t.Fatalf("failback: www=%s serial=%d (was %d)", www, s3, s2)
+	}
+}
+
+func TestCronModeBadTemplateKeepsTheGoodZone(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	cfg, out := cronSetup(t, main.port())
+	mustRun(t, cfg)
+	_, _, good := zoneFacts(t, out)
+
+	tmpl := filepath.Join(filepath.Dir(cfg), "example.com.tmpl")
+	writeFile(t, tmpl, cronTemplate+"bad 300 IN A @IP:nosuch@\n")
+	code, _, stderr := runZonerw(t, "-q", "-c", cfg)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, tmpl+":10:") {
+		t.Fatalf("the error does not name the template line: %q", stderr)
+	}
+	_, _, now := zoneFacts(t, out)
+	if !bytes.Equal(good, now) {
+		t.Fatal("a bad template changed the served zone")
+	}
+}
+
+func TestForceBumpsTheSerial(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	cfg, out := cronSetup(t, main.port())
+	mustRun(t, cfg)
+	s1, _, _ := zoneFacts(t, out)
+	code, stdout, stderr := runZonerw(t, "--force", "-c", cfg)
+	s2, _, _ := zoneFacts(t, out)
+	if code != 0 || !serialGreater(s2, s1) {
+		t.Fatalf("--force: exit %d, serial %d -> %d\n%s%s", code, s1, s2, stdout, stderr)
+	}
+}
