@@ -1,0 +1,119 @@
+package dnsserver
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// startNotify tells every secondary of the zone about the version ix and
+// follows them until they catch up, cancelling the work still running for
+// the zone's previous version.
+func (s *Server) startNotify(zc *ZoneConfig, ix *zoneIndex) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing.Load() {
+		return
+	}
+	if cancel := s.notifyCancel[ix.origin]; cancel != nil {
+		cancel()
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.notifyCancel[ix.origin] = cancel
+	for _, sec := range zc.Secondaries {
+		s.wg.Go(func() { s.follow(ctx, ix.origin, sec, ix.zone.SOA) })
+	}
+}
+
+// follow notifies one secondary of soa's serial, then polls it until it
+// serves that serial.
+func (s *Server) follow(ctx context.Context, zone string, sec Secondary, soa *dns.SOA) {
+	start := s.now()
+	s.update(zone, sec.Addr, func(st *SecondaryState) {
+		st.Target, st.Notified, st.Acked, st.CatchUp, st.LastError = soa.Serial, start, false, 0, ""
+	})
+	if err := s.notify(ctx, zone, sec, soa); err != nil {
+		if ctx.Err() == nil {
+			s.stats.notifyFailures.Add(1)
+			s.log.Warn("notify failed", "zone", zone, "secondary", sec.Addr.String(), "err", err)
+		}
+		s.recordError(zone, sec.Addr, err)
+		return
+	}
+	s.update(zone, sec.Addr, func(st *SecondaryState) { st.Acked = true })
+	s.catchUp(ctx, zone, sec, soa.Serial, start)
+}
+
+// notify sends NOTIFY until the secondary acknowledges it or the attempts
+// run out, waiting a jittered, doubling backoff between attempts.
+func (s *Server) notify(ctx context.Context, zone string, sec Secondary, soa *dns.SOA) error {
+	wait := s.cfg.Notify.Backoff
+	for attempt := 1; ; attempt++ {
+		err := s.notifyOnce(ctx, zone, sec, soa)
+		if err == nil {
+			return nil
+		}
+		s.recordError(zone, sec.Addr, err)
+		if attempt >= s.cfg.Notify.Attempts {
+			return fmt.Errorf("notify %s of zone %s serial %d: no acknowledgement after %d attempts: %w",
+				sec.Addr, zone, soa.Serial, attempt, err)
+		}
+		if err := sleep(ctx, jitter(wait)); err != nil {
+			return fmt.Errorf("notify %s of zone %s serial %d: %w", sec.Addr, zone, soa.Serial, err)
+		}
+		wait = min(2*wait, s.cfg.Notify.MaxBackoff)
+	}
+}
+
+func (s *Server) notifyOnce(ctx context.Context, zone string, sec Secondary, soa *dns.SOA) error {
+	m := new(dns.Msg)
+	m.SetNotify(zone)
+	m.Answer = []dns.RR{soa}
+	r, err := s.exchange(ctx, m, sec)
+	if err != nil {
+		return err
+	}
+	if r.Rcode != dns.RcodeSuccess {
+		return fmt.Errorf("secondary %s answered notify of zone %s with %s", sec.Addr, zone, dns.RcodeToString[r.Rcode])
+	}
+	return nil
+}
+
+// exchange sends m to the secondary over UDP, signed with its key if it
+// has one, within the configured timeout.
+func (s *Server) exchange(ctx context.Context, m *dns.Msg, sec Secondary) (*dns.Msg, error) {
+	if sec.Key != "" {
+		m.SetTsig(dns.CanonicalName(sec.Key), s.keys.algorithm(sec.Key), 300, s.now().Unix())
+	}
+	c := &dns.Client{Net: "udp", Timeout: s.cfg.Notify.Timeout, TsigProvider: s.keys}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Notify.Timeout)
+	defer cancel()
+	r, _, err := c.ExchangeContext(ctx, m, sec.Addr.String())
+	if err != nil {
+		return nil, fmt.Errorf("%s to %s: %w", dns.OpcodeToString[m.Opcode], sec.Addr, err)
+	}
+	return r, nil
+}
+
+// jitter returns a duration between d/2 and d.
+func jitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

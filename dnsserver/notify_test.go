@@ -1,0 +1,182 @@
+package dnsserver
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// fakeSecondary answers NOTIFY and SOA queries on loopback UDP the way a
+// scripted secondary would.
+type fakeSecondary struct {
+	addr netip.AddrPort
+
+	mu sync.Mutex
+	script
+	notifies int // NOTIFYs received
+}
+
+// script is how a fakeSecondary behaves.
+type script struct {
+	serial       uint32 // served serial
+	pending      uint32 // serial it moves to after polls SOA queries
+	polls        int
+	failNotifies int    // NOTIFYs answered SERVFAIL before one is acknowledged
+	refuse       bool   // answer everything REFUSED
+	key          string // key name that must sign every message
+}
+
+func newFakeSecondary(t *testing.T, sc script, secrets map[string]string) *fakeSecondary {
+	t.Helper()
+	f := &fakeSecondary{script: sc}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addr = pc.LocalAddr().(*net.UDPAddr).AddrPort()
+	started := make(chan struct{})
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(f.serve), TsigSecret: secrets, NotifyStartedFunc: func() { close(started) }}
+	done := make(chan struct{})
+	go func() { defer close(done); srv.ActivateAndServe() }()
+	<-started
+	t.Cleanup(func() { srv.Shutdown(); <-done })
+	return f
+}
+
+func (f *fakeSecondary) serve(w dns.ResponseWriter, r *dns.Msg) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := new(dns.Msg)
+	m.SetReply(r)
+	signed := r.IsTsig() != nil && w.TsigStatus() == nil
+	switch {
+	case f.refuse || (f.key != "" && !signed):
+		m.Rcode = dns.RcodeRefused
+	case r.Opcode == dns.OpcodeNotify:
+		f.notifies++
+		if f.notifies <= f.failNotifies {
+			m.Rcode = dns.RcodeServerFailure
+		}
+	default:
+		if f.pending != 0 {
+			if f.polls--; f.polls < 0 {
+				f.serial, f.pending = f.pending, 0
+			}
+		}
+		m.Answer = []dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: r.Question[0].Name, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 60},
+			Ns: "ns.", Mbox: "hm.", Serial: f.serial}}
+	}
+	if signed {
+		m.SetTsig(r.IsTsig().Hdr.Name, r.IsTsig().Algorithm, 300, time.Now().Unix())
+	}
+	w.WriteMsg(m)
+}
+
+func (f *fakeSecondary) notifyCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.notifies
+}
+
+// fastNotify retries and polls every millisecond.
+var fastNotify = NotifyConfig{Attempts: 3, Backoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond,
+	Timeout: 5 * time.Second, CatchUpTimeout: 10 * time.Second, PollInterval: time.Millisecond}
+
+// waitStatus polls the secondary's state until done says so.
+func waitStatus(t *testing.T, s *Server, done func(SecondaryState) bool) SecondaryState {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st := s.SecondaryStatus("example.com.")[0]
+		if done(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("secondary state never settled: %+v", st)
+		}
+		time.Sleep(time.Millisecond) // polling interval, not a wait for an outcome
+	}
+}
+
+func TestNotifyAndCatchUp(t *testing.T) {
+	key := Key{Name: "sec.", Algorithm: "hmac-sha512", Secret: secret}
+	tests := []struct {
+		name string
+		sec  script
+		key  string
+	}{
+		{name: "acknowledged at once", sec: script{serial: 1, pending: 2024010101, polls: 3}},
+		{name: "acknowledged after retries", sec: script{serial: 1, pending: 2024010101, failNotifies: 2}},
+		{name: "signed with tsig", sec: script{serial: 1, pending: 2024010101, key: "sec."}, key: "sec."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSecondary(t, tt.sec, map[string]string{"sec.": secret})
+			s := newTestServer(t, Config{Keys: []Key{key}, Notify: fastNotify,
+				Zones: []ZoneConfig{{Name: "example.com.", Secondaries: []Secondary{{Addr: f.addr, Key: tt.key}}}}})
+			t.Cleanup(func() { s.Shutdown(context.Background()) })
+			st := waitStatus(t, s, func(st SecondaryState) bool { return st.CatchUp > 0 })
+			if !st.Acked || st.Serial != 2024010101 || st.Target != 2024010101 || st.LastError != "" {
+				t.Errorf("state %+v, want acked, caught up at 2024010101, no error", st)
+			}
+			if got, want := f.notifyCount(), tt.sec.failNotifies+1; got != want {
+				t.Errorf("secondary got %d NOTIFYs, want %d", got, want)
+			}
+		})
+	}
+}
+
+func TestNotifyGivesUp(t *testing.T) {
+	f := newFakeSecondary(t, script{failNotifies: 100}, nil)
+	s := newTestServer(t, Config{Notify: fastNotify,
+		Zones: []ZoneConfig{{Name: "example.com.", Secondaries: []Secondary{{Addr: f.addr}}}}})
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	st := waitStatus(t, s, func(st SecondaryState) bool { return strings.Contains(st.LastError, "no acknowledgement") })
+	if st.Acked || !strings.Contains(st.LastError, "after 3 attempts") || !strings.Contains(st.LastError, "SERVFAIL") {
+		t.Errorf("state %+v, want unacknowledged after 3 attempts naming SERVFAIL", st)
+	}
+	if f.notifyCount() != 3 || s.Stats().NotifyFailures != 1 {
+		t.Errorf("%d NOTIFYs sent, %d failures counted; want 3 and 1", f.notifyCount(), s.Stats().NotifyFailures)
+	}
+}
+
+func TestShutdownCancelsNotifyBackoff(t *testing.T) {
+	f := newFakeSecondary(t, script{failNotifies: 100}, nil)
+	slow := fastNotify
+	slow.Attempts, slow.Backoff, slow.MaxBackoff = 100, time.Hour, time.Hour
+	s := newTestServer(t, Config{Notify: slow,
+		Zones: []ZoneConfig{{Name: "example.com.", Secondaries: []Secondary{{Addr: f.addr}}}}})
+	waitStatus(t, s, func(st SecondaryState) bool { return st.LastError != "" }) // first attempt failed; now in backoff
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown during an hour-long backoff: %v", err)
+	}
+}
+
+func TestQuerySecondarySerials(t *testing.T) {
+	a := newFakeSecondary(t, script{serial: 5}, nil)
+	b := newFakeSecondary(t, script{serial: 2024010199}, nil)
+	c := newFakeSecondary(t, script{refuse: true}, nil)
+	s, err := New(Config{Notify: fastNotify, Zones: []ZoneConfig{{Name: "example.com.",
+		Secondaries: []Secondary{{Addr: a.addr}, {Addr: b.addr}, {Addr: c.addr}}}}}, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.QuerySecondarySerials(context.Background(), "Example.COM")
+	if len(got) != 2 || got[a.addr.String()] != 5 || got[b.addr.String()] != 2024010199 {
+		t.Errorf("serials %v, want %s:5 and %s:2024010199", got, a.addr, b.addr)
+	}
+	if err == nil || !strings.Contains(err.Error(), c.addr.String()) {
+		t.Errorf("error %v, want one naming %s", err, c.addr)
+	}
+	if st := s.SecondaryStatus("example.com.")[1]; st.Serial != 2024010199 || st.Seen.IsZero() {
+		t.Errorf("status %+v, want the serial recorded", st)
+	}
+}

@@ -1,0 +1,93 @@
+package dnsserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Server is the authoritative nameserver. Build it with New, hand it
+// listeners with Start, zones with Publish, and stop it with Shutdown.
+type Server struct {
+	cfg   Config
+	log   *slog.Logger
+	keys  *keyring
+	zones map[string]*ZoneConfig // by canonical name
+
+	snap  atomic.Pointer[snapshot]
+	stats counters
+
+	publishMu sync.Mutex            // serialises Publish
+	stored    map[string]storedZone // last versions read from JournalDir, by zone
+
+	ctx     context.Context // cancelled by Shutdown; parents NOTIFY work
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup // every goroutine the server starts
+	closing atomic.Bool
+
+	mu           sync.Mutex // guards the fields below
+	servers      []*dns.Server
+	notifyCancel map[string]context.CancelFunc
+	status       map[string][]*SecondaryState // by zone, in config order
+}
+
+// Handler is what the listeners call; Server implements it.
+var _ dns.Handler = (*Server)(nil)
+
+// New checks cfg and builds a Server serving no zone yet. It reads the IXFR
+// journals found in cfg.JournalDir; a journal that cannot be read is logged
+// and ignored (IXFR then falls back to AXFR).
+func New(cfg Config, log *slog.Logger) (*Server, error) {
+	cfg = cfg.withDefaults()
+	keys, err := newKeyring(cfg.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("dns server config: %w", err)
+	}
+	zs, err := zoneTable(cfg.Zones, keys)
+	if err != nil {
+		return nil, fmt.Errorf("dns server config: %w", err)
+	}
+	s := &Server{
+		cfg: cfg, log: log, keys: keys, zones: zs,
+		stored:       make(map[string]storedZone),
+		notifyCancel: make(map[string]context.CancelFunc),
+		status:       make(map[string][]*SecondaryState),
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.snap.Store(&snapshot{})
+	for name, z := range zs {
+		for _, sec := range z.Secondaries {
+			s.status[name] = append(s.status[name], &SecondaryState{Addr: sec.Addr})
+		}
+		if cfg.JournalDir != "" {
+			s.loadStored(name)
+		}
+	}
+	return s, nil
+}
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
+
+// Serial returns the serial of the served version of zone, and false when
+// the zone has not been published.
+func (s *Server) Serial(zone string) (uint32, bool) {
+	ix := s.snap.Load().zones[dns.CanonicalName(zone)]
+	if ix == nil {
+		return 0, false
+	}
+	return ix.zone.Serial(), true
+}
+
+// remoteAddr is the client's address, or the zero Addr when unknown.
+func remoteAddr(w dns.ResponseWriter) netip.Addr {
+	if a, ok := w.RemoteAddr().(interface{ AddrPort() netip.AddrPort }); ok {
+		return a.AddrPort().Addr().Unmap()
+	}
+	return netip.Addr{}
+}

@@ -1,0 +1,142 @@
+package dnsserver
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/miekg/dns"
+)
+
+// transfer answers AXFR and IXFR for the zone ix (RFC 5936, RFC 1995).
+func (s *Server) transfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, lname string) {
+	q := r.Question[0]
+	m := replyTo(r)
+	m.Authoritative = true
+	rcode := s.transferRcode(w, r, ix)
+	if rcode == dns.RcodeSuccess && lname != ix.origin {
+		rcode = dns.RcodeNotAuth // not a zone apex
+	}
+	if rcode == dns.RcodeSuccess && q.Qtype == dns.TypeAXFR && isUDP(w) {
+		rcode = dns.RcodeRefused // AXFR is TCP only
+	}
+	if rcode != dns.RcodeSuccess {
+		s.stats.transfersRefused.Add(1)
+		s.log.Warn("transfer refused", "zone", ix.origin, "client", w.RemoteAddr().String(),
+			"type", dns.Type(q.Qtype).String(), "rcode", dns.RcodeToString[rcode])
+		m.Rcode = rcode
+		s.write(w, r, m)
+		return
+	}
+	if q.Qtype == dns.TypeIXFR && s.ixfr(w, r, ix, m) {
+		return
+	}
+	s.stats.axfr.Add(1)
+	s.sendChunks(w, r, ix.axfr)
+}
+
+// transferRcode applies the zone's transfer policy: the address must be in
+// allow_transfer and the TSIG key in transfer_keys, for each list that is
+// set; a zone with neither list is not transferred at all.
+func (s *Server) transferRcode(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) int {
+	zc := s.zones[ix.origin]
+	if zc == nil || (len(zc.AllowTransfer) == 0 && len(zc.TransferKeys) == 0) {
+		return dns.RcodeRefused
+	}
+	if len(zc.AllowTransfer) > 0 {
+		addr := remoteAddr(w)
+		if !slices.ContainsFunc(zc.AllowTransfer, func(p netip.Prefix) bool { return p.Contains(addr) }) {
+			return dns.RcodeRefused
+		}
+	}
+	if len(zc.TransferKeys) > 0 {
+		t := r.IsTsig()
+		if t == nil || !slices.ContainsFunc(zc.TransferKeys, func(k string) bool {
+			return dns.CanonicalName(k) == dns.CanonicalName(t.Hdr.Name)
+		}) {
+			return dns.RcodeRefused
+		}
+	}
+	return dns.RcodeSuccess
+}
+
+// ixfr answers an IXFR query, or returns false when it must fall back to
+// AXFR because the client's serial is not in the journal.
+func (s *Server) ixfr(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, m *dns.Msg) bool {
+	client, ok := ixfrSerial(r)
+	if !ok {
+		m.Rcode = dns.RcodeFormatError
+		s.write(w, r, m)
+		return true
+	}
+	if isUDP(w) || !serialLess(client, ix.zone.Serial()) {
+		// Up to date (or over UDP, where RFC 1995 lets the server answer
+		// with the SOA alone so that the client retries over TCP).
+		s.stats.ixfr.Add(1)
+		m.Answer = []dns.RR{ix.zone.SOA}
+		s.write(w, r, m)
+		return true
+	}
+	seq := ixfrRecords(ix, client)
+	if seq == nil {
+		return false
+	}
+	s.stats.ixfr.Add(1)
+	s.sendChunks(w, r, chunk(seq, axfrChunk))
+	return true
+}
+
+// ixfrSerial is the client's serial from the SOA in the authority section.
+func ixfrSerial(r *dns.Msg) (uint32, bool) {
+	if len(r.Ns) != 1 {
+		return 0, false
+	}
+	soa, ok := r.Ns[0].(*dns.SOA)
+	if !ok {
+		return 0, false
+	}
+	return soa.Serial, true
+}
+
+// ixfrRecords is the RFC 1995 answer taking a client from serial to the
+// current version: SOA(current), then per change SOA(old) deletions
+// SOA(new) additions, then SOA(current); nil when serial is not in the
+// journal.
+func ixfrRecords(ix *zoneIndex, serial uint32) []dns.RR {
+	i := slices.IndexFunc(ix.journal, func(d delta) bool { return d.from.Serial == serial })
+	if i < 0 {
+		return nil
+	}
+	seq := []dns.RR{ix.zone.SOA}
+	for _, d := range ix.journal[i:] {
+		seq = append(seq, d.from)
+		seq = append(seq, d.deleted...)
+		seq = append(seq, d.to)
+		seq = append(seq, d.added...)
+	}
+	return append(seq, ix.zone.SOA)
+}
+
+// sendChunks writes one message per chunk, each signed when the query
+// was (RFC 8945 section 5.3.1: later messages sign the timers only).
+func (s *Server) sendChunks(w dns.ResponseWriter, r *dns.Msg, chunks [][]dns.RR) {
+	tsig := r.IsTsig()
+	for _, c := range chunks {
+		m := replyTo(r)
+		m.Authoritative = true
+		m.Compress = true
+		m.Answer = c
+		if tsig != nil {
+			m.SetTsig(tsig.Hdr.Name, tsig.Algorithm, tsig.Fudge, s.now().Unix())
+		}
+		if err := w.WriteMsg(m); err != nil {
+			s.log.Warn("transfer aborted", "client", w.RemoteAddr().String(), "zone", r.Question[0].Name, "err", err)
+			return
+		}
+		w.TsigTimersOnly(true)
+	}
+}
+
+// serialLess reports a < b in RFC 1982 serial number arithmetic.
+func serialLess(a, b uint32) bool {
+	return a != b && int32(b-a) > 0
+}
