@@ -5,49 +5,69 @@ import (
 	"time"
 )
 
-// decide picks the first target in config order that is up. When none is
-// up the service stays where it is: pointing every name at a target that
-// is also down gains nothing, and the last choice is as good as any.
-func (e *Engine) decide(svc Service) (Decision, bool) {
-	st := e.state[svc.Name]
-	from := st.Active
-	to := ""
-	for _, t := range svc.Targets {
-		if st.Targets[t].Up {
-			to = t
-			break
-		}
-	}
-	if to == "" || to == from {
-		return Decision{}, false
-	}
-	st.Active = to
-	return Decision{
-		Service: svc.Name,
-		From:    from,
-		To:      to,
-		Reason:  e.reason(svc, from, to),
-		At:      e.latest(st),
-	}, true
+// choice is what the rules ask a service to serve.
+type choice struct {
+	active string
+	all    bool // every target, under the all-down policy "all"
+	reason string
 }
 
-// reason explains a switch in words an operator can act on.
-func (e *Engine) reason(svc Service, from, to string) string {
-	st := e.state[svc.Name]
-	if f := st.Targets[from]; f != nil && !f.Up {
-		return fmt.Sprintf("%s down after %d consecutive failures: %s", from, f.Failures, f.LastReason)
+// key names a choice for comparing: the target, or "*" for every target.
+func (c choice) key() string {
+	if c.all {
+		return "*"
+	}
+	return c.active
+}
+
+// same reports whether the service already serves c.
+func (c choice) same(st *ServiceState) bool { return c.active == st.Active && c.all == st.ServeAll }
+
+// want applies the rules: the first target in config order that is up,
+// except that while the current target is up a higher-priority one must
+// have been up for FailbackDelay; when none is up, the all-down policy.
+func (e *Engine) want(svc *Service, st *ServiceState, now time.Time) choice {
+	if len(svc.Targets) == 0 {
+		return choice{active: st.Active}
+	}
+	cur := st.Targets[st.Active]
+	curUp := cur != nil && cur.Up && !st.ServeAll
+	for _, t := range svc.Targets {
+		ts := st.Targets[t]
+		switch {
+		case !ts.Up:
+			continue
+		case t == st.Active && curUp:
+			return choice{active: t}
+		case curUp && waiting(svc, ts, now):
+			continue
+		}
+		return choice{active: t, reason: e.reason(svc, st, t, now)}
+	}
+	switch svc.AllDown {
+	case AllDownFirst:
+		return choice{active: svc.Targets[0], reason: "all targets down: policy first points at " + svc.Targets[0]}
+	case AllDownAll:
+		return choice{active: st.Active, all: true, reason: "all targets down: policy all serves every target"}
+	}
+	return choice{active: st.Active}
+}
+
+// waiting reports whether a target that is up still has to wait out the
+// failback delay. A target up from the start has waited long enough.
+func waiting(svc *Service, ts *TargetState, now time.Time) bool {
+	return svc.FailbackDelay > 0 && !ts.UpSince.IsZero() && now.Sub(ts.UpSince) < svc.FailbackDelay
+}
+
+// reason explains a move to target `to` in words an operator can act on.
+func (e *Engine) reason(svc *Service, st *ServiceState, to string, now time.Time) string {
+	if f := st.Targets[st.Active]; f != nil && !f.Up && !st.ServeAll {
+		return fmt.Sprintf("%s down after %d consecutive failures: %s", st.Active, f.Failures, f.LastReason)
 	}
 	t := st.Targets[to]
-	return fmt.Sprintf("%s up after %d consecutive successes", to, t.Successes)
-}
-
-// latest is the time of the newest probe of a service, the decision's time.
-func (e *Engine) latest(st *ServiceState) time.Time {
-	var at time.Time
-	for _, ts := range st.Targets {
-		if ts.LastProbe.After(at) {
-			at = ts.LastProbe
-		}
+	r := fmt.Sprintf("%s up after %d consecutive successes", to, t.Successes)
+	if svc.FailbackDelay > 0 && !t.UpSince.IsZero() && !st.ServeAll {
+		r += fmt.Sprintf(", up for %s (failback delay %s)", now.Sub(t.UpSince), svc.FailbackDelay)
 	}
-	return at
+	return r
 }

@@ -1,89 +1,93 @@
 package failover
 
 import (
-	"fmt"
+	"sync"
 	"time"
 )
 
-// Service is one service as the engine sees it.
-type Service struct {
-	Name    string
-	Targets []string // target names, highest priority first
-	Rise    int      // consecutive successes before a down target counts as up
-	Fall    int      // consecutive failures before an up target counts as down
-}
-
-// Observation is one probe result for one target.
-type Observation struct {
-	Service, Target string
-	OK              bool
-	Reason          string
-	At              time.Time
-}
-
-// Decision records a change of a service's active target.
-type Decision struct {
-	Service string    `json:"service"`
-	From    string    `json:"from"`
-	To      string    `json:"to"`
-	Reason  string    `json:"reason"`
-	At      time.Time `json:"at"`
-}
-
-func (d Decision) String() string {
-	return fmt.Sprintf("%s: %s -> %s (%s)", d.Service, d.From, d.To, d.Reason)
-}
-
-// Engine holds the services and their state. It is not safe for
-// concurrent use; the caller serialises observations.
+// Engine holds the services and their state. It is safe for concurrent
+// use: the loop applies rounds while an operator pins and status reads.
 type Engine struct {
+	mu       sync.Mutex
 	services []Service
 	state    State
+	now      func() time.Time
+	pending  Outcome           // made since the last Apply or Pending
+	counts   map[EventKind]int // events since NewEngine
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithClock sets the clock used by Pin and Unpin and for rounds without a
+// time; the default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(e *Engine) { e.now = now }
 }
 
 // NewEngine starts from a saved state (nil for none). Entries for services
 // or targets no longer configured are dropped; new ones start up, and a
-// service whose remembered active target is gone starts on its first target.
-func NewEngine(services []Service, saved State) *Engine {
-	e := &Engine{services: services, state: State{}}
+// service whose remembered active target is gone starts on its first
+// target. A pin on a target that is gone is dropped.
+func NewEngine(services []Service, saved State, opts ...Option) *Engine {
+	e := &Engine{services: services, state: State{}, now: time.Now, counts: map[EventKind]int{}}
+	for _, o := range opts {
+		o(e)
+	}
 	for _, svc := range services {
-		old := saved[svc.Name]
-		st := &ServiceState{Targets: map[string]*TargetState{}}
-		for _, t := range svc.Targets {
-			if old != nil && old.Targets[t] != nil {
-				ts := *old.Targets[t]
-				st.Targets[t] = &ts
-			} else {
-				st.Targets[t] = &TargetState{Up: true}
-			}
-			if old != nil && old.Active == t {
-				st.Active = t
-			}
-		}
-		if st.Active == "" && len(svc.Targets) > 0 {
-			st.Active = svc.Targets[0]
-		}
-		e.state[svc.Name] = st
+		e.state[svc.Name] = restore(svc, saved[svc.Name])
 	}
 	return e
 }
 
+// restore builds a service's state from what was saved, if anything.
+func restore(svc Service, old *ServiceState) *ServiceState {
+	st := &ServiceState{Targets: map[string]*TargetState{}}
+	if old != nil {
+		st = old.clone()
+		st.Targets = map[string]*TargetState{}
+	}
+	for _, t := range svc.Targets {
+		if old != nil && old.Targets[t] != nil {
+			ts := *old.Targets[t]
+			st.Targets[t] = &ts
+		} else {
+			st.Targets[t] = &TargetState{Up: true}
+		}
+	}
+	if svc.rank(st.Active) < 0 {
+		st.Active = ""
+		if len(svc.Targets) > 0 {
+			st.Active = svc.Targets[0]
+		}
+	}
+	if st.Pin != nil {
+		if svc.rank(st.Pin.Target) < 0 {
+			st.Pin = nil
+		} else {
+			st.Active, st.ServeAll = st.Pin.Target, false
+		}
+	}
+	return st
+}
+
 // State returns a deep copy of the current state, ready to persist.
 func (e *Engine) State() State {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	out := State{}
 	for name, st := range e.state {
-		c := &ServiceState{Active: st.Active, Targets: map[string]*TargetState{}}
-		for t, ts := range st.Targets {
-			v := *ts
-			c.Targets[t] = &v
-		}
-		out[name] = c
+		out[name] = st.clone()
 	}
 	return out
 }
 
-// Active returns the active target of each service.
+// Active returns the active target of each service. Under the all-down
+// policy "all" it is the last target served alone; ActiveTargets tells the
+// whole truth.
 func (e *Engine) Active() map[string]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	out := map[string]string{}
 	for name, st := range e.state {
 		out[name] = st.Active
@@ -91,37 +95,62 @@ func (e *Engine) Active() map[string]string {
 	return out
 }
 
-// Observe applies a batch of results (one cron run, or one scheduled round)
-// and returns a decision for every service whose active target changed.
-// Results for unknown services or targets are ignored.
-func (e *Engine) Observe(obs []Observation) []Decision {
-	touched := map[string]bool{}
-	for _, o := range obs {
-		st := e.state[o.Service]
-		if st == nil || st.Targets[o.Target] == nil {
-			continue
-		}
-		svc := e.service(o.Service)
-		st.Targets[o.Target].observe(o.OK, o.Reason, o.At, svc.Rise, svc.Fall)
-		touched[o.Service] = true
-	}
-	var out []Decision
-	for _, svc := range e.services {
-		if !touched[svc.Name] {
-			continue
-		}
-		if d, ok := e.decide(svc); ok {
-			out = append(out, d)
-		}
+// ActiveTargets returns the targets each service serves, in config order:
+// one name, or every name while the all-down policy "all" is in force.
+func (e *Engine) ActiveTargets() map[string][]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string][]string{}
+	for i := range e.services {
+		svc := &e.services[i]
+		out[svc.Name] = serving(svc, e.state[svc.Name])
 	}
 	return out
 }
 
-func (e *Engine) service(name string) Service {
-	for _, s := range e.services {
-		if s.Name == name {
-			return s
+// serving is what a service serves in its current state.
+func serving(svc *Service, st *ServiceState) []string {
+	if st.ServeAll {
+		return append([]string(nil), svc.Targets...)
+	}
+	return []string{st.Active}
+}
+
+// Counts returns how many events of each kind were made since NewEngine.
+func (e *Engine) Counts() map[EventKind]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[EventKind]int, len(e.counts))
+	for k, n := range e.counts {
+		out[k] = n
+	}
+	return out
+}
+
+// Pending returns, and forgets, what Pin, Unpin and any other call made
+// outside Apply produced. Apply returns it too, first.
+func (e *Engine) Pending() Outcome {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.take()
+}
+
+func (e *Engine) take() Outcome {
+	out := e.pending
+	e.pending = Outcome{}
+	return out
+}
+
+func (e *Engine) emit(ev Event) {
+	e.counts[ev.Kind]++
+	e.pending.Events = append(e.pending.Events, ev)
+}
+
+func (e *Engine) service(name string) *Service {
+	for i := range e.services {
+		if e.services[i].Name == name {
+			return &e.services[i]
 		}
 	}
-	return Service{}
+	return nil
 }

@@ -1,12 +1,18 @@
 package failover
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // TargetState is what is remembered about one target between runs.
 type TargetState struct {
 	// Up is the target's state after hysteresis. A target nobody has
 	// probed yet counts as up, so a fresh install starts on the first target.
 	Up bool `json:"up"`
+	// UpSince is when the target last became up (met Rise); zero for a
+	// target up from the start, which counts as up for long enough.
+	UpSince time.Time `json:"up_since,omitzero"`
 	// Successes and Failures count consecutive results; one resets the other.
 	Successes int `json:"successes"`
 	Failures  int `json:"failures"`
@@ -15,16 +21,64 @@ type TargetState struct {
 	LastProbe  time.Time `json:"last_probe,omitzero"`
 }
 
+// Pin is an operator's hold of a service on one target.
+type Pin struct {
+	Target string    `json:"target"`
+	Since  time.Time `json:"since"`
+	Until  time.Time `json:"until,omitzero"` // zero: until Unpin
+	Reason string    `json:"reason,omitempty"`
+}
+
+// expired reports whether the pin has reached its end at now.
+func (p *Pin) expired(now time.Time) bool { return !p.Until.IsZero() && !now.Before(p.Until) }
+
+// Hold is the flap governor's hold of a service on its current target.
+type Hold struct {
+	Since  time.Time `json:"since"`
+	Reason string    `json:"reason"`
+	// Want is what the rules ask for ("backup", or "*" for every target),
+	// and WantSince since when they have asked for it without a change.
+	Want      string    `json:"want"`
+	WantSince time.Time `json:"want_since"`
+}
+
 // ServiceState is what is remembered about one service between runs.
 type ServiceState struct {
 	// Active names the target the service points at.
-	Active  string                  `json:"active"`
-	Targets map[string]*TargetState `json:"targets"`
+	Active string `json:"active"`
+	// ServeAll is set while the all-down policy "all" serves every target.
+	ServeAll bool                    `json:"serve_all,omitempty"`
+	Targets  map[string]*TargetState `json:"targets"`
+	Pin      *Pin                    `json:"pin,omitempty"`
+	Hold     *Hold                   `json:"hold,omitempty"`
+	// Switches are the times of recent automatic switches, for the flap
+	// governor.
+	Switches []time.Time `json:"switches,omitempty"`
 }
 
 // State is every service's state, keyed by service name. It is a plain
 // value so the caller can persist it as it likes.
 type State map[string]*ServiceState
+
+// clone is a deep copy.
+func (s *ServiceState) clone() *ServiceState {
+	c := *s
+	c.Targets = make(map[string]*TargetState, len(s.Targets))
+	for t, ts := range s.Targets {
+		v := *ts
+		c.Targets[t] = &v
+	}
+	if s.Pin != nil {
+		p := *s.Pin
+		c.Pin = &p
+	}
+	if s.Hold != nil {
+		h := *s.Hold
+		c.Hold = &h
+	}
+	c.Switches = slices.Clone(s.Switches)
+	return &c
+}
 
 // observe applies one probe result to a target's counters and reports
 // whether the target changed between up and down.
@@ -34,7 +88,7 @@ func (t *TargetState) observe(ok bool, reason string, at time.Time, rise, fall i
 		t.Successes++
 		t.Failures = 0
 		if !t.Up && t.Successes >= rise {
-			t.Up = true
+			t.Up, t.UpSince = true, at
 			return true
 		}
 		return false
@@ -42,7 +96,7 @@ func (t *TargetState) observe(ok bool, reason string, at time.Time, rise, fall i
 	t.Failures++
 	t.Successes = 0
 	if t.Up && t.Failures >= fall {
-		t.Up = false
+		t.Up, t.UpSince = false, time.Time{}
 		return true
 	}
 	return false

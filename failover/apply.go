@@ -1,0 +1,121 @@
+package failover
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Observe applies a batch of results without witnesses (cron mode) and
+// returns a decision for every service whose served targets changed,
+// after any made by Pin or Unpin since the last call. Events are counted
+// but not returned; use Apply to see them.
+func (e *Engine) Observe(obs []Observation) []Decision {
+	return e.Apply(Round{Observations: obs}).Decisions
+}
+
+// Apply applies one round of results and returns what changed: what Pin
+// and Unpin made since the last call first, then the round's decisions and
+// events in config order. Results for unknown services or targets are
+// ignored.
+func (e *Engine) Apply(r Round) Outcome {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.roundTime(r)
+	isolated := allFailed(r.Witnesses)
+	for i := range e.services {
+		svc := &e.services[i]
+		st := e.state[svc.Name]
+		cause, counted, ignored := e.record(svc, st, r.Observations, isolated, now)
+		if len(ignored) > 0 {
+			e.emit(Event{Kind: EventIsolated, Service: svc.Name, At: now,
+				Reason: isolationReason(r.Witnesses, ignored), Cause: append(ignored, r.Witnesses...)})
+		}
+		if counted || (st.Pin != nil && st.Pin.expired(now)) {
+			e.step(svc, st, now, cause)
+		}
+	}
+	return e.take()
+}
+
+// roundTime is the round's At, else its newest observation, else the clock.
+func (e *Engine) roundTime(r Round) time.Time {
+	if !r.At.IsZero() {
+		return r.At
+	}
+	at := latest(r.Observations)
+	if w := latest(r.Witnesses); w.After(at) {
+		at = w
+	}
+	if at.IsZero() {
+		return e.now()
+	}
+	return at
+}
+
+// record applies a service's observations to its targets. While the
+// checker is isolated, failures are set aside instead. It returns the
+// service's observations, whether any was counted, and those set aside.
+func (e *Engine) record(svc *Service, st *ServiceState, obs []Observation, isolated bool, now time.Time) (cause []Observation, counted bool, ignored []Observation) {
+	wasAllDown := allDown(st)
+	for _, o := range obs {
+		ts := st.Targets[o.Target]
+		if o.Service != svc.Name || ts == nil {
+			continue
+		}
+		cause = append(cause, o)
+		if isolated && !o.OK {
+			ignored = append(ignored, o)
+			continue
+		}
+		ts.observe(o.OK, o.Reason, o.At, svc.Rise, svc.Fall)
+		counted = true
+	}
+	if !wasAllDown && allDown(st) {
+		e.emit(Event{Kind: EventAllDown, Service: svc.Name, Reason: fmt.Sprintf("all %d targets down", len(st.Targets)), At: now, Cause: cause})
+	}
+	return cause, counted, ignored
+}
+
+// allFailed reports whether there were witnesses and every one failed.
+func allFailed(ws []Observation) bool {
+	for _, w := range ws {
+		if w.OK {
+			return false
+		}
+	}
+	return len(ws) > 0
+}
+
+func allDown(st *ServiceState) bool {
+	for _, ts := range st.Targets {
+		if ts.Up {
+			return false
+		}
+	}
+	return len(st.Targets) > 0
+}
+
+func latest(obs []Observation) time.Time {
+	var at time.Time
+	for _, o := range obs {
+		if o.At.After(at) {
+			at = o.At
+		}
+	}
+	return at
+}
+
+// isolationReason says which witnesses failed and which failures were
+// set aside.
+func isolationReason(ws, ignored []Observation) string {
+	var w, t []string
+	for _, o := range ws {
+		w = append(w, o.Target+": "+o.Reason)
+	}
+	for _, o := range ignored {
+		t = append(t, o.Target+": "+o.Reason)
+	}
+	return fmt.Sprintf("checker looks cut off: all %d witnesses failed (%s); not counted: %s",
+		len(ws), strings.Join(w, "; "), strings.Join(t, "; "))
+}

@@ -1,0 +1,216 @@
+package failover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Publisher receives what services serve after decisions: the zone
+// pipeline, a provider push. Publish gets every decision of one coalescing
+// window at once, with the active targets of every service at that moment;
+// it should return when ctx is done.
+type Publisher interface {
+	Publish(ctx context.Context, s Snapshot) error
+}
+
+// Snapshot is one call to Publish.
+type Snapshot struct {
+	Active    map[string][]string // service -> ActiveTargets
+	Decisions []Decision
+	At        time.Time
+}
+
+// Recorder sees every decision and event as it is made, before
+// coalescing: the audit log, alerts, metrics. Record must not block long.
+type Recorder interface {
+	Record(Outcome)
+}
+
+// Job is one service's schedule and checks.
+type Job struct {
+	Service string
+	Spec    string        // cron spec: "@every 2s", "*/5 * * * *"
+	Timeout time.Duration // bound on each check of one round
+	Targets []Check       // named as the engine's targets
+}
+
+// Defaults for LoopConfig's zero values.
+const (
+	DefaultJitter         = time.Second
+	DefaultCoalesce       = 100 * time.Millisecond
+	DefaultPublishTimeout = 30 * time.Second
+	DefaultRetryDelay     = 5 * time.Second
+)
+
+// LoopConfig is what a Loop is built from. Engine, Jobs and Publisher are
+// required; the rest has defaults.
+type LoopConfig struct {
+	Engine *Engine
+	Jobs   []Job
+	// Witnesses are checked in a round only when one of its targets
+	// failed, bounded by that job's Timeout; see Round.Witnesses.
+	Witnesses []Check
+	Publisher Publisher
+	Recorder  Recorder     // optional
+	Logger    *slog.Logger // nil: discard
+	Location  *time.Location
+	// Jitter spreads the services' rounds: the i-th of n fires i*Jitter/n
+	// after each of its schedule's times. Zero means DefaultJitter, a
+	// negative value none.
+	Jitter         time.Duration
+	Coalesce       time.Duration // window that makes one Publish
+	PublishTimeout time.Duration // bound on one Publish; not cut by shutdown
+	RetryDelay     time.Duration // wait before publishing again after a failure
+	Now            func() time.Time
+}
+
+// Loop runs the jobs on their schedules, applies each round to the
+// engine and publishes the decisions.
+type Loop struct {
+	cfg     LoopConfig
+	log     *slog.Logger
+	scheds  []cron.Schedule
+	batch   batcher
+	running sync.Mutex // one Run at a time
+}
+
+// NewLoop checks the config and fills its defaults.
+func NewLoop(cfg LoopConfig) (*Loop, error) {
+	if cfg.Engine == nil || cfg.Publisher == nil {
+		return nil, errors.New("failover loop: engine and publisher are required")
+	}
+	fillDefaults(&cfg)
+	l := &Loop{cfg: cfg, log: cfg.Logger, batch: newBatcher()}
+	var errs []error
+	for i, j := range cfg.Jobs {
+		s, err := schedule(j.Spec, i, len(cfg.Jobs), cfg.Jitter)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("service %s: %w", j.Service, err))
+		}
+		if j.Timeout <= 0 {
+			errs = append(errs, fmt.Errorf("service %s: check timeout %s must be positive", j.Service, j.Timeout))
+		}
+		errs = append(errs, knownTargets(cfg.Engine, j))
+		l.scheds = append(l.scheds, s)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("failover loop: %w", err)
+	}
+	return l, nil
+}
+
+// knownTargets checks that the engine knows the job's service and targets.
+func knownTargets(e *Engine, j Job) error {
+	svc := e.service(j.Service)
+	if svc == nil {
+		return fmt.Errorf("service %s: not known to the engine", j.Service)
+	}
+	var errs []error
+	for _, c := range j.Targets {
+		if svc.rank(c.Name) < 0 {
+			errs = append(errs, fmt.Errorf("service %s: target %q not known to the engine", j.Service, c.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func fillDefaults(cfg *LoopConfig) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
+	if cfg.Jitter == 0 {
+		cfg.Jitter = DefaultJitter
+	}
+	if cfg.Jitter < 0 {
+		cfg.Jitter = 0
+	}
+	if cfg.Coalesce <= 0 {
+		cfg.Coalesce = DefaultCoalesce
+	}
+	if cfg.PublishTimeout <= 0 {
+		cfg.PublishTimeout = DefaultPublishTimeout
+	}
+	if cfg.RetryDelay <= 0 {
+		cfg.RetryDelay = DefaultRetryDelay
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+}
+
+// Run probes on schedule until ctx is done. Then it stops the scheduler,
+// waits for the rounds in progress (their checks are cancelled and their
+// results not applied), publishes what is still pending and returns. No
+// goroutine it started outlives it.
+func (l *Loop) Run(ctx context.Context) error {
+	if !l.running.TryLock() {
+		return errors.New("failover loop: already running")
+	}
+	defer l.running.Unlock()
+	cl := cronLogger{l.log}
+	c := cron.New(
+		cron.WithLocation(l.cfg.Location),
+		cron.WithLogger(cl),
+		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
+	)
+	for i, j := range l.cfg.Jobs {
+		c.Schedule(l.scheds[i], cron.FuncJob(func() { l.round(ctx, j) }))
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { l.publishLoop(ctx, stop) })
+	c.Start()
+	l.log.Info("failover loop started", "services", len(l.cfg.Jobs))
+	<-ctx.Done()
+	<-c.Stop().Done()
+	close(stop)
+	wg.Wait()
+	l.log.Info("failover loop stopped")
+	return nil
+}
+
+// Pin pins a service (see Engine.Pin) and publishes the switch, if any,
+// with the next window.
+func (l *Loop) Pin(service, target string, until time.Time, reason string) error {
+	if err := l.cfg.Engine.Pin(service, target, until, reason); err != nil {
+		return err
+	}
+	l.handle(l.cfg.Engine.Pending())
+	return nil
+}
+
+// Unpin unpins a service (see Engine.Unpin) and publishes the switch, if
+// any, with the next window.
+func (l *Loop) Unpin(service string) error {
+	if err := l.cfg.Engine.Unpin(service); err != nil {
+		return err
+	}
+	l.handle(l.cfg.Engine.Pending())
+	return nil
+}
+
+// handle logs and records an outcome and queues its decisions to publish.
+func (l *Loop) handle(out Outcome) {
+	if out.Empty() {
+		return
+	}
+	for _, d := range out.Decisions {
+		l.log.Info("switch", "service", d.Service, "from", d.From, "to", d.To, "serving", d.Serving, "reason", d.Reason)
+	}
+	for _, ev := range out.Events {
+		l.log.Warn("failover event", "service", ev.Service, "kind", string(ev.Kind), "target", ev.Target, "reason", ev.Reason)
+	}
+	if l.cfg.Recorder != nil {
+		l.cfg.Recorder.Record(out)
+	}
+	l.batch.add(out.Decisions)
+}

@@ -1,0 +1,78 @@
+package failover
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotPinned is returned by Unpin for a service that is neither pinned
+// nor held by the flap governor.
+var ErrNotPinned = errors.New("not pinned")
+
+// Pin holds a service on one target until the given time (zero: until
+// Unpin), whatever the probes say; it also ends a flap-governor hold. The
+// pin is part of State, so it survives a restart. If the service moves, the
+// decision is in the next Pending or Apply.
+func (e *Engine) Pin(service, target string, until time.Time, reason string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	svc := e.service(service)
+	if svc == nil {
+		return fmt.Errorf("pin %s: no such service", service)
+	}
+	if svc.rank(target) < 0 {
+		return fmt.Errorf("pin %s: no target %q (targets: %s)", service, target, strings.Join(svc.Targets, ", "))
+	}
+	now := e.now()
+	if !until.IsZero() && !until.After(now) {
+		return fmt.Errorf("pin %s to %s: end time %s is not in the future", service, target, until.Format(time.RFC3339))
+	}
+	st := e.state[service]
+	st.Pin = &Pin{Target: target, Since: now, Until: until, Reason: reason}
+	st.Hold = nil
+	why := pinReason(st.Pin)
+	e.emit(Event{Kind: EventPinned, Service: service, Target: target, Reason: why, At: now})
+	if st.Active != target || st.ServeAll {
+		e.switchTo(svc, st, choice{active: target, reason: why}, now, nil)
+	}
+	return nil
+}
+
+// Unpin ends a service's pin or flap-governor hold and lets the rules
+// decide at once. It wraps ErrNotPinned when there was neither.
+func (e *Engine) Unpin(service string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	svc := e.service(service)
+	if svc == nil {
+		return fmt.Errorf("unpin %s: no such service", service)
+	}
+	st := e.state[service]
+	var what string
+	switch {
+	case st.Pin != nil:
+		what = "pin on " + st.Pin.Target
+	case st.Hold != nil:
+		what = "flap hold on " + st.Active
+	default:
+		return fmt.Errorf("unpin %s: %w", service, ErrNotPinned)
+	}
+	now := e.now()
+	st.Pin, st.Hold, st.Switches = nil, nil, nil
+	e.emit(Event{Kind: EventUnpinned, Service: service, Target: st.Active, Reason: what + " removed by operator", At: now})
+	e.resume(svc, st, now, what+" removed by operator")
+	return nil
+}
+
+func pinReason(p *Pin) string {
+	r := "pinned to " + p.Target + " by operator"
+	if !p.Until.IsZero() {
+		r += " until " + p.Until.Format(time.RFC3339)
+	}
+	if p.Reason != "" {
+		r += ": " + p.Reason
+	}
+	return r
+}

@@ -1,0 +1,52 @@
+package failover
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// shifted fires offset after each time of its inner schedule, so that
+// services on the same spec do not all fire together.
+type shifted struct {
+	inner  cron.Schedule
+	offset time.Duration
+}
+
+// Next is the inner schedule's next time, moved by the offset.
+func (s shifted) Next(t time.Time) time.Time {
+	n := s.inner.Next(t.Add(-s.offset))
+	if n.IsZero() {
+		return n
+	}
+	return n.Add(s.offset)
+}
+
+// schedule parses a cron spec ("@every 2s", "*/5 * * * *") and shifts it
+// by the offset of the i-th of n services: i*jitter/n.
+func schedule(spec string, i, n int, jitter time.Duration) (cron.Schedule, error) {
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return shifted{inner: s, offset: jitter * time.Duration(i) / time.Duration(n)}, nil
+}
+
+// cronLogger hands cron's messages to slog: its routine chatter at debug,
+// a skipped run (the previous one still going) as a warning, errors
+// (recovered panics) as errors.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) {
+	if msg == "skip" {
+		c.l.Warn("round skipped: the previous round of this service is still running")
+		return
+	}
+	c.l.Debug("cron "+msg, kv...)
+}
+
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron "+msg, append([]any{"err", err}, kv...)...)
+}

@@ -1,0 +1,70 @@
+package failover
+
+import (
+	"fmt"
+	"time"
+)
+
+// step decides for one service after a round: pin first, then the flap
+// governor's hold, then the rules, each switch passing the governor.
+func (e *Engine) step(svc *Service, st *ServiceState, now time.Time, cause []Observation) {
+	if st.Pin != nil {
+		if st.Pin.expired(now) {
+			e.expire(svc, st, now)
+		}
+		return
+	}
+	w := e.want(svc, st, now)
+	if st.Hold != nil && !e.release(svc, st, w, now, cause) {
+		return
+	}
+	if w.same(st) {
+		return
+	}
+	if e.overBudget(svc, st, now) {
+		e.hold(svc, st, w, now, cause)
+		return
+	}
+	if svc.governed() {
+		st.Switches = append(st.Switches, now)
+	}
+	e.switchTo(svc, st, w, now, cause)
+}
+
+// expire ends a pin that reached its end time and lets the rules decide.
+func (e *Engine) expire(svc *Service, st *ServiceState, now time.Time) {
+	p := st.Pin
+	st.Pin = nil
+	why := fmt.Sprintf("pin on %s expired (set %s until %s: %s)", p.Target, p.Since.Format(time.RFC3339), p.Until.Format(time.RFC3339), p.Reason)
+	e.emit(Event{Kind: EventPinExpired, Service: svc.Name, Target: p.Target, Reason: why, At: now})
+	e.resume(svc, st, now, "pin on "+p.Target+" expired")
+}
+
+// resume lets the rules decide at once after an operator action or a pin
+// ending. The switch it may make is not counted by the flap governor.
+func (e *Engine) resume(svc *Service, st *ServiceState, now time.Time, why string) {
+	w := e.want(svc, st, now)
+	if w.same(st) {
+		return
+	}
+	if w.reason != "" {
+		why += "; " + w.reason
+	}
+	w.reason = why
+	e.switchTo(svc, st, w, now, nil)
+}
+
+// switchTo makes the service serve c and records the decision.
+func (e *Engine) switchTo(svc *Service, st *ServiceState, c choice, now time.Time, cause []Observation) {
+	from := st.Active
+	st.Active, st.ServeAll = c.active, c.all
+	e.pending.Decisions = append(e.pending.Decisions, Decision{
+		Service: svc.Name,
+		From:    from,
+		To:      c.active,
+		Serving: serving(svc, st),
+		Reason:  c.reason,
+		At:      now,
+		Cause:   cause,
+	})
+}

@@ -1,0 +1,101 @@
+package failover
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Observation is one probe result for one target (or one witness, whose
+// Service is empty).
+type Observation struct {
+	Service string        `json:"service,omitempty"`
+	Target  string        `json:"target"`
+	OK      bool          `json:"ok"`
+	Reason  string        `json:"reason"`
+	Latency time.Duration `json:"latency_ns,omitempty"`
+	At      time.Time     `json:"at"`
+}
+
+// Round is one batch of results handed to Apply: one cron run, or one
+// scheduled round of a service.
+type Round struct {
+	// At is the round's time, used for failback delay, the flap governor
+	// and pin expiry. Zero means the newest At among the observations, or
+	// the engine's clock when there are none.
+	At           time.Time
+	Observations []Observation
+	// Witnesses are checks of hosts the checker must be able to reach.
+	// When some were made and all of them failed, the checker is taken to
+	// be cut off: failed observations in this round are not counted.
+	Witnesses []Observation
+}
+
+// Decision records a change of what a service serves.
+type Decision struct {
+	Service string `json:"service"`
+	From    string `json:"from"`
+	To      string `json:"to"` // the new Active target
+	// Serving is the new ActiveTargets entry: To alone, or every target
+	// under the all-down policy "all".
+	Serving []string  `json:"serving"`
+	Reason  string    `json:"reason"`
+	At      time.Time `json:"at"`
+	// Cause holds the service's probe results in the round that led to
+	// the decision; empty for operator actions.
+	Cause []Observation `json:"cause,omitempty"`
+}
+
+func (d Decision) String() string {
+	to := d.To
+	if len(d.Serving) > 1 {
+		to = "all of " + strings.Join(d.Serving, ",")
+	}
+	return fmt.Sprintf("%s: %s -> %s (%s)", d.Service, d.From, to, d.Reason)
+}
+
+// EventKind names an event that is not a switch.
+type EventKind string
+
+// The kinds of Event.
+const (
+	// EventFlapHeld: the flap governor refused a switch and holds the
+	// service on its current target.
+	EventFlapHeld EventKind = "flap_held"
+	// EventFlapReleased: a hold ended on its own (FlapReleaseAuto).
+	EventFlapReleased EventKind = "flap_released"
+	// EventIsolated: targets looked down but every witness failed too;
+	// the failures were not counted.
+	EventIsolated EventKind = "isolated"
+	// EventAllDown: every target of the service went down.
+	EventAllDown EventKind = "all_down"
+	// EventPinned and EventUnpinned: an operator pinned or unpinned.
+	EventPinned   EventKind = "pinned"
+	EventUnpinned EventKind = "unpinned"
+	// EventPinExpired: a pin reached its end time.
+	EventPinExpired EventKind = "pin_expired"
+)
+
+// Event is something worth an alert, a metric or an audit line that is not
+// itself a switch.
+type Event struct {
+	Kind    EventKind     `json:"kind"`
+	Service string        `json:"service"`
+	Target  string        `json:"target,omitempty"` // the target it concerns, if one
+	Reason  string        `json:"reason"`
+	At      time.Time     `json:"at"`
+	Cause   []Observation `json:"cause,omitempty"`
+}
+
+func (e Event) String() string {
+	return fmt.Sprintf("%s: %s (%s)", e.Service, e.Kind, e.Reason)
+}
+
+// Outcome is what one call produced, in the order it happened.
+type Outcome struct {
+	Decisions []Decision `json:"decisions,omitempty"`
+	Events    []Event    `json:"events,omitempty"`
+}
+
+// Empty reports whether nothing happened.
+func (o Outcome) Empty() bool { return len(o.Decisions) == 0 && len(o.Events) == 0 }
