@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Validate checks the configuration. Each error names the field it is
+// about, as "records[0].ttl: ...", and errors.Join collects them all.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		bad("name", "is empty")
+	}
+	if c.Kind != Cloudflare && c.Kind != Gandi {
+		bad("type", "%q is not a supported provider (cloudflare, gandi)", c.Kind)
+	}
+	if c.Zone == "" || c.Zone == "." {
+		bad("zone", "is empty")
+	} else if _, ok := dns.IsDomainName(c.Zone); !ok {
+		bad("zone", "%q is not a domain name", c.Zone)
+	}
+	if c.Token == "" {
+		bad("token", "is empty: the token file or environment variable gave nothing")
+	}
+	if err := checkAPIURL(c.APIURL); err != nil {
+		bad("api_url", "%v", err)
+	}
+	switch c.OnDrift {
+	case "", DriftFix, DriftReport:
+	default:
+		bad("on_drift", "%q is neither %q nor %q", c.OnDrift, DriftFix, DriftReport)
+	}
+	if c.Timeout < 0 {
+		bad("timeout", "%v is negative", c.Timeout)
+	}
+	errs = append(errs, c.validateRecords()...)
+	return errors.Join(errs...)
+}
+
+func (c Config) validateRecords() []error {
+	if len(c.Records) == 0 {
+		return []error{errors.New("records: none given; a provider needs at least one record to publish")}
+	}
+	var errs []error
+	seen := map[string]int{}
+	for i, r := range c.Records {
+		field := fmt.Sprintf("records[%d]", i)
+		for _, err := range r.problems(c.Kind) {
+			errs = append(errs, fmt.Errorf("%s.%w", field, err))
+		}
+		key := strings.ToLower(r.Name) + " " + strings.ToUpper(r.Type)
+		if j, dup := seen[key]; dup {
+			errs = append(errs, fmt.Errorf("%s: %s %s is already published by records[%d]", field, r.Name, r.Type, j))
+		}
+		seen[key] = i
+	}
+	return errs
+}
+
+// problems lists what is wrong with one record; each error starts with the
+// field name so the caller can prefix the record's index.
+func (r Record) problems(k Kind) []error {
+	var errs []error
+	switch {
+	case r.Name == "":
+		errs = append(errs, errors.New(`name: is empty (use "@" for the apex)`))
+	case strings.HasSuffix(r.Name, "."):
+		errs = append(errs, fmt.Errorf("name: %q is absolute; give it relative to the zone (\"@\" for the apex)", r.Name))
+	case r.Name != "@":
+		if _, ok := dns.IsDomainName(r.Name); !ok {
+			errs = append(errs, fmt.Errorf("name: %q is not a domain name", r.Name))
+		}
+	}
+	if t := strings.ToUpper(r.Type); t != "A" && t != "AAAA" {
+		errs = append(errs, fmt.Errorf("type: %q is not A or AAAA", r.Type))
+	}
+	if r.Service == "" {
+		errs = append(errs, errors.New("service: is empty"))
+	}
+	if err := limitsOf(k).check(r.TTL); err != nil {
+		errs = append(errs, fmt.Errorf("ttl: %w", err))
+	}
+	return errs
+}
+
+// checkAPIURL accepts an empty string or an absolute URL. Plain http is
+// accepted only for a loopback host (tests, local emulators), because the
+// token travels in every request.
+func checkAPIURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", s, err)
+	}
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("%q uses plain http for a host that is not loopback; the token would travel in clear", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q must not carry a query, fragment or user info", s)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
