@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
@@ -36,13 +37,14 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	engine := failover.NewEngine(a.services, st.Services)
+	act := engine.ActiveTargets()
 	for _, s := range cfg.Services {
-		fmt.Fprintf(stdout, "service %s: active target %s (rise %d, fall %d, %s check)\n",
-			s.Name, engine.Active()[s.Name], s.Rise, s.Fall, s.Check.Type)
+		fmt.Fprintf(stdout, "service %s: serving %s (rise %d, fall %d, %s check)\n",
+			s.Name, strings.Join(act[s.Name], ", "), s.Rise, s.Fall, s.Check.Type)
 	}
 	failed := false
 	for _, z := range a.zones {
-		plan, err := publish.MakePlan(z, publish.Input{Active: a.active(engine.Active()), State: st.Zones[z.Name], Now: time.Now()})
+		plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: st.Zones[z.Name], Now: time.Now()})
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			failed = true

@@ -36,6 +36,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "check":
 			return runCheck(ctx, args[1:], stdout, stderr)
+		case "serve":
+			return runServe(ctx, args[1:], stdout, stderr)
+		case "status":
+			return runStatus(ctx, args[1:], stdout, stderr)
+		case "pin":
+			return runPin(ctx, args[1:], stdout, stderr)
+		case "unpin":
+			return runUnpin(ctx, args[1:], stdout, stderr)
+		case "reload":
+			return runReload(ctx, args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usageText)
 			return exitOK
@@ -49,6 +59,12 @@ const usageText = `zonerw keeps a domain's names pointed at a server that is up.
 Usage:
   zonerw [-c FILE] [-q] [--force]   one pass: probe, and rewrite zones whose content changed
   zonerw check [-c FILE]            validate config and templates, print what would be written
+  zonerw serve [-c FILE]            the daemon: embedded nameserver, scheduled probes, NOTIFY
+  zonerw status [-c FILE] [--json]  services, targets, zone serials, secondaries
+  zonerw pin SERVICE TARGET [--for D] [--reason TEXT]
+                                    hold a service on a target (planned maintenance)
+  zonerw unpin SERVICE              hand a service back to its probes
+  zonerw reload [-c FILE]           make the daemon re-read its config (also SIGHUP)
   zonerw help                       this text
 
 Every subcommand takes --help. Exit status: 0 success (changed or not),
@@ -66,6 +82,34 @@ func newFlagSet(name, synopsis string, stdout, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// parseWithArgs parses flags followed by exactly n positional arguments.
+// Flags may also follow the arguments (zonerw pin web backup --for 2h).
+func parseWithArgs(fs *flag.FlagSet, args []string, stdout io.Writer, n int) (code int, rest []string, ok bool) {
+	var pos []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return exitOK, nil, false
+		}
+		if err != nil {
+			return exitUsage, nil, false
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != n {
+		fmt.Fprintf(fs.Output(), "want %d arguments, got %d\n", n, len(pos))
+		fs.Usage()
+		return exitUsage, nil, false
+	}
+	return exitOK, pos, true
 }
 
 // parseFlags parses args and turns --help into exit 0 and errors into 2.

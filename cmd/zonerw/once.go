@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
@@ -28,6 +30,18 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
+	if *force {
+		// A running daemon owns the zones: ask it.
+		err := adminCall(ctx, cfg.StateDir, "POST", "/force", nil, nil)
+		if err == nil {
+			out.changef("zonerw serve re-rendered every zone with a new serial\n")
+			return exitOK
+		}
+		if !errors.Is(err, errNoDaemon) {
+			fmt.Fprintln(stderr, err)
+			return exitFailure
+		}
+	}
 	a, err := build(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -46,16 +60,24 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	engine := failover.NewEngine(a.services, st.Services)
-	obs := a.probeAll(ctx, time.Now)
-	for _, o := range obs {
+	round := a.probeRound(ctx)
+	for _, o := range round.Observations {
 		out.verbosef("probe %s/%s: %s\n", o.Service, o.Target, okWord(o.OK, o.Reason))
 	}
-	for _, d := range engine.Observe(obs) {
+	for _, o := range round.Witnesses {
+		out.verbosef("witness %s: %s\n", o.Target, okWord(o.OK, o.Reason))
+	}
+	outcome := engine.Apply(round)
+	for _, d := range outcome.Decisions {
 		out.changef("switch %s\n", d)
 	}
+	for _, e := range outcome.Events {
+		out.changef("event %s\n", e)
+	}
+	newAuditLog(cfg.StateDir, slog.New(slog.NewTextHandler(stderr, nil))).Record(outcome)
 	st.Services = engine.State()
 
-	failed := publishAll(ctx, a, engine.Active(), st, *force, out, stderr)
+	failed := publishAll(ctx, a, engine.ActiveTargets(), st, *force, out, stderr)
 	if err := saveState(cfg.StateDir, st); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
@@ -68,12 +90,16 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // publishAll plans and applies every zone; it reports whether any failed.
 // A zone that fails keeps its old file and state; the others go on.
-func publishAll(ctx context.Context, a *app, act map[string]string, st *stateFile, force bool, out *reporter, stderr io.Writer) bool {
+func publishAll(ctx context.Context, a *app, act map[string][]string, st *stateFile, force bool, out *reporter, stderr io.Writer) bool {
 	failed := false
 	now := time.Now()
 	for _, z := range a.zones {
+		if z.Output == "" {
+			out.verbosef("zone %s: no output file; only zonerw serve publishes it\n", z.Name)
+			continue
+		}
 		prev := st.Zones[z.Name]
-		plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), State: prev, Force: force, Now: now})
+		plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: prev, Force: force, Now: now})
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			failed = true

@@ -1,41 +1,60 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"net/netip"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/zonerw/zonerw/failover"
 )
 
-// probeAll probes every target of every service once, all at the same
-// time, each bounded by its service's check timeout.
-func (a *app) probeAll(ctx context.Context, now func() time.Time) []failover.Observation {
-	var (
-		mu  sync.Mutex
-		out []failover.Observation
-		wg  sync.WaitGroup
-	)
-	for _, s := range a.cfg.Services {
-		for _, t := range s.Targets {
-			addr := probeAddr(a.targets[s.Name][t.Name].IPv4, a.targets[s.Name][t.Name].IPv6)
-			prober, timeout := a.probers[s.Name], s.Check.Timeout
-			wg.Go(func() {
-				pctx, cancel := context.WithTimeout(ctx, timeout)
-				defer cancel()
-				r := prober.Probe(pctx, addr)
-				mu.Lock()
-				defer mu.Unlock()
-				out = append(out, failover.Observation{Service: s.Name, Target: t.Name, OK: r.OK, Reason: r.Reason, At: now()})
-			})
+// probeRound is one cron-mode round: every target of every service checked
+// once, all at the same time, each bounded by its service's check timeout;
+// and, when some target failed, the witnesses, so the engine can tell a
+// dead main server from a checker that is cut off.
+func (a *app) probeRound(ctx context.Context) failover.Round {
+	var r failover.Round
+	var checks []timedCheck
+	for _, j := range a.jobs {
+		for _, c := range j.Targets {
+			r.Observations = append(r.Observations, failover.Observation{Service: j.Service, Target: c.Name})
+			checks = append(checks, timedCheck{c, j.Timeout})
 		}
 	}
+	runChecks(ctx, r.Observations, checks)
+	someFailed := false
+	for _, o := range r.Observations {
+		someFailed = someFailed || !o.OK
+	}
+	if someFailed && len(a.witness) > 0 {
+		checks = checks[:0]
+		for i, w := range a.witness {
+			r.Witnesses = append(r.Witnesses, failover.Observation{Target: w.Name})
+			checks = append(checks, timedCheck{w, a.cfg.Witnesses[i].Timeout})
+		}
+		runChecks(ctx, r.Witnesses, checks)
+	}
+	return r
+}
+
+type timedCheck struct {
+	failover.Check
+	timeout time.Duration
+}
+
+// runChecks fills obs[i] with the result of checks[i], all in parallel.
+func runChecks(ctx context.Context, obs []failover.Observation, checks []timedCheck) {
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, c.timeout)
+			defer cancel()
+			res := c.Run(cctx)
+			obs[i].OK, obs[i].Reason, obs[i].Latency, obs[i].At = res.OK, res.Reason, res.Latency, time.Now()
+		})
+	}
 	wg.Wait()
-	a.sortObservations(out)
-	return out
 }
 
 // probeAddr is the address a target is checked on: its IPv4 address when
@@ -45,17 +64,4 @@ func probeAddr(v4, v6 []netip.Addr) netip.Addr {
 		return v4[0]
 	}
 	return v6[0]
-}
-
-// sortObservations puts results in config order so output is stable.
-func (a *app) sortObservations(obs []failover.Observation) {
-	rank := map[[2]string]int{}
-	for _, s := range a.cfg.Services {
-		for _, t := range s.Targets {
-			rank[[2]string{s.Name, t.Name}] = len(rank)
-		}
-	}
-	slices.SortFunc(obs, func(x, y failover.Observation) int {
-		return cmp.Compare(rank[[2]string{x.Service, x.Target}], rank[[2]string{y.Service, y.Target}])
-	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
@@ -19,32 +20,39 @@ type app struct {
 	cfg      *config.Config
 	services []failover.Service
 	targets  map[string]map[string]templates.Target // service -> target -> addresses
-	probers  map[string]probe.Prober                // service -> its check
+	jobs     []failover.Job                         // each service's schedule and checks
+	witness  []failover.Check                       // the isolation guard's checks
 	zones    []*publish.Zone
 }
 
 // build turns a validated config into the pieces of the pipeline. It reads
 // and checks every template, so every error the user can fix is found here.
 func build(cfg *config.Config) (*app, error) {
-	a := &app{cfg: cfg, targets: map[string]map[string]templates.Target{}, probers: map[string]probe.Prober{}}
+	a := &app{cfg: cfg, targets: map[string]map[string]templates.Target{}}
 	var tsvcs []templates.Service
 	defaultService := ""
 	for _, s := range cfg.Services {
-		fs := failover.Service{Name: s.Name, Rise: s.Rise, Fall: s.Fall}
+		fs := failoverService(s)
 		ts := templates.Service{Name: s.Name}
+		job := failover.Job{Service: s.Name, Spec: s.Every, Timeout: s.Check.Timeout}
+		prober := newProber(s.Check)
 		a.targets[s.Name] = map[string]templates.Target{}
 		for _, t := range s.Targets {
 			tt := templates.Target{Name: t.Name, IPv4: addrs(t.IPv4), IPv6: addrs(t.IPv6)}
-			fs.Targets = append(fs.Targets, t.Name)
 			ts.Targets = append(ts.Targets, tt)
 			a.targets[s.Name][t.Name] = tt
+			job.Targets = append(job.Targets, failover.AddrCheck(t.Name, prober, probeAddr(tt.IPv4, tt.IPv6)))
 		}
 		a.services = append(a.services, fs)
+		a.jobs = append(a.jobs, job)
 		tsvcs = append(tsvcs, ts)
-		a.probers[s.Name] = newProber(s.Check)
 		if s.Default {
 			defaultService = s.Name
 		}
+	}
+	for _, w := range cfg.Witnesses {
+		ap := netip.MustParseAddrPort(w.Address)
+		a.witness = append(a.witness, failover.AddrCheck(w.Name, &probe.TCP{Port: ap.Port()}, ap.Addr()))
 	}
 	var errs []error
 	for _, z := range cfg.Zones {
@@ -84,6 +92,21 @@ func buildZone(z config.Zone, svcs []templates.Service, defaultService string) (
 	}, nil
 }
 
+// failoverService is a service's rules as the engine wants them; the
+// config has already validated every value.
+func failoverService(s config.Service) failover.Service {
+	fs := failover.Service{
+		Name: s.Name, Rise: s.Rise, Fall: s.Fall,
+		FailbackDelay: s.FailbackDelay, MaxSwitches: s.MaxSwitches, SwitchWindow: s.SwitchWindow,
+	}
+	fs.FlapRelease, _ = failover.ParseFlapRelease(s.FlapRelease)
+	fs.AllDown, _ = failover.ParseAllDownPolicy(s.AllDown)
+	for _, t := range s.Targets {
+		fs.Targets = append(fs.Targets, t.Name)
+	}
+	return fs
+}
+
 func newProber(c config.Check) probe.Prober {
 	if c.Type == "tcp" {
 		return &probe.TCP{Port: uint16(c.Port)}
@@ -105,12 +128,44 @@ func addrs(s string) []netip.Addr {
 	return []netip.Addr{netip.MustParseAddr(s)}
 }
 
-// active maps each service to the addresses of its active target.
-func (a *app) active(act map[string]string) map[string]templates.Addrs {
+// active maps each service to the addresses of the targets it serves:
+// the active one, or all of them under the all-down policy "all".
+func (a *app) active(act map[string][]string) map[string]templates.Addrs {
 	out := map[string]templates.Addrs{}
-	for svc, target := range act {
-		t := a.targets[svc][target]
-		out[svc] = templates.Addrs{IPv4: t.IPv4, IPv6: t.IPv6}
+	for svc, targets := range act {
+		var addrs templates.Addrs
+		for _, name := range targets {
+			t := a.targets[svc][name]
+			addrs.IPv4 = append(addrs.IPv4, t.IPv4...)
+			addrs.IPv6 = append(addrs.IPv6, t.IPv6...)
+		}
+		out[svc] = addrs
 	}
 	return out
 }
+
+// ttls gives the failover_ttl of every service that is not on its first
+// target, for the records rendered from its markers.
+func (a *app) ttls(act map[string][]string) map[string]uint32 {
+	out := map[string]uint32{}
+	for _, s := range a.cfg.Services {
+		cur := act[s.Name]
+		if s.FailoverTTL > 0 && (len(cur) != 1 || cur[0] != s.Targets[0].Name) {
+			out[s.Name] = uint32(s.FailoverTTL / time.Second)
+		}
+	}
+	return out
+}
+
+// parsePrefix reads an allow_transfer entry: a CIDR prefix, or a single
+// address meaning just that host. The config has validated it.
+func parsePrefix(s string) netip.Prefix {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked()
+	}
+	a := netip.MustParseAddr(s)
+	return netip.PrefixFrom(a, a.BitLen())
+}
+
+// mustAddrPort reads an ip:port the config has validated.
+func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }

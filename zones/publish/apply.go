@@ -12,7 +12,7 @@ import (
 
 // Result is what Apply did to one zone.
 type Result struct {
-	Written bool      // the zone file was (re)written
+	Written bool      // a new version was made (and written, if the zone has a file)
 	Reload  error     // the reload command failed (the file is written)
 	State   ZoneState // what to remember for the next run
 }
@@ -23,11 +23,8 @@ type Result struct {
 func Apply(ctx context.Context, p *Plan, prev ZoneState, now time.Time) (Result, error) {
 	res := Result{State: prev}
 	if p.Changed || p.Missing {
-		if err := os.MkdirAll(filepath.Dir(p.Zone.Output), 0o755); err != nil {
-			return res, fmt.Errorf("zone %s: output directory: %w", p.Zone.Name, err)
-		}
-		if err := zones.WriteFile(p.Zone.Output, p.Text, 0o644); err != nil {
-			return res, fmt.Errorf("zone %s: %w", p.Zone.Name, err)
+		if err := write(p); err != nil {
+			return res, err
 		}
 		res.Written = true
 		res.State = ZoneState{ZoneState: zones.ZoneState{Serial: p.Serial, Digest: p.Parsed.Digest(), Written: now}}
@@ -38,4 +35,18 @@ func Apply(ctx context.Context, p *Plan, prev ZoneState, now time.Time) (Result,
 		res.State.ReloadPending = res.Reload != nil
 	}
 	return res, nil
+}
+
+// write puts the plan's text in the zone's file, if it has one.
+func write(p *Plan) error {
+	if p.Zone.Output == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p.Zone.Output), 0o755); err != nil {
+		return fmt.Errorf("zone %s: output directory: %w", p.Zone.Name, err)
+	}
+	if err := zones.WriteFile(p.Zone.Output, p.Text, 0o644); err != nil {
+		return fmt.Errorf("zone %s: %w", p.Zone.Name, err)
+	}
+	return nil
 }

@@ -41,6 +41,8 @@ func MakePlan(z *Zone, in Input) (*Plan, error) {
 	p := &Plan{Zone: z}
 	cur, err := readCurrent(z)
 	switch {
+	case z.Output == "":
+		// Served only by the embedded nameserver: no file to compare with.
 	case errors.Is(err, fs.ErrNotExist):
 		p.Missing = true
 	case err != nil:
@@ -101,6 +103,9 @@ func render(z *Zone, in Input, serial uint32) ([]byte, *zones.Zone, error) {
 
 // readCurrent parses the zone file as it is on disk now.
 func readCurrent(z *Zone) (*zones.Zone, error) {
+	if z.Output == "" {
+		return nil, nil
+	}
 	data, err := os.ReadFile(z.Output)
 	if err != nil {
 		return nil, err

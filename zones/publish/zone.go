@@ -11,7 +11,7 @@ import (
 type Zone struct {
 	Name     string // the origin, e.g. "example.com."
 	Template *templates.Template
-	Output   string // the zone file an external nameserver loads
+	Output   string // the zone file an external nameserver loads; "" for none
 	Policy   zones.SerialPolicy
 	Parse    zones.ParseOptions
 	Reload   Reload

@@ -19,6 +19,10 @@ type Config struct {
 	Server Server `yaml:"server"`
 	// Keys are TSIG keys, referred to by name from zones.
 	Keys []Key `yaml:"keys"`
+	// Witnesses are hosts this checker must be able to reach. When targets
+	// look down and every witness fails too, zonerw is the one cut off and
+	// changes nothing.
+	Witnesses []Witness `yaml:"witnesses"`
 
 	// File is the path the config was read from (not a YAML key).
 	File string `yaml:"-"`
@@ -37,6 +41,21 @@ type Service struct {
 	Rise    int      `yaml:"rise"`
 	Fall    int      `yaml:"fall"`
 	Targets []Target `yaml:"targets"`
+
+	// FailbackDelay: a higher-priority target must have been up this long
+	// before the service moves back to it (default 0: at once).
+	FailbackDelay time.Duration `yaml:"failback_delay"`
+	// MaxSwitches in SwitchWindow: the flap governor (off when either is 0).
+	MaxSwitches  int           `yaml:"max_switches"`
+	SwitchWindow time.Duration `yaml:"switch_window"`
+	// FlapRelease: "auto" (default) or "manual" (only zonerw unpin ends a hold).
+	FlapRelease string `yaml:"flap_release"`
+	// AllDown: what to serve when every target is down: "keep" (default),
+	// "first" or "all".
+	AllDown string `yaml:"all_down"`
+	// FailoverTTL, when set, is the TTL of records rendered from this
+	// service's markers while it is not on its first target.
+	FailoverTTL time.Duration `yaml:"failover_ttl"`
 }
 
 // Check says how a target is probed.
@@ -53,6 +72,13 @@ type Check struct {
 
 	// TCP checks.
 	Port int `yaml:"port"`
+}
+
+// Witness is one host the isolation guard checks, by TCP connect.
+type Witness struct {
+	Name    string        `yaml:"name"`
+	Address string        `yaml:"address"` // ip:port
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // Target is one place a service can point at, in priority order.

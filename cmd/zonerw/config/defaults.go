@@ -41,6 +41,11 @@ func applyDefaults(c *Config) {
 			s.Fall = DefaultFall
 		}
 	}
+	for i := range c.Witnesses {
+		if c.Witnesses[i].Timeout == 0 {
+			c.Witnesses[i].Timeout = DefaultCheckTimeout
+		}
+	}
 	if len(c.Services) == 1 {
 		c.Services[0].Default = true
 	}

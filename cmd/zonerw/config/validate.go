@@ -60,6 +60,7 @@ func (c *Config) validate(l *locator) error {
 		add(l.errorf(at("zones"), "at least one zone is required"))
 	}
 	errs = append(errs, c.validateServer(l)...)
+	errs = append(errs, c.validateWitnesses(l)...)
 	return errors.Join(errs...)
 }
 
@@ -76,6 +77,7 @@ func validateService(l *locator, p []any, s Service) []error {
 		add(l.errorf(append(p, "fall"), "must be at least 1, not %d", s.Fall))
 	}
 	errs = append(errs, validateCheck(l, append(p, "check"), s.Check)...)
+	errs = append(errs, validateRules(l, p, s)...)
 	if len(s.Targets) == 0 {
 		add(l.errorf(append(p, "targets"), "at least one target is required"))
 	}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/zonerw/zonerw/failover"
+)
+
+// adminSocket is the daemon's control socket in the state directory. Only
+// its owner may connect (mode 0600): whoever can write the state can also
+// steer the daemon.
+const adminSocket = "admin.sock"
+
+// statusView is the answer to GET /status and what `zonerw status` prints.
+type statusView struct {
+	Daemon   bool                  `json:"daemon"` // false: read from the state file
+	Services failover.State        `json:"services"`
+	Zones    map[string]zoneStatus `json:"zones"`
+}
+
+type zoneStatus struct {
+	Serial      uint32            `json:"serial"`
+	Secondaries []secondaryStatus `json:"secondaries,omitempty"`
+}
+
+type secondaryStatus struct {
+	Address   string `json:"address"`
+	Serial    uint32 `json:"serial"`
+	Target    uint32 `json:"target"`
+	Acked     bool   `json:"acked"`
+	CatchUp   string `json:"catch_up"`
+	LastError string `json:"last_error,omitempty"`
+}
+
+// pinRequest is the body of POST /pin.
+type pinRequest struct {
+	Service string    `json:"service"`
+	Target  string    `json:"target"`
+	Until   time.Time `json:"until,omitzero"`
+	Reason  string    `json:"reason"`
+}
+
+type adminServer struct {
+	ln   net.Listener
+	srv  *http.Server
+	done chan struct{}
+}
+
+// startAdmin serves the control API on a unix socket at path.
+func startAdmin(path string, d *daemon, log *slog.Logger) (*adminServer, error) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("admin socket: %w", err)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("admin socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("admin socket: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /force", func(w http.ResponseWriter, r *http.Request) {
+		answer(w, d.publish(r.Context(), true), nil)
+	})
+	mux.HandleFunc("POST /reload", func(w http.ResponseWriter, r *http.Request) {
+		answer(w, d.reload(r.Context()), nil)
+	})
+	mux.HandleFunc("POST /pin", func(w http.ResponseWriter, r *http.Request) {
+		var p pinRequest
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		answer(w, d.pin(r.Context(), p.Service, p.Target, p.Until, p.Reason), nil)
+	})
+	mux.HandleFunc("POST /unpin/{service}", func(w http.ResponseWriter, r *http.Request) {
+		answer(w, d.unpin(r.Context(), r.PathValue("service")), nil)
+	})
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		answer(w, nil, d.status())
+	})
+	a := &adminServer{ln: ln, srv: &http.Server{Handler: mux, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("admin socket", "err", err)
+		}
+	}()
+	return a, nil
+}
+
+// answer writes {"error": ...} with status 500, or v as JSON.
+func answer(w http.ResponseWriter, err error, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		return
+	}
+	if v == nil {
+		v = map[string]string{"result": "ok"}
+	}
+	json.NewEncoder(w).Encode(v)
+}
+
+func (a *adminServer) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a.srv.Shutdown(ctx)
+	<-a.done
+}

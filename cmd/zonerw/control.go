@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+)
+
+// runPin is `zonerw pin SERVICE TARGET [--for D] [--reason TEXT]`. It asks
+// the running daemon; without one it records the pin in the state file,
+// where the next cron run (or the daemon's start) honours it.
+func runPin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("zonerw pin", "zonerw pin [-c FILE] [--for DURATION] [--reason TEXT] SERVICE TARGET", stdout, stderr)
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	dur := fs.Duration("for", 0, "how long the pin holds (default: until zonerw unpin)")
+	reason := fs.String("reason", "", "why, for status and the audit log")
+	code, rest, ok := parseWithArgs(fs, args, stdout, 2)
+	if !ok {
+		return code
+	}
+	var until time.Time
+	if *dur > 0 {
+		until = time.Now().Add(*dur)
+	}
+	req := pinRequest{Service: rest[0], Target: rest[1], Until: until, Reason: *reason}
+	return control(ctx, *cfgPath, stdout, stderr, "POST", "/pin", req, func(e *failover.Engine) error {
+		return e.Pin(req.Service, req.Target, req.Until, req.Reason)
+	}, fmt.Sprintf("pinned %s to %s", req.Service, req.Target))
+}
+
+// runUnpin is `zonerw unpin SERVICE`.
+func runUnpin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("zonerw unpin", "zonerw unpin [-c FILE] SERVICE", stdout, stderr)
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	code, rest, ok := parseWithArgs(fs, args, stdout, 1)
+	if !ok {
+		return code
+	}
+	return control(ctx, *cfgPath, stdout, stderr, "POST", "/unpin/"+rest[0], nil, func(e *failover.Engine) error {
+		return e.Unpin(rest[0])
+	}, "unpinned "+rest[0])
+}
+
+// runReload is `zonerw reload`: the daemon re-reads its config.
+func runReload(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("zonerw reload", "zonerw reload [-c FILE]", stdout, stderr)
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	return control(ctx, *cfgPath, stdout, stderr, "POST", "/reload", nil, nil, "config reloaded")
+}
+
+// control sends one request to the daemon, or, when none runs and offline
+// is not nil, applies offline to the engine built from the state file.
+func control(ctx context.Context, cfgPath string, stdout, stderr io.Writer, method, path string, body any, offline func(*failover.Engine) error, done string) int {
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	err = adminCall(ctx, cfg.StateDir, method, path, body, nil)
+	if errors.Is(err, errNoDaemon) && offline != nil {
+		err = offlineChange(cfg, offline)
+		done += " (no daemon running: recorded in the state file for the next run)"
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	fmt.Fprintln(stdout, done)
+	return exitOK
+}
+
+// offlineChange applies change to the saved state under the state lock.
+func offlineChange(cfg *config.Config, change func(*failover.Engine) error) error {
+	a, err := build(cfg)
+	if err != nil {
+		return err
+	}
+	unlock, err := lockState(cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := loadState(cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	e := failover.NewEngine(a.services, st.Services)
+	if err := change(e); err != nil {
+		return err
+	}
+	newAuditLog(cfg.StateDir, nil).Record(e.Pending())
+	st.Services = e.State()
+	return saveState(cfg.StateDir, st)
+}
+
+// runStatus is `zonerw status [--json]`.
+func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("zonerw status", "zonerw status [-c FILE] [--json]", stdout, stderr)
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	var v statusView
+	err = adminCall(ctx, cfg.StateDir, "GET", "/status", nil, &v)
+	if errors.Is(err, errNoDaemon) {
+		v, err = statusFromFile(cfg)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(v)
+		return exitOK
+	}
+	printStatus(stdout, cfg, v)
+	return exitOK
+}
+
+func statusFromFile(cfg *config.Config) (statusView, error) {
+	st, err := loadState(cfg.StateDir)
+	if err != nil {
+		return statusView{}, err
+	}
+	v := statusView{Services: st.Services, Zones: map[string]zoneStatus{}}
+	for name, z := range st.Zones {
+		v.Zones[name] = zoneStatus{Serial: z.Serial}
+	}
+	return v, nil
+}
+
+func printStatus(w io.Writer, cfg *config.Config, v statusView) {
+	if !v.Daemon {
+		fmt.Fprintln(w, "no daemon running; from the state file:")
+	}
+	for _, s := range cfg.Services {
+		st := v.Services[s.Name]
+		if st == nil {
+			fmt.Fprintf(w, "service %s: never run\n", s.Name)
+			continue
+		}
+		fmt.Fprintf(w, "service %s: active %s", s.Name, st.Active)
+		if st.Pin != nil {
+			fmt.Fprintf(w, " (pinned to %s", st.Pin.Target)
+			if !st.Pin.Until.IsZero() {
+				fmt.Fprintf(w, " until %s", st.Pin.Until.Format(time.RFC3339))
+			}
+			fmt.Fprint(w, ")")
+		}
+		fmt.Fprintln(w)
+		for _, t := range s.Targets {
+			if ts := st.Targets[t.Name]; ts != nil {
+				state := "up"
+				if !ts.Up {
+					state = "DOWN"
+				}
+				fmt.Fprintf(w, "  %-10s %-4s %s\n", t.Name, state, ts.LastReason)
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(v.Zones)) {
+		z := v.Zones[name]
+		fmt.Fprintf(w, "zone %s: serial %d\n", name, z.Serial)
+		for _, s := range z.Secondaries {
+			line := fmt.Sprintf("  secondary %s: serial %d", s.Address, s.Serial)
+			if s.Serial != s.Target {
+				line += fmt.Sprintf(" (behind: want %d)", s.Target)
+			}
+			if s.LastError != "" {
+				line += ", last error: " + s.LastError
+			}
+			fmt.Fprintln(w, strings.TrimSpace(line))
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/publish"
+)
+
+// publish renders every zone for the services' current targets, writes the
+// files that have one, hands each version to the nameserver (which sends
+// NOTIFY) and saves the state. With force every zone gets a new serial.
+// A zone that fails keeps serving its last good version.
+func (d *daemon) publish(ctx context.Context, force bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	act := d.engine.ActiveTargets()
+	now := time.Now()
+	var errs []error
+	for _, z := range d.a.zones {
+		prev := d.st.Zones[z.Name]
+		plan, err := publish.MakePlan(z, publish.Input{Active: d.a.active(act), TTL: d.a.ttls(act), State: prev, Force: force, Now: now})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		res, err := publish.Apply(ctx, plan, prev, now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := d.srv.Publish(plan.Parsed); err != nil {
+			errs = append(errs, fmt.Errorf("zone %s: %w", z.Name, err))
+			continue
+		}
+		d.st.Zones[z.Name] = res.State
+		if res.Written {
+			d.log.Info("zone version made", "zone", z.Name, "serial", plan.Serial)
+		}
+		if res.Reload != nil {
+			errs = append(errs, res.Reload)
+		}
+	}
+	d.st.Services = d.engine.State()
+	if err := saveState(d.a.cfg.StateDir, d.st); err != nil {
+		errs = append(errs, err)
+	}
+	err := errors.Join(errs...)
+	if err != nil {
+		d.log.Error("publish failed; the last good versions keep being served", "err", err)
+	}
+	return err
+}
+
+// reload re-reads the config and templates (SIGHUP, zonerw reload). If
+// anything is invalid the daemon keeps running on the old config. Changes
+// to what the nameserver itself serves (listeners, keys, zone list and
+// transfer settings) need a restart and are refused here.
+func (d *daemon) reload(ctx context.Context) error {
+	cfg, err := config.Load(d.cfgPath)
+	if err != nil {
+		return err
+	}
+	a, err := build(cfg)
+	if err != nil {
+		return err
+	}
+	if why := serverChanged(d.a.cfg, cfg); why != "" {
+		return fmt.Errorf("%s changed, which needs a restart of zonerw serve (systemctl restart zonerw)", why)
+	}
+	d.stopLoop()
+	d.mu.Lock()
+	d.a = a
+	d.engine = failover.NewEngine(a.services, d.engine.State())
+	d.mu.Unlock()
+	err = d.publish(ctx, false)
+	if lerr := d.startLoop(); lerr != nil {
+		return errors.Join(err, lerr)
+	}
+	d.log.Info("config reloaded", "file", d.cfgPath)
+	return err
+}
+
+// serverChanged names the first nameserver setting that differs.
+func serverChanged(old, new *config.Config) string {
+	switch {
+	case !slices.Equal(old.Server.Listen, new.Server.Listen):
+		return "server.listen"
+	case !reflect.DeepEqual(old.Keys, new.Keys):
+		return "keys"
+	case old.StateDir != new.StateDir:
+		return "state_dir"
+	case len(old.Zones) != len(new.Zones):
+		return "the list of zones"
+	}
+	for i := range old.Zones {
+		o, n := old.Zones[i], new.Zones[i]
+		if o.Name != n.Name || !slices.Equal(o.AllowTransfer, n.AllowTransfer) ||
+			!slices.Equal(o.TransferKeys, n.TransferKeys) || !slices.Equal(o.Secondaries, n.Secondaries) {
+			return "zone " + o.Name + "'s name or transfer settings"
+		}
+	}
+	return ""
+}
+
+// pin holds a service on a target (zonerw pin), records why and publishes.
+func (d *daemon) pin(ctx context.Context, service, target string, until time.Time, reason string) error {
+	if err := d.engine.Pin(service, target, until, reason); err != nil {
+		return err
+	}
+	d.audit.Record(d.engine.Pending())
+	return d.publish(ctx, false)
+}
+
+// unpin hands a service back to its probes (zonerw unpin).
+func (d *daemon) unpin(ctx context.Context, service string) error {
+	if err := d.engine.Unpin(service); err != nil {
+		return err
+	}
+	d.audit.Record(d.engine.Pending())
+	return d.publish(ctx, false)
+}
+
+// status is what `zonerw status` shows.
+func (d *daemon) status() statusView {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	v := statusView{Daemon: true, Services: d.engine.State(), Zones: map[string]zoneStatus{}}
+	for _, name := range slices.Sorted(maps.Keys(d.st.Zones)) {
+		zs := zoneStatus{Serial: d.st.Zones[name].Serial}
+		for _, s := range d.srv.SecondaryStatus(name) {
+			zs.Secondaries = append(zs.Secondaries, secondaryStatus{
+				Address: s.Addr.String(), Serial: s.Serial, Target: s.Target, Acked: s.Acked,
+				CatchUp: s.CatchUp.String(), LastError: s.LastError,
+			})
+		}
+		v.Zones[name] = zs
+	}
+	return v
+}

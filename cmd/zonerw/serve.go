@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/dnsserver"
+	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones"
+)
+
+// runServe is the daemon: the embedded nameserver, the scheduled probes
+// and the admin socket, until SIGTERM or SIGINT.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("zonerw serve", "zonerw serve [-c FILE] [--log-format text|json] [--log-level LEVEL]", stdout, stderr)
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	d, err := startDaemon(ctx, *cfgPath, log)
+	if err != nil {
+		log.Error("zonerw serve could not start", "err", err)
+		return exitFailure
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			if err := d.reload(ctx); err != nil {
+				log.Error("config reload failed; still running on the previous config", "err", err)
+			}
+		case <-ctx.Done():
+			if err := d.stop(); err != nil {
+				log.Error("shutdown", "err", err)
+				return exitFailure
+			}
+			log.Info("zonerw serve stopped")
+			return exitOK
+		}
+	}
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// daemon is one running zonerw serve.
+type daemon struct {
+	cfgPath string
+	log     *slog.Logger
+	srv     *dnsserver.Server
+	unlock  func()
+	admin   *adminServer
+
+	mu     sync.Mutex // guards the fields below and serialises publishing
+	a      *app
+	st     *stateFile
+	engine *failover.Engine
+	audit  *auditLog
+	cancel context.CancelFunc // stops the current failover loop
+	done   chan struct{}      // closed when the current loop has returned
+}
+
+// startDaemon loads the config, binds the listeners, publishes every zone
+// and starts the probes. Any error leaves nothing running.
+func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger) (_ *daemon, err error) {
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Server.Listen) == 0 {
+		return nil, fmt.Errorf("%s: server.listen is empty: zonerw serve needs an address to answer on (e.g. 127.0.0.1:5353)", cfg.File)
+	}
+	a, err := build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := lockState(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			unlock()
+		}
+	}()
+	st, err := loadState(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := newDNSServer(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	d := &daemon{cfgPath: cfgPath, log: log, srv: srv, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log)}
+	defer func() {
+		if err != nil {
+			srv.Shutdown(context.Background())
+		}
+	}()
+	for _, addr := range cfg.Server.Listen {
+		if err := srv.ListenAndStart(addr); err != nil {
+			return nil, err
+		}
+		log.Info("listening", "addr", addr)
+	}
+	d.raiseSerialFloors(ctx)
+	d.engine = failover.NewEngine(a.services, st.Services)
+	if err := d.publish(ctx, false); err != nil {
+		return nil, err
+	}
+	if d.admin, err = startAdmin(filepath.Join(cfg.StateDir, adminSocket), d, log); err != nil {
+		return nil, err
+	}
+	if err := d.startLoop(); err != nil {
+		d.admin.close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// newDNSServer builds the embedded nameserver from the config.
+func newDNSServer(cfg *config.Config, log *slog.Logger) (*dnsserver.Server, error) {
+	dc := dnsserver.Config{JournalDir: filepath.Join(cfg.StateDir, "journal")}
+	for _, k := range cfg.Keys {
+		key, err := dnsserver.LoadTSIGKeyFile(k.File)
+		if err != nil {
+			return nil, fmt.Errorf("keys: %s: %w", k.Name, err)
+		}
+		if key.Name != k.Name && key.Name != k.Name+"." {
+			return nil, fmt.Errorf("keys: %s: the file %s holds key %q; use that name", k.Name, k.File, key.Name)
+		}
+		dc.Keys = append(dc.Keys, key)
+	}
+	for _, z := range cfg.Zones {
+		zc := dnsserver.ZoneConfig{Name: z.Name, TransferKeys: z.TransferKeys}
+		for _, p := range z.AllowTransfer {
+			zc.AllowTransfer = append(zc.AllowTransfer, parsePrefix(p))
+		}
+		for _, s := range z.Secondaries {
+			zc.Secondaries = append(zc.Secondaries, dnsserver.Secondary{Addr: mustAddrPort(s.Address), Key: s.Key})
+		}
+		dc.Zones = append(dc.Zones, zc)
+	}
+	return dnsserver.New(dc, log)
+}
+
+// raiseSerialFloors asks every secondary its serial. If one is ahead of
+// the remembered serial (a lost or restored state directory), the next
+// version must be above it, or the secondaries would ignore us.
+func (d *daemon) raiseSerialFloors(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for _, z := range d.a.zones {
+		serials, err := d.srv.QuerySecondarySerials(ctx, z.Name)
+		if err != nil {
+			d.log.Warn("could not ask every secondary its serial", "zone", z.Name, "err", err)
+		}
+		zs := d.st.Zones[z.Name]
+		for sec, serial := range serials {
+			if zs.Serial == 0 || zones.SerialLess(zs.Serial, serial) {
+				d.log.Warn("a secondary is ahead of the remembered serial; the next version goes above it",
+					"zone", z.Name, "secondary", sec, "secondary_serial", serial, "state_serial", zs.Serial)
+				zs.Serial, zs.Digest = serial, "" // an empty digest forces a new version
+			}
+		}
+		d.st.Zones[z.Name] = zs
+	}
+}
+
+// startLoop starts the scheduled probes on the current app and engine.
+func (d *daemon) startLoop() error {
+	loop, err := failover.NewLoop(failover.LoopConfig{
+		Engine:    d.engine,
+		Jobs:      d.a.jobs,
+		Witnesses: d.a.witness,
+		Publisher: publisherFunc(func(ctx context.Context, s failover.Snapshot) error { return d.publish(ctx, false) }),
+		Recorder:  d.audit,
+		Logger:    d.log,
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := loop.Run(ctx); err != nil {
+			d.log.Error("failover loop", "err", err)
+		}
+	}()
+	d.cancel, d.done = cancel, done
+	return nil
+}
+
+// stopLoop stops the probes and waits for the loop to publish what it had.
+func (d *daemon) stopLoop() {
+	d.cancel()
+	<-d.done
+}
+
+// stop is SIGTERM: finish the publish in progress, stop probing, close the
+// listeners, save the state.
+func (d *daemon) stop() error {
+	d.admin.close()
+	d.stopLoop()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := d.srv.Shutdown(ctx)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.st.Services = d.engine.State()
+	err = errors.Join(err, saveState(d.a.cfg.StateDir, d.st))
+	d.unlock()
+	return err
+}
+
+// publisherFunc adapts a function to failover.Publisher.
+type publisherFunc func(context.Context, failover.Snapshot) error
+
+func (f publisherFunc) Publish(ctx context.Context, s failover.Snapshot) error { return f(ctx, s) }
+
+var _ failover.Publisher = publisherFunc(nil)

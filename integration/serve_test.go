@@ -1,0 +1,203 @@
+package integration
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// freePort finds a TCP and UDP port free on ip. zonerw serve binds it
+// itself a moment later.
+func freePort(t *testing.T, ip string) int {
+	t.Helper()
+	for range 20 {
+		ln, err := net.Listen("tcp", ip+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		pc, err := net.ListenPacket("udp", fmt.Sprintf("%s:%d", ip, port))
+		ln.Close()
+		if err == nil {
+			pc.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port")
+	return 0
+}
+
+// daemonProc is a running `zonerw serve`.
+type daemonProc struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	done   chan error
+}
+
+func (d *daemonProc) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stderr.Write(p)
+}
+
+func (d *daemonProc) log() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stderr.String()
+}
+
+func startServe(t *testing.T, cfg string) *daemonProc {
+	t.Helper()
+	d := &daemonProc{done: make(chan error, 1)}
+	d.cmd = exec.Command(zonerwBin, "serve", "-c", cfg)
+	d.cmd.Stdout, d.cmd.Stderr = d, d
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.done <- d.cmd.Wait() }()
+	t.Cleanup(func() {
+		d.cmd.Process.Kill()
+		<-d.done
+		if t.Failed() {
+			t.Logf("zonerw serve log:\n%s", d.log())
+		}
+	})
+	return d
+}
+
+// stop sends SIGTERM and waits (bounded) for a clean exit.
+func (d *daemonProc) stop(t *testing.T) {
+	t.Helper()
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-d.done:
+		d.done <- err // for Cleanup
+		if err != nil {
+			t.Fatalf("zonerw serve exited with %v\n%s", err, d.log())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("zonerw serve did not stop within 20s of SIGTERM\n%s", d.log())
+	}
+}
+
+// lookupA asks server for name's A records; "" on any failure.
+func lookupA(server, name string) string {
+	m := new(dns.Msg)
+	m.SetQuestion(dns.Fqdn(name), dns.TypeA)
+	c := &dns.Client{Timeout: 500 * time.Millisecond}
+	r, _, err := c.Exchange(m, server)
+	if err != nil || r.Rcode != dns.RcodeSuccess {
+		return ""
+	}
+	var out []string
+	for _, rr := range r.Answer {
+		if a, ok := rr.(*dns.A); ok {
+			out = append(out, a.A.String())
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// waitForA polls server every 2 ms until name has want, or fails after
+// the deadline; it returns how long that took.
+func waitForA(t *testing.T, server, name, want string, deadline time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	last := ""
+	for time.Since(start) < deadline {
+		if last = lookupA(server, name); last == want {
+			return time.Since(start)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatalf("%s at %s: A %q after %s, want %q", name, server, last, deadline, want)
+	return 0
+}
+
+func serveConfig(t *testing.T, webPort, dnsPort int, extraZone string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "zonerw.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`state_dir: state
+server:
+  listen: ["127.0.0.1:%d"]
+services:
+  - name: web
+    every: "@every 1s"
+    check: {type: http, url: "http://{addr}:%d/", timeout: 500ms}
+    rise: 1
+    fall: 2
+    targets:
+      - {name: main, ipv4: 127.0.0.11}
+      - {name: backup, ipv4: 127.0.0.12}
+zones:
+  - name: example.com
+    template: example.com.tmpl
+%s`, dnsPort, webPort, extraZone))
+	writeFile(t, filepath.Join(dir, "example.com.tmpl"), cronTemplate)
+	return cfg
+}
+
+func TestServeFailoverPinAndShutdown(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	dnsPort := freePort(t, "127.0.0.1")
+	cfg := serveConfig(t, main.port(), dnsPort, "")
+	server := fmt.Sprintf("127.0.0.1:%d", dnsPort)
+	d := startServe(t, cfg)
+
+	waitForA(t, server, "www.example.com", "127.0.0.11", 20*time.Second)
+
+	main.stop()
+	took := waitForA(t, server, "www.example.com", "127.0.0.12", 30*time.Second)
+	t.Logf("failover seen by a client %s after the main server stopped (every 1s, fall 2)", took.Round(time.Millisecond))
+
+	main.start()
+	took = waitForA(t, server, "www.example.com", "127.0.0.11", 30*time.Second)
+	t.Logf("failback seen %s after the main server returned (rise 1)", took.Round(time.Millisecond))
+
+	// Planned maintenance: pin to the backup although main is up.
+	if code, out, errOut := runZonerw(t, "pin", "-c", cfg, "web", "backup", "--for", "1h", "--reason", "disk swap"); code != 0 {
+		t.Fatalf("pin: exit %d %s %s", code, out, errOut)
+	}
+	waitForA(t, server, "www.example.com", "127.0.0.12", 5*time.Second)
+	code, out, _ := runZonerw(t, "status", "-c", cfg)
+	if code != 0 || !strings.Contains(out, "pinned to backup") {
+		t.Fatalf("status: exit %d\n%s", code, out)
+	}
+	if code, out, errOut := runZonerw(t, "unpin", "-c", cfg, "web"); code != 0 {
+		t.Fatalf("unpin: exit %d %s %s", code, out, errOut)
+	}
+	waitForA(t, server, "www.example.com", "127.0.0.11", 5*time.Second)
+
+	// --force reaches the daemon and makes a new serial.
+	before := soaSerial(t, server)
+	if code, out, errOut := runZonerw(t, "--force", "-c", cfg); code != 0 {
+		t.Fatalf("--force: exit %d %s %s", code, out, errOut)
+	}
+	if after := soaSerial(t, server); !serialGreater(after, before) {
+		t.Fatalf("--force: serial %d -> %d", before, after)
+	}
+	d.stop(t)
+}
+
+func soaSerial(t *testing.T, server string) uint32 {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetQuestion("example.com.", dns.TypeSOA)
+	r, _, err := (&dns.Client{Timeout: time.Second}).Exchange(m, server)
+	if err != nil || len(r.Answer) != 1 {
+		t.Fatalf("SOA query: %v %v", err, r)
+	}
+	return r.Answer[0].(*dns.SOA).Serial
+}
