@@ -19,6 +19,8 @@ type Config struct {
 	Server Server `yaml:"server"`
 	// Keys are TSIG keys, referred to by name from zones.
 	Keys []Key `yaml:"keys"`
+	// Alerts are told about switches and failures.
+	Alerts Alerts `yaml:"alerts"`
 	// Witnesses are hosts this checker must be able to reach. When targets
 	// look down and every witness fails too, zonerw is the one cut off and
 	// changes nothing.
@@ -115,6 +117,30 @@ type Secondary struct {
 type Server struct {
 	// Listen lists ip:port addresses; each is served over UDP and TCP.
 	Listen []string `yaml:"listen"`
+	// HTTP is the admin HTTP listener (ip:port): /metrics, /healthz,
+	// /readyz and the status page. Empty: none.
+	HTTP string `yaml:"http"`
+}
+
+// Alerts lists where events go. Each is retried with backoff; a failed
+// alert is logged and counted and never delays a failover.
+type Alerts struct {
+	Webhooks []Webhook  `yaml:"webhooks"`
+	Exec     []ExecHook `yaml:"exec"`
+}
+
+// Webhook receives each event as a JSON POST (with a Slack/Mattermost
+// compatible "text" field).
+type Webhook struct {
+	URL     string        `yaml:"url"`
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// ExecHook runs a command per event, with the event in environment
+// variables and as JSON on stdin.
+type ExecHook struct {
+	Command []string      `yaml:"command"`
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // Key is a TSIG key kept in a BIND-style key file (what tsig-keygen

@@ -13,6 +13,7 @@ const (
 	DefaultFall          = 3
 	DefaultSerialPolicy  = "dateserial"
 	DefaultReloadTimeout = 30 * time.Second
+	DefaultAlertTimeout  = 10 * time.Second
 )
 
 // applyDefaults fills every key the user left out.
@@ -39,6 +40,16 @@ func applyDefaults(c *Config) {
 		}
 		if s.Fall == 0 {
 			s.Fall = DefaultFall
+		}
+	}
+	for i := range c.Alerts.Webhooks {
+		if c.Alerts.Webhooks[i].Timeout == 0 {
+			c.Alerts.Webhooks[i].Timeout = DefaultAlertTimeout
+		}
+	}
+	for i := range c.Alerts.Exec {
+		if c.Alerts.Exec[i].Timeout == 0 {
+			c.Alerts.Exec[i].Timeout = DefaultAlertTimeout
 		}
 	}
 	for i := range c.Witnesses {

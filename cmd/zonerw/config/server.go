@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/netip"
+	"net/url"
 
 	"github.com/robfig/cron/v3"
 )
@@ -21,6 +22,21 @@ func (c *Config) validateServer(l *locator) []error {
 	for i, a := range c.Server.Listen {
 		if _, err := netip.ParseAddrPort(a); err != nil {
 			add(l.errorf(at("server", "listen", i), "%q is not an ip:port address", a))
+		}
+	}
+	if c.Server.HTTP != "" {
+		if _, err := netip.ParseAddrPort(c.Server.HTTP); err != nil {
+			add(l.errorf(at("server", "http"), "%q is not an ip:port address", c.Server.HTTP))
+		}
+	}
+	for i, w := range c.Alerts.Webhooks {
+		if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add(l.errorf(at("alerts", "webhooks", i, "url"), "not an http(s) URL"))
+		}
+	}
+	for i, e := range c.Alerts.Exec {
+		if len(e.Command) == 0 || e.Command[0] == "" {
+			add(l.errorf(at("alerts", "exec", i, "command"), "the command is empty"))
 		}
 	}
 	keys := map[string]bool{}
