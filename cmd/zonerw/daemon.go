@@ -19,6 +19,13 @@ import (
 // NOTIFY) and saves the state. With force every zone gets a new serial.
 // A zone that fails keeps serving its last good version.
 func (d *daemon) publish(ctx context.Context, force bool) error {
+	zerr := d.publishZones(ctx, force)
+	perr := d.syncProviders(ctx, false)
+	return errors.Join(zerr, perr)
+}
+
+// publishZones is the zone half of publish.
+func (d *daemon) publishZones(ctx context.Context, force bool) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	act := d.engine.ActiveTargets()
@@ -75,11 +82,18 @@ func (d *daemon) reload(ctx context.Context) error {
 	if why := serverChanged(d.a.cfg, cfg); why != "" {
 		return fmt.Errorf("%s changed, which needs a restart of zonerw serve (systemctl restart zonerw)", why)
 	}
+	providers, err := buildProviders(cfg, d.log)
+	if err != nil {
+		return err
+	}
 	d.stopLoop()
 	d.mu.Lock()
 	d.a = a
 	d.engine = failover.NewEngine(a.services, d.engine.State())
 	d.mu.Unlock()
+	d.provMu.Lock()
+	d.providers = providers
+	d.provMu.Unlock()
 	err = d.publish(ctx, false)
 	if lerr := d.startLoop(); lerr != nil {
 		return errors.Join(err, lerr)
@@ -144,4 +158,49 @@ func (d *daemon) status() statusView {
 		v.Zones[name] = zs
 	}
 	return v
+}
+
+// syncProviders brings every provider up to date with what the services
+// serve now (see providerSet.sync). It does not hold d.mu while it talks
+// to the APIs, so status and the zones never wait on a rate limit.
+func (d *daemon) syncProviders(ctx context.Context, verify bool) error {
+	d.provMu.Lock()
+	defer d.provMu.Unlock()
+	d.mu.Lock()
+	want := d.a.wantedAddrs(d.engine.ActiveTargets())
+	st := maps.Clone(d.st.Providers)
+	d.mu.Unlock()
+	err := d.providers.sync(ctx, want, st, verify, d.dryRun, func(s string) { d.log.Info(s) })
+	if err != nil {
+		d.log.Error("provider publish failed; it is retried", "err", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.st.Providers = st
+	return errors.Join(err, saveState(d.a.cfg.StateDir, d.st))
+}
+
+// startVerify reads the providers' records back every minute; each
+// provider really checks once its verify_every has passed.
+func (d *daemon) startVerify() {
+	ctx, cancel := context.WithCancel(context.Background())
+	d.verify, d.verified = cancel, make(chan struct{})
+	go func() {
+		defer close(d.verified)
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				d.syncProviders(ctx, false)
+			}
+		}
+	}()
+}
+
+func (d *daemon) stopVerify() {
+	d.verify()
+	<-d.verified
 }

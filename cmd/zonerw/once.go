@@ -20,6 +20,7 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("c", defaultConfig, "config file")
 	quiet := fs.Bool("q", false, "print nothing unless something changed or failed (for cron)")
 	force := fs.Bool("force", false, "re-render every zone and bump its serial even if nothing changed (after editing a template)")
+	dryRun := fs.Bool("dry-run", false, "probe and decide, then print what would be written and which provider API calls would be made; change nothing")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
@@ -46,6 +47,15 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	providers, err := buildProviders(cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	if *dryRun {
+		return dryRunOnce(ctx, a, providers, stdout, stderr)
 	}
 	unlock, err := lockState(cfg.StateDir)
 	if err != nil {
@@ -74,10 +84,15 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, e := range outcome.Events {
 		out.changef("event %s\n", e)
 	}
-	newAuditLog(cfg.StateDir, slog.New(slog.NewTextHandler(stderr, nil))).Record(outcome)
+	newAuditLog(cfg.StateDir, log).Record(outcome)
 	st.Services = engine.State()
 
-	failed := publishAll(ctx, a, engine.ActiveTargets(), st, *force, out, stderr)
+	act := engine.ActiveTargets()
+	failed := publishAll(ctx, a, act, st, *force, out, stderr)
+	if err := providers.sync(ctx, a.wantedAddrs(act), st.Providers, false, false, func(s string) { out.changef("%s\n", s) }); err != nil {
+		fmt.Fprintln(stderr, err)
+		failed = true
+	}
 	if err := saveState(cfg.StateDir, st); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true

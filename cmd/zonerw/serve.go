@@ -26,6 +26,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfgPath := fs.String("c", defaultConfig, "config file")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	dryRun := fs.Bool("dry-run", false, "serve zones, but only log the provider API calls a publish would make")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
@@ -34,7 +35,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	d, err := startDaemon(ctx, *cfgPath, log)
+	d, err := startDaemon(ctx, *cfgPath, log, *dryRun)
 	if err != nil {
 		log.Error("zonerw serve could not start", "err", err)
 		return exitFailure
@@ -81,6 +82,12 @@ type daemon struct {
 	srv     *dnsserver.Server
 	unlock  func()
 	admin   *adminServer
+	dryRun  bool // providers only log what they would do
+
+	provMu    sync.Mutex // serialises provider syncs (they may wait on rate limits)
+	providers *providerSet
+	verify    context.CancelFunc // stops the periodic provider read-back
+	verified  chan struct{}
 
 	mu     sync.Mutex // guards the fields below and serialises publishing
 	a      *app
@@ -93,7 +100,7 @@ type daemon struct {
 
 // startDaemon loads the config, binds the listeners, publishes every zone
 // and starts the probes. Any error leaves nothing running.
-func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger) (_ *daemon, err error) {
+func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun bool) (_ *daemon, err error) {
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		return nil, err
@@ -118,11 +125,16 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger) (_ *daem
 	if err != nil {
 		return nil, err
 	}
+	providers, err := buildProviders(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	srv, err := newDNSServer(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	d := &daemon{cfgPath: cfgPath, log: log, srv: srv, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log)}
+	d := &daemon{cfgPath: cfgPath, log: log, srv: srv, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
+		providers: providers, dryRun: dryRun}
 	defer func() {
 		if err != nil {
 			srv.Shutdown(context.Background())
@@ -146,6 +158,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger) (_ *daem
 		d.admin.close()
 		return nil, err
 	}
+	d.startVerify()
 	return d, nil
 }
 
@@ -233,6 +246,7 @@ func (d *daemon) stopLoop() {
 // listeners, save the state.
 func (d *daemon) stop() error {
 	d.admin.close()
+	d.stopVerify()
 	d.stopLoop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -20,6 +20,8 @@ type stateFile struct {
 	Version  int                          `json:"version"`
 	Services failover.State               `json:"services"`
 	Zones    map[string]publish.ZoneState `json:"zones"`
+	// Providers is keyed by the provider's name.
+	Providers map[string]providerState `json:"providers,omitempty"`
 }
 
 func statePath(dir string) string { return filepath.Join(dir, "state.json") }
@@ -36,6 +38,9 @@ func loadState(dir string) (*stateFile, error) {
 	}
 	if st.Zones == nil {
 		st.Zones = map[string]publish.ZoneState{}
+	}
+	if st.Providers == nil {
+		st.Providers = map[string]providerState{}
 	}
 	return st, nil
 }

@@ -19,6 +19,9 @@ type Config struct {
 	Server Server `yaml:"server"`
 	// Keys are TSIG keys, referred to by name from zones.
 	Keys []Key `yaml:"keys"`
+	// Providers are DNS hosting APIs (Cloudflare, Gandi) whose records
+	// are changed to follow the services, for zones not served here.
+	Providers []Provider `yaml:"providers"`
 	// Alerts are told about switches and failures.
 	Alerts Alerts `yaml:"alerts"`
 	// Witnesses are hosts this checker must be able to reach. When targets
@@ -74,6 +77,35 @@ type Check struct {
 
 	// TCP checks.
 	Port int `yaml:"port"`
+}
+
+// Provider is one zone at a DNS hosting API.
+type Provider struct {
+	Name string `yaml:"name"` // a label for logs, status and metrics
+	Type string `yaml:"type"` // "cloudflare" or "gandi"
+	Zone string `yaml:"zone"`
+	// The API token is read from a file or an environment variable, never
+	// from this file: exactly one of token_file and token_env.
+	TokenFile string `yaml:"token_file"`
+	TokenEnv  string `yaml:"token_env"`
+	// APIURL replaces the API's base URL (Gandi's sandbox, tests).
+	APIURL  string           `yaml:"api_url"`
+	Records []ProviderRecord `yaml:"records"`
+	// OnDrift: "fix" (default) puts a record changed by hand back;
+	// "report" only reports it.
+	OnDrift string `yaml:"on_drift"`
+	// VerifyEvery is how often the daemon reads the records back.
+	VerifyEvery time.Duration `yaml:"verify_every"`
+	// Timeout bounds one API request.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// ProviderRecord is one record set that carries a service's address.
+type ProviderRecord struct {
+	Name    string        `yaml:"name"` // relative to the zone, "@" for the apex
+	Type    string        `yaml:"type"` // A or AAAA
+	Service string        `yaml:"service"`
+	TTL     time.Duration `yaml:"ttl"`
 }
 
 // Witness is one host the isolation guard checks, by TCP connect.

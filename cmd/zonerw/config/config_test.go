@@ -57,6 +57,23 @@ func TestInvalidServerConfig(t *testing.T) {
 	}
 }
 
+func TestInvalidProviderConfig(t *testing.T) {
+	_, err := Load(filepath.Join("testdata", "invalid-provider.yaml"))
+	if err == nil {
+		t.Fatal("loaded without error")
+	}
+	t.Log(err)
+	for _, want := range []string{
+		`testdata/invalid-provider.yaml:6: providers[0]: give exactly one of token_file and token_env (the API token never goes in this file)`,
+		`testdata/invalid-provider.yaml:10: providers[0].records[0].ttl: 30s is below Cloudflare's minimum of 60s (or 1s for automatic)`,
+		`testdata/invalid-provider.yaml:11: providers[0].records[1].service: no service named "mail"`,
+	} {
+		if !strings.Contains(err.Error()+"\n", want+"\n") {
+			t.Errorf("error lacks line\n%s\ngot:\n%v", want, err)
+		}
+	}
+}
+
 func TestDefaultsAndPaths(t *testing.T) {
 	c, err := Load(filepath.Join("testdata", "valid-minimal.yaml"))
 	if err != nil {

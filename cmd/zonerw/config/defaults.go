@@ -14,6 +14,7 @@ const (
 	DefaultSerialPolicy  = "dateserial"
 	DefaultReloadTimeout = 30 * time.Second
 	DefaultAlertTimeout  = 10 * time.Second
+	DefaultVerifyEvery   = 5 * time.Minute
 )
 
 // applyDefaults fills every key the user left out.
@@ -50,6 +51,11 @@ func applyDefaults(c *Config) {
 	for i := range c.Alerts.Exec {
 		if c.Alerts.Exec[i].Timeout == 0 {
 			c.Alerts.Exec[i].Timeout = DefaultAlertTimeout
+		}
+	}
+	for i := range c.Providers {
+		if c.Providers[i].VerifyEvery == 0 {
+			c.Providers[i].VerifyEvery = DefaultVerifyEvery
 		}
 	}
 	for i := range c.Witnesses {

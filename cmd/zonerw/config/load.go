@@ -97,4 +97,7 @@ func (c *Config) resolvePaths(dir string) {
 	for i := range c.Keys {
 		c.Keys[i].File = abs(c.Keys[i].File)
 	}
+	for i := range c.Providers {
+		c.Providers[i].TokenFile = abs(c.Providers[i].TokenFile)
+	}
 }

@@ -56,9 +56,10 @@ func (c *Config) validate(l *locator) error {
 		}
 		outputs[z.Output] = true
 	}
-	if len(c.Zones) == 0 {
-		add(l.errorf(at("zones"), "at least one zone is required"))
+	if len(c.Zones) == 0 && len(c.Providers) == 0 {
+		add(l.errorf(at("zones"), "at least one zone or provider is required"))
 	}
+	errs = append(errs, c.validateProviders(l, names)...)
 	errs = append(errs, c.validateServer(l)...)
 	errs = append(errs, c.validateWitnesses(l)...)
 	return errors.Join(errs...)

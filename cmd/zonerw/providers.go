@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/zones/provider"
+)
+
+// providerDeadline bounds one provider's publish in a pass. Cloudflare may
+// ask for a five-minute wait when rate limited; a publish that runs out of
+// time is retried on the next pass, so nothing is lost.
+const providerDeadline = 2 * time.Minute
+
+// providerState is what is remembered about one provider between runs.
+type providerState struct {
+	// Published is what the last successful publish left at the provider:
+	// service -> addresses. A publish happens whenever it differs from
+	// what the services want, so a failed one is retried every pass and
+	// survives a restart.
+	Published  map[string][]string `json:"published,omitempty"`
+	LastVerify time.Time           `json:"last_verify,omitzero"`
+	LastError  string              `json:"last_error,omitempty"`
+}
+
+// providerSet is the configured providers, ready to publish.
+type providerSet struct {
+	cfgs []config.Provider
+	pubs []*provider.Publisher
+}
+
+// buildProviders reads each provider's token and builds its publisher.
+func buildProviders(cfg *config.Config, log *slog.Logger) (*providerSet, error) {
+	ps := &providerSet{}
+	var errs []error
+	for i, p := range cfg.Providers {
+		token, err := readToken(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: providers[%d] (%s): %w", cfg.File, i, p.Name, err))
+			continue
+		}
+		pub, err := provider.New(p.ProviderConfig(token), log, time.Now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: providers[%d] (%s): %w", cfg.File, i, p.Name, err))
+			continue
+		}
+		ps.cfgs = append(ps.cfgs, p)
+		ps.pubs = append(ps.pubs, pub)
+	}
+	return ps, errors.Join(errs...)
+}
+
+// readToken reads the API token from the file or environment variable the
+// config names. Errors name the source, never the token.
+func readToken(p config.Provider) (string, error) {
+	if p.TokenEnv != "" {
+		t := strings.TrimSpace(os.Getenv(p.TokenEnv))
+		if t == "" {
+			return "", fmt.Errorf("token_env: the environment variable %s is empty or unset", p.TokenEnv)
+		}
+		return t, nil
+	}
+	b, err := os.ReadFile(p.TokenFile)
+	if err != nil {
+		return "", fmt.Errorf("token_file: %w", err)
+	}
+	t := strings.TrimSpace(string(b))
+	if t == "" {
+		return "", fmt.Errorf("token_file: %s is empty", p.TokenFile)
+	}
+	return t, nil
+}
+
+// wantedAddrs is what every service serves now, as the providers take it.
+func (a *app) wantedAddrs(act map[string][]string) map[string][]netip.Addr {
+	out := map[string][]netip.Addr{}
+	for svc, addrs := range a.active(act) {
+		out[svc] = append(append([]netip.Addr{}, addrs.IPv4...), addrs.IPv6...)
+	}
+	return out
+}
+
+// sync brings every provider up to date with want: a publish when the
+// services' addresses differ from what was last published there, else a
+// read-back (drift check) once VerifyEvery has passed, or always when
+// verify is set. report gets one line per change or drift. With dryRun
+// it prints the API calls a publish would make and changes nothing.
+func (ps *providerSet) sync(ctx context.Context, want map[string][]netip.Addr, st map[string]providerState, verify, dryRun bool, report func(string)) error {
+	var errs []error
+	for i, pub := range ps.pubs {
+		cfg := ps.cfgs[i]
+		s := st[cfg.Name]
+		pctx, cancel := context.WithTimeout(ctx, providerDeadline)
+		err := ps.syncOne(pctx, pub, cfg, want, &s, verify, dryRun, report)
+		cancel()
+		if err != nil {
+			s.LastError = err.Error()
+			if !strings.HasPrefix(err.Error(), cfg.Name+":") {
+				err = fmt.Errorf("provider %s: %w", cfg.Name, err)
+			}
+			errs = append(errs, err)
+		} else {
+			s.LastError = ""
+		}
+		if !dryRun {
+			st[cfg.Name] = s
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (ps *providerSet) syncOne(ctx context.Context, pub *provider.Publisher, cfg config.Provider, want map[string][]netip.Addr,
+	s *providerState, verify, dryRun bool, report func(string)) error {
+	now := time.Now()
+	want = only(want, cfg)
+	wantStr := addrStrings(want)
+	if dryRun {
+		lines, err := pub.Plan(ctx, want)
+		for _, l := range lines {
+			report(fmt.Sprintf("provider %s: would %s", cfg.Name, l))
+		}
+		return err
+	}
+	if !maps.EqualFunc(s.Published, wantStr, slices.Equal) {
+		if err := pub.Publish(ctx, want); err != nil {
+			return err
+		}
+		s.Published, s.LastVerify = wantStr, now
+		report(fmt.Sprintf("provider %s: published %s", cfg.Name, describe(wantStr)))
+		return nil
+	}
+	if !verify && now.Sub(s.LastVerify) < cfg.VerifyEvery {
+		return nil
+	}
+	drift, err := pub.Reconcile(ctx, want)
+	if err != nil {
+		return err
+	}
+	s.LastVerify = now
+	for _, d := range drift {
+		what := "reported (on_drift: report)"
+		if d.Fixed {
+			what = "put back"
+		}
+		report(fmt.Sprintf("provider %s: drift on %s %s: holds %s, want %s; %s",
+			cfg.Name, d.Record.Name, d.Record.Type, strings.Join(d.Live, ","), joinAddrs(d.Want), what))
+	}
+	return nil
+}
+
+// only keeps the services the provider's records carry.
+func only(want map[string][]netip.Addr, cfg config.Provider) map[string][]netip.Addr {
+	out := map[string][]netip.Addr{}
+	for _, r := range cfg.Records {
+		out[r.Service] = want[r.Service]
+	}
+	return out
+}
+
+func addrStrings(want map[string][]netip.Addr) map[string][]string {
+	out := map[string][]string{}
+	for svc, addrs := range want {
+		for _, a := range addrs {
+			out[svc] = append(out[svc], a.String())
+		}
+		slices.Sort(out[svc])
+	}
+	return out
+}
+
+func describe(m map[string][]string) string {
+	var parts []string
+	for _, svc := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, svc+"="+strings.Join(m[svc], ","))
+	}
+	return strings.Join(parts, " ")
+}
+
+func joinAddrs(as []netip.Addr) string {
+	var s []string
+	for _, a := range as {
+		s = append(s, a.String())
+	}
+	return strings.Join(s, ",")
+}
