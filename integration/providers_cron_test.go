@@ -14,7 +14,7 @@ const providerToken = "emulator-token-not-a-secret"
 
 // providerCronConfig writes a cron-mode config whose only publisher is one
 // provider at apiURL.
-func providerCronConfig(t *testing.T, webPort int, kind, apiURL, token string) string {
+func providerCronConfig(t *testing.T, webPort int, kind, apiURL, token string, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "token"), token+"\n")
@@ -40,7 +40,7 @@ providers:
     api_url: %s
     records:
       - {name: www, type: A, service: web, ttl: %s}
-`, webPort, kind, kind, apiURL, ttl))
+%s`, webPort, kind, kind, apiURL, ttl, strings.Join(extra, "\n")))
 	return cfg
 }
 
@@ -122,5 +122,34 @@ func TestCronModeProviderWrongToken(t *testing.T) {
 	}
 	if n := len(cf.Requests()); n != 1 {
 		t.Fatalf("%d requests with a refused token, want 1 (no retries)", n)
+	}
+}
+
+func TestCronModeProviderDrift(t *testing.T) {
+	for _, mode := range []string{"fix", "report"} {
+		t.Run(mode, func(t *testing.T) {
+			cf := providers.NewCloudflare(t)
+			cf.AddToken(providerToken, providers.CFToken{ZoneRead: true, DNSWrite: true})
+			cf.AddZone("example.com")
+			id := cf.Seed("example.com", "www", "A", "127.0.0.11", 60, false)
+			main := startWeb(t, "127.0.0.11", 0)
+			// verify_every 1ns: every run reads the record back.
+			cfg := providerCronConfig(t, main.port(), "cloudflare", cf.URL(), providerToken,
+				"    on_drift: "+mode, "    verify_every: 1ns")
+			mustRun(t, cfg)
+			cf.Edit("example.com", id, "127.0.0.99") // someone changes it by hand
+			out := mustRun(t, cfg)
+			got := cf.Values("example.com", "www", "A")
+			switch mode {
+			case "fix":
+				if !slices.Equal(got, []string{"127.0.0.11"}) || !strings.Contains(out, "drift on www A: holds 127.0.0.99, want 127.0.0.11; put back") {
+					t.Fatalf("www = %v\n%s", got, out)
+				}
+			case "report":
+				if !slices.Equal(got, []string{"127.0.0.99"}) || !strings.Contains(out, "reported (on_drift: report)") {
+					t.Fatalf("www = %v\n%s", got, out)
+				}
+			}
+		})
 	}
 }
