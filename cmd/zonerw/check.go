@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -59,9 +60,14 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "zone %s: a run would write %s with serial %d:\n%s", z.Name, z.Output, plan.Serial, plan.Text)
 	}
+	if _, err := buildProviders(cfg, slog.New(slog.DiscardHandler)); err != nil {
+		fmt.Fprintln(stderr, err)
+		failed = true
+	}
 	if failed {
 		return exitFailure
 	}
+	printWorstCase(stdout, a, a.active(act))
 	fmt.Fprintln(stdout, "config and templates are valid")
 	return exitOK
 }

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/zones/publish"
+)
+
+// While a service is away from its first target, its marker records carry
+// failover_ttl, so clients come back quickly on failback.
+func TestFailoverTTL(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := "$ORIGIN example.com.\n@ 3600 IN SOA ns1 host ( 1 ; @serial number@\n 3600 900 1209600 300 )\n  IN NS ns1\nns1 IN A 127.0.0.53\nwww 3600 IN A @IP@\n"
+	os.WriteFile(filepath.Join(dir, "t.tmpl"), []byte(tmpl), 0o644)
+	yaml := `services:
+  - name: web
+    failover_ttl: 60s
+    targets:
+      - {name: main, ipv4: 127.0.0.10}
+      - {name: backup, ipv4: 127.0.0.20}
+zones:
+  - {name: example.com, template: t.tmpl, output: out.zone}
+`
+	os.WriteFile(filepath.Join(dir, "zonerw.yaml"), []byte(yaml), 0o644)
+	cfg, err := config.Load(filepath.Join(dir, "zonerw.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		target, want string
+	}{
+		{"main", "www 3600 IN A 127.0.0.10"},
+		{"backup", "www 60 IN A 127.0.0.20"},
+	} {
+		act := map[string][]string{"web": {tc.target}}
+		plan, err := publish.MakePlan(a.zones[0], publish.Input{Active: a.active(act), TTL: a.ttls(act), Now: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(plan.Text), tc.want) {
+			t.Errorf("on %s the zone lacks %q:\n%s", tc.target, tc.want, plan.Text)
+		}
+	}
+}
