@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider"
 )
 
 // adminSocket is the daemon's control socket in the state directory. Only
@@ -24,6 +25,9 @@ type statusView struct {
 	Daemon   bool                  `json:"daemon"` // false: read from the state file
 	Services failover.State        `json:"services"`
 	Zones    map[string]zoneStatus `json:"zones"`
+	// Providers is each provider's last success, last error and the
+	// values believed live (daemon only).
+	Providers []provider.Status `json:"providers,omitempty"`
 }
 
 type zoneStatus struct {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider"
 )
 
 // runPin is `zonerw pin SERVICE TARGET [--for D] [--reason TEXT]`. It asks
@@ -146,6 +147,9 @@ func statusFromFile(cfg *config.Config) (statusView, error) {
 	for name, z := range st.Zones {
 		v.Zones[name] = zoneStatus{Serial: z.Serial}
 	}
+	for name, p := range st.Providers {
+		v.Providers = append(v.Providers, provider.Status{Name: name, LastSuccess: p.LastVerify, LastError: p.LastError})
+	}
 	return v, nil
 }
 
@@ -178,6 +182,13 @@ func printStatus(w io.Writer, cfg *config.Config, v statusView) {
 			}
 		}
 	}
+	for _, p := range v.Providers {
+		fmt.Fprintf(w, "provider %s (%s %s): last success %s", p.Name, p.Kind, p.Zone, when(p.LastSuccess))
+		if p.LastError != "" {
+			fmt.Fprintf(w, ", last error %s: %s", when(p.LastErrorAt), p.LastError)
+		}
+		fmt.Fprintln(w)
+	}
 	for _, name := range slices.Sorted(maps.Keys(v.Zones)) {
 		z := v.Zones[name]
 		fmt.Fprintf(w, "zone %s: serial %d\n", name, z.Serial)
@@ -192,4 +203,11 @@ func printStatus(w io.Writer, cfg *config.Config, v statusView) {
 			fmt.Fprintln(w, strings.TrimSpace(line))
 		}
 	}
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Format(time.RFC3339)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/publish"
 )
@@ -43,9 +44,11 @@ func (d *daemon) publishZones(ctx context.Context, force bool) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := d.srv.Publish(plan.Parsed); err != nil {
-			errs = append(errs, fmt.Errorf("zone %s: %w", z.Name, err))
-			continue
+		if d.srv != nil { // without one, the file and reload command are all
+			if err := d.srv.Publish(plan.Parsed); err != nil {
+				errs = append(errs, fmt.Errorf("zone %s: %w", z.Name, err))
+				continue
+			}
 		}
 		d.st.Zones[z.Name] = res.State
 		if res.Written {
@@ -92,7 +95,9 @@ func (d *daemon) reload(ctx context.Context) error {
 	d.engine = failover.NewEngine(a.services, d.engine.State())
 	d.mu.Unlock()
 	d.provMu.Lock()
-	d.providers = providers
+	d.mu.Lock()
+	d.providers = providers // guarded by both locks: either one suffices to read it
+	d.mu.Unlock()
 	d.provMu.Unlock()
 	err = d.publish(ctx, false)
 	if lerr := d.startLoop(); lerr != nil {
@@ -149,13 +154,20 @@ func (d *daemon) status() statusView {
 	v := statusView{Daemon: true, Services: d.engine.State(), Zones: map[string]zoneStatus{}}
 	for _, name := range slices.Sorted(maps.Keys(d.st.Zones)) {
 		zs := zoneStatus{Serial: d.st.Zones[name].Serial}
-		for _, s := range d.srv.SecondaryStatus(name) {
+		var secs []dnsserver.SecondaryState
+		if d.srv != nil {
+			secs = d.srv.SecondaryStatus(name)
+		}
+		for _, s := range secs {
 			zs.Secondaries = append(zs.Secondaries, secondaryStatus{
 				Address: s.Addr.String(), Serial: s.Serial, Target: s.Target, Acked: s.Acked,
 				CatchUp: s.CatchUp.String(), LastError: s.LastError,
 			})
 		}
 		v.Zones[name] = zs
+	}
+	for _, p := range d.providers.pubs {
+		v.Providers = append(v.Providers, p.Status())
 	}
 	return v
 }

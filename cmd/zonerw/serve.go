@@ -105,9 +105,6 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if err != nil {
 		return nil, err
 	}
-	if len(cfg.Server.Listen) == 0 {
-		return nil, fmt.Errorf("%s: server.listen is empty: zonerw serve needs an address to answer on (e.g. 127.0.0.1:5353)", cfg.File)
-	}
 	a, err := build(cfg)
 	if err != nil {
 		return nil, err
@@ -129,14 +126,18 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if err != nil {
 		return nil, err
 	}
-	srv, err := newDNSServer(cfg, log)
-	if err != nil {
-		return nil, err
+	// Without server.listen the daemon only writes zone files (for an
+	// external NSD or BIND) and pushes to providers.
+	var srv *dnsserver.Server
+	if len(cfg.Server.Listen) > 0 {
+		if srv, err = newDNSServer(cfg, log); err != nil {
+			return nil, err
+		}
 	}
 	d := &daemon{cfgPath: cfgPath, log: log, srv: srv, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
 		providers: providers, dryRun: dryRun}
 	defer func() {
-		if err != nil {
+		if err != nil && srv != nil {
 			srv.Shutdown(context.Background())
 		}
 	}()
@@ -146,7 +147,9 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 		}
 		log.Info("listening", "addr", addr)
 	}
-	d.raiseSerialFloors(ctx)
+	if srv != nil {
+		d.raiseSerialFloors(ctx)
+	}
 	d.engine = failover.NewEngine(a.services, st.Services)
 	if err := d.publish(ctx, false); err != nil {
 		return nil, err
@@ -248,9 +251,12 @@ func (d *daemon) stop() error {
 	d.admin.close()
 	d.stopVerify()
 	d.stopLoop()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := d.srv.Shutdown(ctx)
+	var err error
+	if d.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = d.srv.Shutdown(ctx)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.st.Services = d.engine.State()
