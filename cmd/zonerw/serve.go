@@ -168,6 +168,9 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 // newDNSServer builds the embedded nameserver from the config.
 func newDNSServer(cfg *config.Config, log *slog.Logger) (*dnsserver.Server, error) {
 	dc := dnsserver.Config{JournalDir: filepath.Join(cfg.StateDir, "journal")}
+	if err := os.MkdirAll(dc.JournalDir, 0o755); err != nil {
+		return nil, fmt.Errorf("journal directory: %w", err)
+	}
 	for _, k := range cfg.Keys {
 		key, err := dnsserver.LoadTSIGKeyFile(k.File)
 		if err != nil {
