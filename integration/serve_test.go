@@ -189,6 +189,9 @@ func TestServeFailoverPinAndShutdown(t *testing.T) {
 		t.Fatalf("--force: serial %d -> %d", before, after)
 	}
 	d.stop(t)
+	if log := d.log(); strings.Contains(log, "level=ERROR") {
+		t.Fatalf("a normal run logged errors:\n%s", log)
+	}
 }
 
 func soaSerial(t *testing.T, server string) uint32 {
