@@ -76,7 +76,11 @@ func startAdmin(path string, d *daemon, log *slog.Logger) (*adminServer, error) 
 		answer(w, d.publish(r.Context(), true), nil)
 	})
 	mux.HandleFunc("POST /reload", func(w http.ResponseWriter, r *http.Request) {
-		answer(w, d.reload(r.Context()), nil)
+		err := d.reload(r.Context())
+		if err != nil {
+			d.log.Error("config reload failed; still running on the previous config", "err", err, "via", "zonerw reload")
+		}
+		answer(w, err, nil)
 	})
 	mux.HandleFunc("POST /pin", func(w http.ResponseWriter, r *http.Request) {
 		var p pinRequest

@@ -37,16 +37,19 @@ func (d *daemon) publishZones(ctx context.Context, force bool) error {
 		plan, err := publish.MakePlan(z, publish.Input{Active: d.a.active(act), TTL: d.a.ttls(act), State: prev, Force: force, Now: now})
 		if err != nil {
 			errs = append(errs, err)
+			d.obs.publishFailed(z.Name, err)
 			continue
 		}
 		res, err := publish.Apply(ctx, plan, prev, now)
 		if err != nil {
 			errs = append(errs, err)
+			d.obs.publishFailed(z.Name, err)
 			continue
 		}
 		if d.srv != nil { // without one, the file and reload command are all
 			if err := d.srv.Publish(plan.Parsed); err != nil {
 				errs = append(errs, fmt.Errorf("zone %s: %w", z.Name, err))
+				d.obs.publishFailed(z.Name, err)
 				continue
 			}
 		}
@@ -56,6 +59,9 @@ func (d *daemon) publishZones(ctx context.Context, force bool) error {
 		}
 		if res.Reload != nil {
 			errs = append(errs, res.Reload)
+			d.obs.publishFailed(z.Name, res.Reload)
+		} else {
+			d.obs.zonePublished(z.Name, res.State.Serial)
 		}
 	}
 	d.st.Services = d.engine.State()
@@ -73,7 +79,15 @@ func (d *daemon) publishZones(ctx context.Context, force bool) error {
 // anything is invalid the daemon keeps running on the old config. Changes
 // to what the nameserver itself serves (listeners, keys, zone list and
 // transfer settings) need a restart and are refused here.
-func (d *daemon) reload(ctx context.Context) error {
+func (d *daemon) reload(ctx context.Context) (err error) {
+	d.reloadMu.Lock() // SIGHUP and zonerw reload may arrive together
+	defer d.reloadMu.Unlock()
+	taken := false
+	defer func() {
+		if !taken {
+			d.obs.reloaded(nil, err)
+		}
+	}()
 	cfg, err := config.Load(d.cfgPath)
 	if err != nil {
 		return err
@@ -89,6 +103,7 @@ func (d *daemon) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	providers.observe = d.obs.providerPublished
 	d.stopLoop()
 	d.mu.Lock()
 	d.a = a
@@ -99,6 +114,8 @@ func (d *daemon) reload(ctx context.Context) error {
 	d.providers = providers // guarded by both locks: either one suffices to read it
 	d.mu.Unlock()
 	d.provMu.Unlock()
+	taken = true
+	d.obs.reloaded(cfg, nil)
 	err = d.publish(ctx, false)
 	if lerr := d.startLoop(); lerr != nil {
 		return errors.Join(err, lerr)
@@ -129,21 +146,30 @@ func serverChanged(old, new *config.Config) string {
 	return ""
 }
 
+// currentEngine reads the engine pointer, which a reload replaces.
+func (d *daemon) currentEngine() *failover.Engine {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.engine
+}
+
 // pin holds a service on a target (zonerw pin), records why and publishes.
 func (d *daemon) pin(ctx context.Context, service, target string, until time.Time, reason string) error {
-	if err := d.engine.Pin(service, target, until, reason); err != nil {
+	engine := d.currentEngine()
+	if err := engine.Pin(service, target, until, reason); err != nil {
 		return err
 	}
-	d.audit.Record(d.engine.Pending())
+	recorders{d.audit, d.obs}.Record(engine.Pending())
 	return d.publish(ctx, false)
 }
 
 // unpin hands a service back to its probes (zonerw unpin).
 func (d *daemon) unpin(ctx context.Context, service string) error {
-	if err := d.engine.Unpin(service); err != nil {
+	engine := d.currentEngine()
+	if err := engine.Unpin(service); err != nil {
 		return err
 	}
-	d.audit.Record(d.engine.Pending())
+	recorders{d.audit, d.obs}.Record(engine.Pending())
 	return d.publish(ctx, false)
 }
 

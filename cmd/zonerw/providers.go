@@ -36,11 +36,13 @@ type providerState struct {
 type providerSet struct {
 	cfgs []config.Provider
 	pubs []*provider.Publisher
+	// observe is told each publish or read-back's result (metrics, alerts).
+	observe func(name string, err error)
 }
 
 // buildProviders reads each provider's token and builds its publisher.
 func buildProviders(cfg *config.Config, log *slog.Logger) (*providerSet, error) {
-	ps := &providerSet{}
+	ps := &providerSet{observe: func(string, error) {}}
 	var errs []error
 	for i, p := range cfg.Providers {
 		token, err := readToken(p)
@@ -131,7 +133,9 @@ func (ps *providerSet) syncOne(ctx context.Context, pub *provider.Publisher, cfg
 		return err
 	}
 	if !maps.EqualFunc(s.Published, wantStr, slices.Equal) {
-		if err := pub.Publish(ctx, want); err != nil {
+		err := pub.Publish(ctx, want)
+		ps.observe(cfg.Name, err)
+		if err != nil {
 			return err
 		}
 		s.Published, s.LastVerify = wantStr, now
@@ -142,6 +146,7 @@ func (ps *providerSet) syncOne(ctx context.Context, pub *provider.Publisher, cfg
 		return nil
 	}
 	drift, err := pub.Reconcile(ctx, want)
+	ps.observe(cfg.Name, err)
 	if err != nil {
 		return err
 	}

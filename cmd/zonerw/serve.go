@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
@@ -35,14 +36,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
+	// Catch SIGHUP before starting: its default action kills the process,
+	// and systemctl reload may come while zones are still loading. One that
+	// arrives during start-up is handled once the daemon runs.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	d, err := startDaemon(ctx, *cfgPath, log, *dryRun)
 	if err != nil {
 		log.Error("zonerw serve could not start", "err", err)
 		return exitFailure
 	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for {
 		select {
 		case <-hup:
@@ -83,11 +87,14 @@ type daemon struct {
 	unlock  func()
 	admin   *adminServer
 	dryRun  bool // providers only log what they would do
+	obs     *observer
 
 	provMu    sync.Mutex // serialises provider syncs (they may wait on rate limits)
 	providers *providerSet
 	verify    context.CancelFunc // stops the periodic provider read-back
 	verified  chan struct{}
+
+	reloadMu sync.Mutex // serialises reloads (SIGHUP and zonerw reload)
 
 	mu     sync.Mutex // guards the fields below and serialises publishing
 	a      *app
@@ -134,8 +141,15 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 			return nil, err
 		}
 	}
+	obs := newObserver(cfg, prometheus.NewRegistry(), log)
+	providers.observe = obs.providerPublished
+	defer func() {
+		if err != nil {
+			obs.close()
+		}
+	}()
 	d := &daemon{cfgPath: cfgPath, log: log, srv: srv, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
-		providers: providers, dryRun: dryRun}
+		providers: providers, dryRun: dryRun, obs: obs}
 	defer func() {
 		if err != nil && srv != nil {
 			srv.Shutdown(context.Background())
@@ -146,6 +160,9 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 			return nil, err
 		}
 		log.Info("listening", "addr", addr)
+	}
+	if err := obs.start(cfg.Server.HTTP, d.observeSources()); err != nil {
+		return nil, err
 	}
 	if srv != nil {
 		d.raiseSerialFloors(ctx)
@@ -162,6 +179,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 		return nil, err
 	}
 	d.startVerify()
+	obs.setReady()
 	return d, nil
 }
 
@@ -221,10 +239,10 @@ func (d *daemon) raiseSerialFloors(ctx context.Context) {
 func (d *daemon) startLoop() error {
 	loop, err := failover.NewLoop(failover.LoopConfig{
 		Engine:    d.engine,
-		Jobs:      d.a.jobs,
+		Jobs:      d.obs.wrapJobs(d.a.jobs),
 		Witnesses: d.a.witness,
 		Publisher: publisherFunc(func(ctx context.Context, s failover.Snapshot) error { return d.publish(ctx, false) }),
-		Recorder:  d.audit,
+		Recorder:  recorders{d.audit, d.obs},
 		Logger:    d.log,
 	})
 	if err != nil {
@@ -265,6 +283,7 @@ func (d *daemon) stop() error {
 	d.st.Services = d.engine.State()
 	err = errors.Join(err, saveState(d.a.cfg.StateDir, d.st))
 	d.unlock()
+	d.obs.close()
 	return err
 }
 

@@ -1,0 +1,392 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/zonerw/zonerw/cmd/zonerw/alert"
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/metrics"
+	"github.com/zonerw/zonerw/cmd/zonerw/statuspage"
+	"github.com/zonerw/zonerw/dnsserver"
+	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/probe"
+	"github.com/zonerw/zonerw/zones/provider"
+)
+
+// observer is what zonerw serve shows the outside: Prometheus metrics,
+// alerts, /healthz and /readyz, and the status page, all on the admin
+// HTTP listener (server.http). Its hook methods are safe on a nil
+// *observer, so code paths without one need no checks.
+type observer struct {
+	cfg  *config.Config
+	reg  *prometheus.Registry
+	m    *metrics.Metrics
+	log  *slog.Logger
+	now  func() time.Time
+	host string
+
+	ready atomic.Bool
+
+	mu      sync.Mutex // guards the fields below
+	alerts  *alert.Dispatcher
+	retired []*alert.Dispatcher // replaced by a reload, finishing their queues
+	sinks   config.Alerts
+	failing map[string]bool // "zone NAME" or "provider NAME" while its publishes fail
+	watch   alert.SecondaryWatch
+
+	ctx      context.Context // cancelled by close: stops the watch and retired dispatchers
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup // the HTTP server, the secondary watch, retired dispatchers
+	httpSrv  *http.Server
+	httpAddr net.Addr
+}
+
+// sources is what the observer reads at scrape and page time. secondaries
+// and dns are nil when there is no embedded nameserver.
+type sources struct {
+	status      func() statusView
+	secondaries func(zone string) []dnsserver.SecondaryState
+	dns         func() dnsserver.Stats
+}
+
+// observeSources is the daemon as the observer reads it.
+func (d *daemon) observeSources() sources {
+	s := sources{status: d.status}
+	if d.srv != nil {
+		s.secondaries, s.dns = d.srv.SecondaryStatus, d.srv.Stats
+	}
+	return s
+}
+
+// secondaryWatchEvery is how often secondaries are checked for alerts.
+const secondaryWatchEvery = 15 * time.Second
+
+// newObserver creates the metrics on reg and starts the alert workers.
+func newObserver(cfg *config.Config, reg *prometheus.Registry, log *slog.Logger) *observer {
+	host, _ := os.Hostname()
+	o := &observer{cfg: cfg, reg: reg, log: log, now: time.Now, host: host, failing: map[string]bool{}}
+	o.ctx, o.cancel = context.WithCancel(context.Background())
+	o.m = metrics.New(reg, "")
+	o.m.Loaded(o.now())
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	o.alerts, o.sinks = o.newDispatcher(cfg.Alerts), cfg.Alerts
+	return o
+}
+
+// newDispatcher starts alert workers for the configured sinks.
+func (o *observer) newDispatcher(a config.Alerts) *alert.Dispatcher {
+	var sinks []alert.Sink
+	for _, w := range a.Webhooks {
+		sinks = append(sinks, &alert.Webhook{URL: w.URL, Timeout: w.Timeout})
+	}
+	for _, x := range a.Exec {
+		sinks = append(sinks, &alert.Exec{Command: x.Command, Timeout: x.Timeout})
+	}
+	return alert.New(alert.Options{Sinks: sinks, Count: o.m.Alert, Log: o.log})
+}
+
+// start registers the scrape-time collectors, starts the secondary watch
+// and, when addr is set, serves handler on it. Call it once.
+func (o *observer) start(addr string, src sources) error {
+	zones := make([]string, 0, len(o.cfg.Zones))
+	for _, z := range o.cfg.Zones {
+		zones = append(zones, z.Name)
+	}
+	cs := []prometheus.Collector{
+		metrics.NewStateCollector(func() failover.State { return src.status().Services }),
+		metrics.NewProviderCollector(func() []provider.Status { return src.status().Providers }, o.now),
+	}
+	if src.dns != nil {
+		cs = append(cs, metrics.NewDNSCollector(src.dns), metrics.NewSecondaryCollector(zones, src.secondaries, o.now))
+	}
+	for _, c := range cs {
+		if err := o.reg.Register(c); err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+	}
+	if src.secondaries != nil {
+		o.wg.Go(func() { o.watchSecondaries(o.ctx, zones, src.secondaries) })
+	}
+	if addr == "" {
+		return nil
+	}
+	return o.listen(addr, o.handler(src))
+}
+
+// listen binds addr and serves h on it until close.
+func (o *observer) listen(addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("server.http %s: %w", addr, err)
+	}
+	o.httpAddr = ln.Addr()
+	o.httpSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(o.log.Handler(), slog.LevelWarn)}
+	o.wg.Go(func() {
+		if err := o.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			o.log.Error("admin HTTP listener", "addr", addr, "err", err)
+		}
+	})
+	o.log.Info("admin HTTP listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// handler serves /metrics, /healthz, /readyz, the status page at / and
+// its data at /status.json.
+func (o *observer) handler(src sources) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(o.reg, promhttp.HandlerOpts{Registry: o.reg}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !o.ready.Load() {
+			http.Error(w, "starting: zones not loaded or listeners not bound yet", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	page := func() statuspage.Data { return o.pageData(src) }
+	mux.Handle("GET /{$}", statuspage.Handler(page))
+	mux.Handle("GET /status.json", statuspage.JSONHandler(page))
+	return mux
+}
+
+// setReady turns /readyz to 200: zones are loaded and listeners bound.
+func (o *observer) setReady() {
+	if o != nil {
+		o.ready.Store(true)
+	}
+}
+
+// close stops the listener, gives queued alerts ten seconds to go out,
+// then stops everything else it started and waits for it.
+func (o *observer) close() {
+	if o == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if o.httpSrv != nil {
+		o.httpSrv.Shutdown(ctx)
+	}
+	o.mu.Lock()
+	ds := append([]*alert.Dispatcher{o.alerts}, o.retired...)
+	o.mu.Unlock()
+	for _, d := range ds {
+		d.Close(ctx)
+	}
+	o.cancel()
+	o.wg.Wait()
+}
+
+// send hands ev to the alert workers; it never blocks.
+func (o *observer) send(ev alert.Event) {
+	o.mu.Lock()
+	d := o.alerts
+	o.mu.Unlock()
+	d.Send(ev)
+}
+
+// wrapJobs returns jobs whose checks also count their results and latency.
+func (o *observer) wrapJobs(jobs []failover.Job) []failover.Job {
+	if o == nil {
+		return jobs
+	}
+	out := make([]failover.Job, len(jobs))
+	for i, j := range jobs {
+		out[i] = j
+		out[i].Targets = make([]failover.Check, len(j.Targets))
+		for k, c := range j.Targets {
+			run := c.Run
+			out[i].Targets[k] = failover.Check{Name: c.Name, Run: func(ctx context.Context) probe.Result {
+				res := run(ctx)
+				o.m.Probe(j.Service, c.Name, res.OK, res.Latency)
+				return res
+			}}
+		}
+	}
+	return out
+}
+
+// Record implements failover.Recorder: switches and events become
+// metrics, and the ones an operator must hear about become alerts.
+func (o *observer) Record(out failover.Outcome) {
+	if o == nil {
+		return
+	}
+	o.m.Record(out)
+	for _, ev := range alert.FromOutcome(out) {
+		o.send(ev)
+	}
+}
+
+var _ failover.Recorder = (*observer)(nil)
+
+// zonePublished records a version of zone handed to the nameserver (or
+// written for an external one).
+func (o *observer) zonePublished(zone string, serial uint32) {
+	if o == nil {
+		return
+	}
+	o.m.ZonePublished(zone, serial)
+	o.recovered("zone " + zone)
+}
+
+// publishFailed records a failed publish of zone; the first failure of a
+// run of them raises an alert.
+func (o *observer) publishFailed(zone string, err error) {
+	if o == nil {
+		return
+	}
+	o.m.ZonePublishFailed(zone)
+	if o.firstFailure("zone " + zone) {
+		o.send(alert.Event{Kind: alert.PublishFailing, Zone: zone, Reason: err.Error(), At: o.now()})
+	}
+}
+
+// providerPublished records one publish to (or read-back from) a
+// provider's API; the first failure of a run of them raises an alert.
+func (o *observer) providerPublished(name string, err error) {
+	if o == nil {
+		return
+	}
+	o.m.ProviderPublished(name, err == nil)
+	if err == nil {
+		o.recovered("provider " + name)
+		return
+	}
+	if o.firstFailure("provider " + name) {
+		o.send(alert.Event{Kind: alert.PublishFailing, Provider: name, Reason: err.Error(), At: o.now()})
+	}
+}
+
+func (o *observer) firstFailure(key string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	first := !o.failing[key]
+	o.failing[key] = true
+	return first
+}
+
+func (o *observer) recovered(key string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.failing, key)
+}
+
+// reloaded records a config reload. A failed one raises an alert; a good
+// one (cfg is the new config) takes the new service list for the page and
+// new alert sinks, letting the old ones finish what they had queued.
+func (o *observer) reloaded(cfg *config.Config, err error) {
+	if o == nil {
+		return
+	}
+	o.m.Reloaded(err == nil, o.now())
+	if err != nil {
+		o.send(alert.Event{Kind: alert.ReloadFailed, Reason: err.Error(), At: o.now()})
+		return
+	}
+	if cfg == nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.cfg = cfg
+	if reflect.DeepEqual(cfg.Alerts, o.sinks) {
+		return
+	}
+	old := o.alerts
+	o.retired = append(o.retired, old)
+	o.alerts, o.sinks = o.newDispatcher(cfg.Alerts), cfg.Alerts
+	o.wg.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		old.Close(ctx) // close, if sooner, cuts it to its own deadline
+	})
+}
+
+// watchSecondaries checks the secondaries for alerts until ctx is done.
+func (o *observer) watchSecondaries(ctx context.Context, zones []string, secondaries func(string) []dnsserver.SecondaryState) {
+	t := time.NewTicker(secondaryWatchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			o.checkSecondaries(zones, secondaries)
+		}
+	}
+}
+
+// checkSecondaries raises the alerts the secondaries call for now.
+func (o *observer) checkSecondaries(zones []string, secondaries func(string) []dnsserver.SecondaryState) {
+	now := o.now()
+	for _, z := range zones {
+		secs := secondaries(z)
+		o.mu.Lock()
+		evs := o.watch.Check(z, secs, now)
+		o.mu.Unlock()
+		for _, ev := range evs {
+			o.log.Warn("secondary alert", "zone", ev.Zone, "secondary", ev.Secondary, "kind", string(ev.Kind), "reason", ev.Reason)
+			o.send(ev)
+		}
+	}
+}
+
+// auditTail is how many audit log entries the status page shows.
+const auditTail = 20
+
+// pageData gathers what the status page shows.
+func (o *observer) pageData(src sources) statuspage.Data {
+	v := src.status()
+	o.mu.Lock()
+	cfg := o.cfg
+	o.mu.Unlock()
+	now := o.now()
+	d := statuspage.Data{Host: o.host, Generated: now, Providers: statuspage.ProvidersFrom(v.Providers)}
+	var order []failover.Service
+	for _, s := range cfg.Services {
+		order = append(order, failoverService(s))
+	}
+	d.Services = statuspage.ServicesFrom(order, v.Services)
+	for _, z := range cfg.Zones {
+		pz := statuspage.Zone{Name: z.Name, Serial: v.Zones[z.Name].Serial}
+		if src.secondaries != nil {
+			pz.Secondaries = statuspage.SecondariesFrom(src.secondaries(z.Name), now)
+		}
+		d.Zones = append(d.Zones, pz)
+	}
+	evs, err := statuspage.ReadAudit(filepath.Join(cfg.StateDir, "audit.log"), auditTail)
+	if err != nil {
+		d.Problems = append(d.Problems, err.Error())
+	}
+	d.Events = evs
+	return d
+}
+
+// recorders hands each outcome to several recorders in turn: the audit
+// log, then the observer.
+type recorders []failover.Recorder
+
+// Record implements failover.Recorder.
+func (rs recorders) Record(out failover.Outcome) {
+	for _, r := range rs {
+		r.Record(out)
+	}
+}
+
+var _ failover.Recorder = recorders(nil)
