@@ -10,6 +10,9 @@ import (
 	"github.com/miekg/dns"
 )
 
+// udpReadBuffer is the receive buffer asked for on UDP sockets.
+const udpReadBuffer = 4 << 20
+
 // errClosed is returned by Start after Shutdown.
 var errClosed = errors.New("dns server is shut down")
 
@@ -24,6 +27,11 @@ func (s *Server) ListenAndStart(addr string) error {
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("listen udp %s: %w", addr, err)
+	}
+	// The default socket buffer (about 200 KiB) drops queries in bursts;
+	// ask for more. The kernel caps it at net.core.rmem_max, which is fine.
+	if uc, ok := pc.(*net.UDPConn); ok {
+		_ = uc.SetReadBuffer(udpReadBuffer)
 	}
 	return s.Start(pc, ln)
 }
