@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -16,11 +14,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zonerw/zonerw/cmd/zonerw/alert"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/metrics"
-	"github.com/zonerw/zonerw/cmd/zonerw/statuspage"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/probe"
@@ -45,8 +41,10 @@ type observer struct {
 	alerts  *alert.Dispatcher
 	retired []*alert.Dispatcher // replaced by a reload, finishing their queues
 	sinks   config.Alerts
-	failing map[string]bool // "zone NAME" or "provider NAME" while its publishes fail
-	watch   alert.SecondaryWatch
+	// throttle holds repeats of alerts that could otherwise come every
+	// round (isolation, a failing publish) to one an hour.
+	throttle alert.Throttle
+	watch    alert.SecondaryWatch
 
 	ctx      context.Context // cancelled by close: stops the watch and retired dispatchers
 	cancel   context.CancelFunc
@@ -78,7 +76,7 @@ const secondaryWatchEvery = 15 * time.Second
 // newObserver creates the metrics on reg and starts the alert workers.
 func newObserver(cfg *config.Config, reg *prometheus.Registry, log *slog.Logger) *observer {
 	host, _ := os.Hostname()
-	o := &observer{cfg: cfg, reg: reg, log: log, now: time.Now, host: host, failing: map[string]bool{}}
+	o := &observer{cfg: cfg, reg: reg, log: log, now: time.Now, host: host, throttle: alert.Throttle{Window: alertRepeatEvery}}
 	o.ctx, o.cancel = context.WithCancel(context.Background())
 	o.m = metrics.New(reg, "")
 	o.m.Loaded(o.now())
@@ -89,14 +87,7 @@ func newObserver(cfg *config.Config, reg *prometheus.Registry, log *slog.Logger)
 
 // newDispatcher starts alert workers for the configured sinks.
 func (o *observer) newDispatcher(a config.Alerts) *alert.Dispatcher {
-	var sinks []alert.Sink
-	for _, w := range a.Webhooks {
-		sinks = append(sinks, &alert.Webhook{URL: w.URL, Timeout: w.Timeout})
-	}
-	for _, x := range a.Exec {
-		sinks = append(sinks, &alert.Exec{Command: x.Command, Timeout: x.Timeout})
-	}
-	return alert.New(alert.Options{Sinks: sinks, Count: o.m.Alert, Log: o.log})
+	return alert.New(alert.Options{Sinks: alertSinks(a), Count: o.m.Alert, Log: o.log})
 }
 
 // start registers the scrape-time collectors, starts the secondary watch
@@ -127,50 +118,6 @@ func (o *observer) start(addr string, src sources) error {
 	return o.listen(addr, o.handler(src))
 }
 
-// listen binds addr and serves h on it until close.
-func (o *observer) listen(addr string, h http.Handler) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("server.http %s: %w", addr, err)
-	}
-	o.httpAddr = ln.Addr()
-	o.httpSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(o.log.Handler(), slog.LevelWarn)}
-	o.wg.Go(func() {
-		if err := o.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			o.log.Error("admin HTTP listener", "addr", addr, "err", err)
-		}
-	})
-	o.log.Info("admin HTTP listening", "addr", ln.Addr().String())
-	return nil
-}
-
-// handler serves /metrics, /healthz, /readyz, the status page at / and
-// its data at /status.json.
-func (o *observer) handler(src sources) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.reg, promhttp.HandlerOpts{Registry: o.reg}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if !o.ready.Load() {
-			http.Error(w, "starting: zones not loaded or listeners not bound yet", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	page := func() statuspage.Data { return o.pageData(src) }
-	mux.Handle("GET /{$}", statuspage.Handler(page))
-	mux.Handle("GET /status.json", statuspage.JSONHandler(page))
-	return mux
-}
-
-// setReady turns /readyz to 200: zones are loaded and listeners bound.
-func (o *observer) setReady() {
-	if o != nil {
-		o.ready.Store(true)
-	}
-}
-
 // close stops the listener, gives queued alerts ten seconds to go out,
 // then stops everything else it started and waits for it.
 func (o *observer) close() {
@@ -192,12 +139,16 @@ func (o *observer) close() {
 	o.wg.Wait()
 }
 
-// send hands ev to the alert workers; it never blocks.
+// send hands ev to the alert workers unless it repeats one sent within
+// the hour; it never blocks.
 func (o *observer) send(ev alert.Event) {
 	o.mu.Lock()
 	d := o.alerts
+	ok := o.throttle.Allow(ev, o.now())
 	o.mu.Unlock()
-	d.Send(ev)
+	if ok {
+		d.Send(ev)
+	}
 }
 
 // wrapJobs returns jobs whose checks also count their results and latency.
@@ -242,19 +193,17 @@ func (o *observer) zonePublished(zone string, serial uint32) {
 		return
 	}
 	o.m.ZonePublished(zone, serial)
-	o.recovered("zone " + zone)
+	o.recovered(alert.Event{Kind: alert.PublishFailing, Zone: zone})
 }
 
 // publishFailed records a failed publish of zone; the first failure of a
-// run of them raises an alert.
+// run of them raises an alert (and a reminder each hour it goes on).
 func (o *observer) publishFailed(zone string, err error) {
 	if o == nil {
 		return
 	}
 	o.m.ZonePublishFailed(zone)
-	if o.firstFailure("zone " + zone) {
-		o.send(alert.Event{Kind: alert.PublishFailing, Zone: zone, Reason: err.Error(), At: o.now()})
-	}
+	o.send(alert.Event{Kind: alert.PublishFailing, Zone: zone, Reason: err.Error(), At: o.now()})
 }
 
 // providerPublished records one publish to (or read-back from) a
@@ -265,26 +214,17 @@ func (o *observer) providerPublished(name string, err error) {
 	}
 	o.m.ProviderPublished(name, err == nil)
 	if err == nil {
-		o.recovered("provider " + name)
+		o.recovered(alert.Event{Kind: alert.PublishFailing, Provider: name})
 		return
 	}
-	if o.firstFailure("provider " + name) {
-		o.send(alert.Event{Kind: alert.PublishFailing, Provider: name, Reason: err.Error(), At: o.now()})
-	}
+	o.send(alert.Event{Kind: alert.PublishFailing, Provider: name, Reason: err.Error(), At: o.now()})
 }
 
-func (o *observer) firstFailure(key string) bool {
+// recovered ends a run of failures: the next one alerts at once.
+func (o *observer) recovered(ev alert.Event) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	first := !o.failing[key]
-	o.failing[key] = true
-	return first
-}
-
-func (o *observer) recovered(key string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	delete(o.failing, key)
+	o.throttle.Clear(ev)
 }
 
 // reloaded records a config reload. A failed one raises an alert; a good
@@ -345,37 +285,6 @@ func (o *observer) checkSecondaries(zones []string, secondaries func(string) []d
 			o.send(ev)
 		}
 	}
-}
-
-// auditTail is how many audit log entries the status page shows.
-const auditTail = 20
-
-// pageData gathers what the status page shows.
-func (o *observer) pageData(src sources) statuspage.Data {
-	v := src.status()
-	o.mu.Lock()
-	cfg := o.cfg
-	o.mu.Unlock()
-	now := o.now()
-	d := statuspage.Data{Host: o.host, Generated: now, Providers: statuspage.ProvidersFrom(v.Providers)}
-	var order []failover.Service
-	for _, s := range cfg.Services {
-		order = append(order, failoverService(s))
-	}
-	d.Services = statuspage.ServicesFrom(order, v.Services)
-	for _, z := range cfg.Zones {
-		pz := statuspage.Zone{Name: z.Name, Serial: v.Zones[z.Name].Serial}
-		if src.secondaries != nil {
-			pz.Secondaries = statuspage.SecondariesFrom(src.secondaries(z.Name), now)
-		}
-		d.Zones = append(d.Zones, pz)
-	}
-	evs, err := statuspage.ReadAudit(filepath.Join(cfg.StateDir, "audit.log"), auditTail)
-	if err != nil {
-		d.Problems = append(d.Problems, err.Error())
-	}
-	d.Events = evs
-	return d
 }
 
 // recorders hands each outcome to several recorders in turn: the audit
