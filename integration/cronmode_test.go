@@ -200,3 +200,34 @@ func TestForceBumpsTheSerial(t *testing.T) {
 		t.Fatalf("--force: exit %d, serial %d -> %d\n%s%s", code, s1, s2, stdout, stderr)
 	}
 }
+
+// TestCronModeBrokenZoneDoesNotStopTheOthers: a template error in one zone
+// is reported (exit 1) while the services are still probed and the other
+// zones still follow them.
+func TestCronModeBrokenZoneDoesNotStopTheOthers(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	cfg, out := cronSetup(t, main.port())
+	dir := filepath.Dir(cfg)
+	yaml, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, cfg, string(yaml)+"  - {name: example.net, template: example.net.tmpl, output: out/example.net.zone}\n")
+	broken := filepath.Join(dir, "example.net.tmpl")
+	writeFile(t, broken, strings.ReplaceAll(cronTemplate, "example.com.", "example.net.")+"bad 300 IN A @IP:nosuch@\n")
+
+	main.stop()
+	for run := 1; run <= 2; run++ { // fall 2
+		code, _, stderr := runZonerw(t, "-q", "-c", cfg)
+		if code != 1 || !strings.Contains(stderr, broken+":10:") {
+			t.Fatalf("run %d: exit %d, stderr %q; want 1 and the broken template's line", run, code, stderr)
+		}
+	}
+	if _, www, _ := zoneFacts(t, out); www != "127.0.0.12" {
+		t.Fatalf("example.com's www is %s: the broken example.net stopped its failover", www)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "example.net.zone")); !os.IsNotExist(err) {
+		t.Fatalf("the broken zone was written (stat: %v)", err)
+	}
+}

@@ -43,10 +43,14 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 	}
-	a, err := build(cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailure
+	// A zone with a broken template is reported and left as it is; the
+	// services are still probed and the other zones still follow them.
+	a, buildErr := build(cfg)
+	if buildErr != nil {
+		fmt.Fprintln(stderr, buildErr)
+		if *dryRun {
+			return exitFailure
+		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	providers, err := buildProviders(cfg, log)
@@ -69,6 +73,11 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 
+	alerts := newCronAlerts(cfg.Alerts, st.Alerted, log)
+	providers.observe = alerts.provider
+	for name, err := range a.broken {
+		alerts.zone(name, err)
+	}
 	engine := failover.NewEngine(a.services, st.Services)
 	round := a.probeRound(ctx)
 	for _, o := range round.Observations {
@@ -84,15 +93,16 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, e := range outcome.Events {
 		out.changef("event %s\n", e)
 	}
-	newAuditLog(cfg.StateDir, log).Record(outcome)
+	recorders{newAuditLog(cfg.StateDir, log), alerts}.Record(outcome)
 	st.Services = engine.State()
 
 	act := engine.ActiveTargets()
-	failed := publishAll(ctx, a, act, st, *force, out, stderr)
+	failed := publishAll(ctx, a, act, st, *force, out, stderr, alerts.zone) || buildErr != nil
 	if err := providers.sync(ctx, a.wantedAddrs(act), st.Providers, false, false, func(s string) { out.changef("%s\n", s) }); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
 	}
+	st.Alerted = alerts.finish()
 	if err := saveState(cfg.StateDir, st); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
@@ -103,9 +113,11 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// publishAll plans and applies every zone; it reports whether any failed.
-// A zone that fails keeps its old file and state; the others go on.
-func publishAll(ctx context.Context, a *app, act map[string][]string, st *stateFile, force bool, out *reporter, stderr io.Writer) bool {
+// publishAll plans and applies every zone; it reports whether any failed,
+// and tells done how each zone went. A zone that fails keeps its old file
+// and state; the others go on.
+func publishAll(ctx context.Context, a *app, act map[string][]string, st *stateFile, force bool, out *reporter, stderr io.Writer,
+	done func(zone string, err error)) bool {
 	failed := false
 	now := time.Now()
 	for _, z := range a.zones {
@@ -113,34 +125,38 @@ func publishAll(ctx context.Context, a *app, act map[string][]string, st *stateF
 			out.verbosef("zone %s: no output file; only zonerw serve publishes it\n", z.Name)
 			continue
 		}
-		prev := st.Zones[z.Name]
-		plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: prev, Force: force, Now: now})
+		err := publishOne(ctx, a, z, act, st, force, now, out, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			failed = true
-			continue
 		}
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(stderr, "zone %s: warning: %s\n", z.Name, w)
-		}
-		res, err := publish.Apply(ctx, plan, prev, now)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			failed = true
-			continue
-		}
-		st.Zones[z.Name] = res.State
-		if res.Written {
-			out.changef("zone %s: serial %d written to %s\n", z.Name, plan.Serial, z.Output)
-		} else {
-			out.verbosef("zone %s: unchanged (serial %d)\n", z.Name, plan.Serial)
-		}
-		if res.Reload != nil {
-			fmt.Fprintln(stderr, res.Reload)
-			failed = true
-		}
+		done(z.Name, err)
 	}
 	return failed
+}
+
+// publishOne renders, writes and reloads one zone, updating st.
+func publishOne(ctx context.Context, a *app, z *publish.Zone, act map[string][]string, st *stateFile, force bool, now time.Time,
+	out *reporter, stderr io.Writer) error {
+	prev := st.Zones[z.Name]
+	plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: prev, Force: force, Now: now})
+	if err != nil {
+		return err
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(stderr, "zone %s: warning: %s\n", z.Name, w)
+	}
+	res, err := publish.Apply(ctx, plan, prev, now)
+	if err != nil {
+		return err
+	}
+	st.Zones[z.Name] = res.State
+	if res.Written {
+		out.changef("zone %s: serial %d written to %s\n", z.Name, plan.Serial, z.Output)
+	} else {
+		out.verbosef("zone %s: unchanged (serial %d)\n", z.Name, plan.Serial)
+	}
+	return res.Reload
 }
 
 // reporter prints progress; in quiet mode only changes.

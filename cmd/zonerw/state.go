@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
@@ -22,6 +23,9 @@ type stateFile struct {
 	Zones    map[string]publish.ZoneState `json:"zones"`
 	// Providers is keyed by the provider's name.
 	Providers map[string]providerState `json:"providers,omitempty"`
+	// Alerted is when cron mode last sent each repeating alert, so that a
+	// failure lasting many runs is not re-sent every run.
+	Alerted map[string]time.Time `json:"alerted,omitempty"`
 }
 
 func statePath(dir string) string { return filepath.Join(dir, "state.json") }

@@ -23,12 +23,15 @@ type app struct {
 	jobs     []failover.Job                         // each service's schedule and checks
 	witness  []failover.Check                       // the isolation guard's checks
 	zones    []*publish.Zone
+	broken   map[string]error // zones left out of zones, by name, and why
 }
 
 // build turns a validated config into the pieces of the pipeline. It reads
 // and checks every template, so every error the user can fix is found here.
+// A zone whose template fails is left out of a.zones (and named in
+// a.broken); the error says why, and the rest of a is still usable.
 func build(cfg *config.Config) (*app, error) {
-	a := &app{cfg: cfg, targets: map[string]map[string]templates.Target{}}
+	a := &app{cfg: cfg, targets: map[string]map[string]templates.Target{}, broken: map[string]error{}}
 	var tsvcs []templates.Service
 	defaultService := ""
 	for _, s := range cfg.Services {
@@ -59,6 +62,7 @@ func build(cfg *config.Config) (*app, error) {
 		pz, err := buildZone(z, tsvcs, defaultService)
 		if err != nil {
 			errs = append(errs, err)
+			a.broken[z.Name] = err
 			continue
 		}
 		a.zones = append(a.zones, pz)

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/alert"
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+)
+
+// cronAlertFlush bounds how long a cron run waits at its end for alerts to
+// go out (retries included); what is still queued then is logged as dropped.
+const cronAlertFlush = 30 * time.Second
+
+// cronAlerts raises the alerts of one cron run. A failure that lasts comes
+// back every run, so what was already sent is kept in the state file
+// (stateFile.Alerted): the operator hears of it once, then hourly.
+type cronAlerts struct {
+	d        *alert.Dispatcher
+	throttle alert.Throttle
+	now      func() time.Time
+}
+
+// newCronAlerts starts the sinks; last is what earlier runs sent.
+func newCronAlerts(a config.Alerts, last map[string]time.Time, log *slog.Logger) *cronAlerts {
+	return &cronAlerts{
+		d:        alert.New(alert.Options{Sinks: alertSinks(a), Log: log}),
+		throttle: alert.Throttle{Window: alertRepeatEvery, Last: last},
+		now:      time.Now,
+	}
+}
+
+func (c *cronAlerts) send(ev alert.Event) {
+	if c.throttle.Allow(ev, c.now()) {
+		c.d.Send(ev)
+	}
+}
+
+// Record implements failover.Recorder.
+func (c *cronAlerts) Record(out failover.Outcome) {
+	for _, ev := range alert.FromOutcome(out) {
+		c.send(ev)
+	}
+}
+
+// zone is told how publishing a zone went.
+func (c *cronAlerts) zone(name string, err error) {
+	ev := alert.Event{Kind: alert.PublishFailing, Zone: name, At: c.now()}
+	c.result(ev, err)
+}
+
+// provider is told how a provider's publish or read-back went.
+func (c *cronAlerts) provider(name string, err error) {
+	ev := alert.Event{Kind: alert.PublishFailing, Provider: name, At: c.now()}
+	c.result(ev, err)
+}
+
+func (c *cronAlerts) result(ev alert.Event, err error) {
+	if err == nil {
+		c.throttle.Clear(ev)
+		return
+	}
+	ev.Reason = err.Error()
+	c.send(ev)
+}
+
+// finish waits for the queued alerts and returns what to keep in the state.
+func (c *cronAlerts) finish() map[string]time.Time {
+	ctx, cancel := context.WithTimeout(context.Background(), cronAlertFlush)
+	defer cancel()
+	c.d.Close(ctx)
+	return c.throttle.Last
+}
+
+var _ failover.Recorder = (*cronAlerts)(nil)
