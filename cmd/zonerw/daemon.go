@@ -25,54 +25,67 @@ func (d *daemon) publish(ctx context.Context, force bool) error {
 	return errors.Join(zerr, perr)
 }
 
-// publishZones is the zone half of publish.
+// publishZones is the zone half of publish. Publishes are serialised by
+// pubMu; d.mu is held only to read and update fields, never across a
+// reload command, so status and metrics scrapes do not wait on one.
 func (d *daemon) publishZones(ctx context.Context, force bool) error {
+	d.pubMu.Lock()
+	defer d.pubMu.Unlock()
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	act := d.engine.ActiveTargets()
+	a, engine := d.a, d.engine
+	d.mu.Unlock()
+	act := engine.ActiveTargets()
 	now := time.Now()
 	var errs []error
-	for _, z := range d.a.zones {
-		prev := d.st.Zones[z.Name]
-		plan, err := publish.MakePlan(z, publish.Input{Active: d.a.active(act), TTL: d.a.ttls(act), State: prev, Force: force, Now: now})
+	for _, z := range a.zones {
+		serial, err := d.publishZone(ctx, a, z, act, force, now)
 		if err != nil {
 			errs = append(errs, err)
 			d.obs.publishFailed(z.Name, err)
-			continue
-		}
-		res, err := publish.Apply(ctx, plan, prev, now)
-		if err != nil {
-			errs = append(errs, err)
-			d.obs.publishFailed(z.Name, err)
-			continue
-		}
-		if d.srv != nil { // without one, the file and reload command are all
-			if err := d.srv.Publish(plan.Parsed); err != nil {
-				errs = append(errs, fmt.Errorf("zone %s: %w", z.Name, err))
-				d.obs.publishFailed(z.Name, err)
-				continue
-			}
-		}
-		d.st.Zones[z.Name] = res.State
-		if res.Written {
-			d.log.Info("zone version made", "zone", z.Name, "serial", plan.Serial)
-		}
-		if res.Reload != nil {
-			errs = append(errs, res.Reload)
-			d.obs.publishFailed(z.Name, res.Reload)
 		} else {
-			d.obs.zonePublished(z.Name, res.State.Serial)
+			d.obs.zonePublished(z.Name, serial)
 		}
 	}
-	d.st.Services = d.engine.State()
-	if err := saveState(d.a.cfg.StateDir, d.st); err != nil {
+	d.mu.Lock()
+	d.st.Services = engine.State()
+	if err := saveState(a.cfg.StateDir, d.st); err != nil {
 		errs = append(errs, err)
 	}
+	d.mu.Unlock()
 	err := errors.Join(errs...)
 	if err != nil {
 		d.log.Error("publish failed; the last good versions keep being served", "err", err)
 	}
 	return err
+}
+
+// publishZone renders one zone, writes its file (if it has one), hands the
+// version to the nameserver and runs the reload command. It returns the
+// zone's serial now.
+func (d *daemon) publishZone(ctx context.Context, a *app, z *publish.Zone, act map[string][]string, force bool, now time.Time) (uint32, error) {
+	d.mu.Lock()
+	prev := d.st.Zones[z.Name]
+	d.mu.Unlock()
+	plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: prev, Force: force, Now: now})
+	if err != nil {
+		return 0, err
+	}
+	res, err := publish.Apply(ctx, plan, prev, now)
+	if err != nil {
+		return 0, err
+	}
+	if d.srv != nil { // without one, the file and reload command are all
+		if err := d.srv.Publish(plan.Parsed); err != nil {
+			return 0, fmt.Errorf("zone %s: %w", z.Name, err)
+		}
+	}
+	d.mu.Lock()
+	d.st.Zones[z.Name] = res.State
+	d.mu.Unlock()
+	if res.Written {
+		d.log.Info("zone version made", "zone", z.Name, "serial", plan.Serial)
+	}
+	return res.State.Serial, res.Reload
 }
 
 // reload re-reads the config and templates (SIGHUP, zonerw reload). If

@@ -96,7 +96,9 @@ type daemon struct {
 
 	reloadMu sync.Mutex // serialises reloads (SIGHUP and zonerw reload)
 
-	mu     sync.Mutex // guards the fields below and serialises publishing
+	pubMu sync.Mutex // serialises zone publishes
+
+	mu     sync.Mutex // guards the fields below
 	a      *app
 	st     *stateFile
 	engine *failover.Engine
