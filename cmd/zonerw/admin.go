@@ -42,6 +42,8 @@ type secondaryStatus struct {
 	Acked     bool   `json:"acked"`
 	CatchUp   string `json:"catch_up"`
 	LastError string `json:"last_error,omitempty"`
+	// Notified is when the NOTIFY for Target was first sent.
+	Notified time.Time `json:"notified,omitzero"`
 }
 
 // pinRequest is the body of POST /pin.

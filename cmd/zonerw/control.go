@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
@@ -134,7 +131,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		enc.Encode(v)
 		return exitOK
 	}
-	printStatus(stdout, cfg, v)
+	printStatus(stdout, cfg, v, time.Now())
 	return exitOK
 }
 
@@ -151,63 +148,4 @@ func statusFromFile(cfg *config.Config) (statusView, error) {
 		v.Providers = append(v.Providers, provider.Status{Name: name, LastSuccess: p.LastVerify, LastError: p.LastError})
 	}
 	return v, nil
-}
-
-func printStatus(w io.Writer, cfg *config.Config, v statusView) {
-	if !v.Daemon {
-		fmt.Fprintln(w, "no daemon running; from the state file:")
-	}
-	for _, s := range cfg.Services {
-		st := v.Services[s.Name]
-		if st == nil {
-			fmt.Fprintf(w, "service %s: never run\n", s.Name)
-			continue
-		}
-		fmt.Fprintf(w, "service %s: active %s", s.Name, st.Active)
-		if st.Pin != nil {
-			fmt.Fprintf(w, " (pinned to %s", st.Pin.Target)
-			if !st.Pin.Until.IsZero() {
-				fmt.Fprintf(w, " until %s", st.Pin.Until.Format(time.RFC3339))
-			}
-			fmt.Fprint(w, ")")
-		}
-		fmt.Fprintln(w)
-		for _, t := range s.Targets {
-			if ts := st.Targets[t.Name]; ts != nil {
-				state := "up"
-				if !ts.Up {
-					state = "DOWN"
-				}
-				fmt.Fprintf(w, "  %-10s %-4s %s\n", t.Name, state, ts.LastReason)
-			}
-		}
-	}
-	for _, p := range v.Providers {
-		fmt.Fprintf(w, "provider %s (%s %s): last success %s", p.Name, p.Kind, p.Zone, when(p.LastSuccess))
-		if p.LastError != "" {
-			fmt.Fprintf(w, ", last error %s: %s", when(p.LastErrorAt), p.LastError)
-		}
-		fmt.Fprintln(w)
-	}
-	for _, name := range slices.Sorted(maps.Keys(v.Zones)) {
-		z := v.Zones[name]
-		fmt.Fprintf(w, "zone %s: serial %d\n", name, z.Serial)
-		for _, s := range z.Secondaries {
-			line := fmt.Sprintf("  secondary %s: serial %d", s.Address, s.Serial)
-			if s.Serial != s.Target {
-				line += fmt.Sprintf(" (behind: want %d)", s.Target)
-			}
-			if s.LastError != "" {
-				line += ", last error: " + s.LastError
-			}
-			fmt.Fprintln(w, strings.TrimSpace(line))
-		}
-	}
-}
-
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	return t.Format(time.RFC3339)
 }

@@ -200,7 +200,7 @@ func (d *daemon) status() statusView {
 		for _, s := range secs {
 			zs.Secondaries = append(zs.Secondaries, secondaryStatus{
 				Address: s.Addr.String(), Serial: s.Serial, Target: s.Target, Acked: s.Acked,
-				CatchUp: s.CatchUp.String(), LastError: s.LastError,
+				CatchUp: s.CatchUp.String(), LastError: s.LastError, Notified: s.Notified,
 			})
 		}
 		v.Zones[name] = zs

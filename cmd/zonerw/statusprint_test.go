@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider"
+)
+
+func TestPrintStatus(t *testing.T) {
+	now := time.Date(2026, 11, 22, 3, 10, 0, 0, time.UTC)
+	cfg := &config.Config{Services: []config.Service{{
+		Name: "web", Rise: 2, Fall: 3,
+		Targets: []config.Target{{Name: "main"}, {Name: "backup"}},
+	}, {Name: "mail", Targets: []config.Target{{Name: "mx1"}}}}}
+	v := statusView{
+		Daemon: true,
+		Services: failover.State{"web": {
+			Active: "backup",
+			Pin:    &failover.Pin{Target: "backup", Until: now.Add(time.Hour), Reason: "disk swap"},
+			Targets: map[string]*failover.TargetState{
+				"main":   {Up: false, Successes: 1, LastProbe: now.Add(-2 * time.Second), LastReason: "HTTP 200 in 3ms"},
+				"backup": {Up: true, Failures: 2, LastProbe: now.Add(-2 * time.Second), LastReason: "connect: connection refused"},
+			},
+		}},
+		Zones: map[string]zoneStatus{"example.com": {Serial: 2026112203, Secondaries: []secondaryStatus{
+			{Address: "127.0.0.2:53", Serial: 2026112203, Target: 2026112203, Acked: true, CatchUp: "4ms"},
+			{Address: "127.0.0.3:53", Serial: 2026112202, Target: 2026112203, Notified: now.Add(-90 * time.Second), LastError: "i/o timeout"},
+		}}},
+		Providers: []provider.Status{{Name: "cf", Zone: "example.org", LastSuccess: now.Add(-time.Minute),
+			Records: []provider.RecordStatus{{Name: "www", Type: "A", Live: []netip.Addr{netip.MustParseAddr("127.0.0.12")}}}}},
+	}
+	var b bytes.Buffer
+	printStatus(&b, cfg, v, now)
+	out := b.String()
+	for _, want := range []string{
+		"service web: active backup (pinned to backup until ",
+		": disk swap)",
+		"main    DOWN   1/2 successes",
+		"backup  up     2/3 failures",
+		"(2s ago)",
+		"connect: connection refused",
+		"service mail: never run",
+		"cf        example.org  ",
+		"www A 127.0.0.12",
+		"127.0.0.2:53  2026112203  in sync (caught up in 4ms)",
+		"127.0.0.3:53  2026112202  BEHIND: want 2026112203, 1m30s since the NOTIFY, NOTIFY not acknowledged, last error: i/o timeout",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "no daemon running") {
+		t.Errorf("a daemon's status says there is none:\n%s", out)
+	}
+}
