@@ -124,28 +124,55 @@ func waitForA(t *testing.T, server, name, want string, deadline time.Duration) t
 	return 0
 }
 
-func serveConfig(t *testing.T, webPort, dnsPort int, extraZone string) string {
+// daemonYAML describes the config of a test daemon: the web service with
+// main on 127.0.0.11 and backup on 127.0.0.12, probed every second, and
+// the zone example.com from cronTemplate.
+type daemonYAML struct {
+	webPort, dnsPort int
+	httpPort         int    // admin HTTP listener; 0: none
+	rise, fall       int    // 0: rise 1, fall 2
+	service          string // more keys of the web service, indented 4
+	zone             string // more keys of the zone, indented 4
+	tail             string // more top-level YAML (alerts, ...)
+}
+
+// write writes the config and the template into a temp dir and returns
+// the config's path.
+func (y daemonYAML) write(t *testing.T) string {
 	t.Helper()
+	if y.rise == 0 {
+		y.rise, y.fall = 1, 2
+	}
+	http := ""
+	if y.httpPort != 0 {
+		http = fmt.Sprintf("  http: \"127.0.0.1:%d\"\n", y.httpPort)
+	}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "zonerw.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`state_dir: state
 server:
   listen: ["127.0.0.1:%d"]
-services:
+%sservices:
   - name: web
     every: "@every 1s"
     check: {type: http, url: "http://{addr}:%d/", timeout: 500ms}
-    rise: 1
-    fall: 2
-    targets:
+    rise: %d
+    fall: %d
+%s    targets:
       - {name: main, ipv4: 127.0.0.11}
       - {name: backup, ipv4: 127.0.0.12}
 zones:
   - name: example.com
     template: example.com.tmpl
-%s`, dnsPort, webPort, extraZone))
+%s%s`, y.dnsPort, http, y.webPort, y.rise, y.fall, y.service, y.zone, y.tail))
 	writeFile(t, filepath.Join(dir, "example.com.tmpl"), cronTemplate)
 	return cfg
+}
+
+// serveConfig is the usual test daemon, with extraZone added to the zone.
+func serveConfig(t *testing.T, webPort, dnsPort int, extraZone string) string {
+	t.Helper()
+	return daemonYAML{webPort: webPort, dnsPort: dnsPort, zone: extraZone}.write(t)
 }
 
 func TestServeFailoverPinAndShutdown(t *testing.T) {

@@ -36,27 +36,9 @@ const (
 
 func soakConfig(t *testing.T, webPort, dnsPort int) string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "zonerw.yaml")
-	writeFile(t, cfg, fmt.Sprintf(`state_dir: state
-server:
-  listen: ["127.0.0.1:%d"]
-services:
-  - name: web
-    every: "@every 1s"
-    check: {type: http, url: "http://{addr}:%d/", timeout: 500ms}
-    rise: 1
-    fall: 1
-    max_switches: %d
-    switch_window: 10m
-    targets:
-      - {name: main, ipv4: 127.0.0.11}
-      - {name: backup, ipv4: 127.0.0.12}
-zones:
-  - {name: example.com, template: example.com.tmpl, serial: increment}
-`, dnsPort, webPort, maxSwitches))
-	writeFile(t, filepath.Join(dir, "example.com.tmpl"), cronTemplate)
-	return cfg
+	return daemonYAML{webPort: webPort, dnsPort: dnsPort, rise: 1, fall: 1,
+		service: fmt.Sprintf("    max_switches: %d\n    switch_window: 10m\n", maxSwitches),
+		zone:    "    serial: increment\n"}.write(t)
 }
 
 // TestSoakFlappingMain flaps the main server under a daemon with rise 1,

@@ -19,30 +19,8 @@ import (
 // and a webhook alert to hookURL.
 func statuspageConfig(t *testing.T, webPort, dnsPort, httpPort int, hookURL string) string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "zonerw.yaml")
-	writeFile(t, cfg, fmt.Sprintf(`state_dir: state
-server:
-  listen: ["127.0.0.1:%d"]
-  http: "127.0.0.1:%d"
-services:
-  - name: web
-    every: "@every 1s"
-    check: {type: http, url: "http://{addr}:%d/", timeout: 500ms}
-    rise: 1
-    fall: 2
-    targets:
-      - {name: main, ipv4: 127.0.0.11}
-      - {name: backup, ipv4: 127.0.0.12}
-zones:
-  - name: example.com
-    template: example.com.tmpl
-alerts:
-  webhooks:
-    - {url: "%s"}
-`, dnsPort, httpPort, webPort, hookURL))
-	writeFile(t, filepath.Join(dir, "example.com.tmpl"), cronTemplate)
-	return cfg
+	return daemonYAML{webPort: webPort, dnsPort: dnsPort, httpPort: httpPort,
+		tail: fmt.Sprintf("alerts:\n  webhooks:\n    - {url: %q}\n", hookURL)}.write(t)
 }
 
 // TestStatusPageShowsFailover opens the status page in headless Chromium
