@@ -5,10 +5,10 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/zonerw/zonerw/dnsserver"
+	"github.com/zonerw/zonerw/integration/peers"
 )
 
 // setup is what a secondary's configuration needs to know.
@@ -45,39 +45,15 @@ func writeFile(t *testing.T, path, text string) {
 }
 
 // bare is a zone or key name without the final dot, as NSD and Knot print it.
-func bare(name string) string { return strings.TrimSuffix(name, ".") }
+func bare(name string) string { return peers.Bare(name) }
 
 func nsdConfig(t *testing.T, s setup) []string {
-	keyRef, keyBlock := "NOKEY", ""
+	var key *peers.Key
 	if s.key != nil {
-		keyRef = bare(s.key.Name)
-		keyBlock = fmt.Sprintf("key:\n  name: %s\n  algorithm: %s\n  secret: \"%s\"\n", keyRef, s.key.Algorithm, s.key.Secret)
+		key = &peers.Key{Name: bare(s.key.Name), Algorithm: s.key.Algorithm, Secret: s.key.Secret}
 	}
-	conf := fmt.Sprintf(`server:
-  ip-address: %[2]s@%[3]d
-  username: ""
-  chroot: ""
-  database: ""
-  zonesdir: "%[1]s"
-  zonelistfile: "%[1]s/zone.list"
-  xfrdfile: "%[1]s/xfrd.state"
-  xfrdir: "%[1]s/xfr"
-  pidfile: "%[1]s/nsd.pid"
-  logfile: "%[1]s/nsd.log"
-  server-count: 1
-  rrl-ratelimit: 0
-  verbosity: 2
-  xfrd-reload-timeout: 0
-remote-control:
-  control-enable: no
-%[4]szone:
-  name: %[5]s
-  zonefile: "%[5]s.zone"
-  request-xfr: %[6]s@%[7]d %[8]s
-  allow-notify: 127.0.0.0/8 %[8]s
-`, s.dir, s.listen.Addr(), s.listen.Port(), keyBlock, bare(s.zone), s.primary.Addr(), s.primary.Port(), keyRef)
 	path := filepath.Join(s.dir, "nsd.conf")
-	writeFile(t, path, conf)
+	writeFile(t, path, peers.NSDConfig(s.dir, s.listen, bare(s.zone), s.primary, key))
 	return []string{"-d", "-c", path}
 }
 

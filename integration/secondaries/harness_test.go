@@ -12,12 +12,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/dnsserver"
+	"github.com/zonerw/zonerw/integration/peers"
 	"github.com/zonerw/zonerw/zones"
 )
 
@@ -73,42 +73,7 @@ func freePort(t *testing.T, ip string) netip.AddrPort {
 // stops it (by the PID it was started with) when the test ends.
 func startDaemon(t *testing.T, bin string, args []string, dir string) {
 	t.Helper()
-	logPath := filepath.Join(dir, "output.log")
-	out, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr, cmd.Dir = out, out, dir
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		out.Close()
-		if t.Failed() || os.Getenv("SHOWLOG") != "" {
-			for _, name := range []string{logPath, filepath.Join(dir, "nsd.log")} {
-				if b, err := os.ReadFile(name); err == nil {
-					t.Logf("%s:\n%s", name, tail(string(b), 4000))
-				}
-			}
-		}
-	})
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "..." + s[len(s)-n:]
+	peers.Start(t, bin, args, dir, "nsd.log")
 }
 
 // zoneVersion is the test zone at a serial with www at the given address.
