@@ -9,6 +9,7 @@ import (
 type choice struct {
 	active string
 	all    bool // every target, under the all-down policy "all"
+	kind   DecisionKind
 	reason string
 }
 
@@ -42,13 +43,14 @@ func (e *Engine) want(svc *Service, st *ServiceState, now time.Time) choice {
 		case curUp && waiting(svc, ts, now):
 			continue
 		}
-		return choice{active: t, reason: e.reason(svc, st, t, now)}
+		kind, reason := e.reason(svc, st, t, now)
+		return choice{active: t, kind: kind, reason: reason}
 	}
 	switch svc.AllDown {
 	case AllDownFirst:
-		return choice{active: svc.Targets[0], reason: "all targets down: policy first points at " + svc.Targets[0]}
+		return choice{active: svc.Targets[0], kind: DecisionAllDown, reason: "all targets down: policy first points at " + svc.Targets[0]}
 	case AllDownAll:
-		return choice{active: st.Active, all: true, reason: "all targets down: policy all serves every target"}
+		return choice{active: st.Active, all: true, kind: DecisionAllDown, reason: "all targets down: policy all serves every target"}
 	}
 	return choice{active: st.Active}
 }
@@ -59,15 +61,16 @@ func waiting(svc *Service, ts *TargetState, now time.Time) bool {
 	return svc.FailbackDelay > 0 && !ts.UpSince.IsZero() && now.Sub(ts.UpSince) < svc.FailbackDelay
 }
 
-// reason explains a move to target `to` in words an operator can act on.
-func (e *Engine) reason(svc *Service, st *ServiceState, to string, now time.Time) string {
+// reason explains a move to target `to`: its kind, and words an operator
+// can act on.
+func (e *Engine) reason(svc *Service, st *ServiceState, to string, now time.Time) (DecisionKind, string) {
 	if f := st.Targets[st.Active]; f != nil && !f.Up && !st.ServeAll {
-		return fmt.Sprintf("%s down after %d consecutive failures: %s", st.Active, f.Failures, f.LastReason)
+		return DecisionTargetDown, fmt.Sprintf("%s down after %d consecutive failures: %s", st.Active, f.Failures, f.LastReason)
 	}
 	t := st.Targets[to]
 	r := fmt.Sprintf("%s up after %d consecutive successes", to, t.Successes)
 	if svc.FailbackDelay > 0 && !t.UpSince.IsZero() && !st.ServeAll {
 		r += fmt.Sprintf(", up for %s (failback delay %s)", now.Sub(t.UpSince), svc.FailbackDelay)
 	}
-	return r
+	return DecisionFailback, r
 }

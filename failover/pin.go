@@ -35,7 +35,7 @@ func (e *Engine) Pin(service, target string, until time.Time, reason string) err
 	why := pinReason(st.Pin)
 	e.emit(Event{Kind: EventPinned, Service: service, Target: target, Reason: why, At: now})
 	if st.Active != target || st.ServeAll {
-		e.switchTo(svc, st, choice{active: target, reason: why}, now, nil)
+		e.switchTo(svc, st, choice{active: target, kind: DecisionPin, reason: why}, now, nil)
 	}
 	return nil
 }
@@ -62,7 +62,7 @@ func (e *Engine) Unpin(service string) error {
 	now := e.now()
 	st.Pin, st.Hold, st.Switches = nil, nil, nil
 	e.emit(Event{Kind: EventUnpinned, Service: service, Target: st.Active, Reason: what + " removed by operator", At: now})
-	e.resume(svc, st, now, what+" removed by operator")
+	e.resume(svc, st, now, DecisionUnpin, what+" removed by operator")
 	return nil
 }
 

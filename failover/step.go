@@ -37,12 +37,12 @@ func (e *Engine) expire(svc *Service, st *ServiceState, now time.Time) {
 	st.Pin = nil
 	why := fmt.Sprintf("pin on %s expired (set %s until %s: %s)", p.Target, p.Since.Format(time.RFC3339), p.Until.Format(time.RFC3339), p.Reason)
 	e.emit(Event{Kind: EventPinExpired, Service: svc.Name, Target: p.Target, Reason: why, At: now})
-	e.resume(svc, st, now, "pin on "+p.Target+" expired")
+	e.resume(svc, st, now, DecisionPinExpired, "pin on "+p.Target+" expired")
 }
 
 // resume lets the rules decide at once after an operator action or a pin
 // ending. The switch it may make is not counted by the flap governor.
-func (e *Engine) resume(svc *Service, st *ServiceState, now time.Time, why string) {
+func (e *Engine) resume(svc *Service, st *ServiceState, now time.Time, kind DecisionKind, why string) {
 	w := e.want(svc, st, now)
 	if w.same(st) {
 		return
@@ -50,7 +50,7 @@ func (e *Engine) resume(svc *Service, st *ServiceState, now time.Time, why strin
 	if w.reason != "" {
 		why += "; " + w.reason
 	}
-	w.reason = why
+	w.kind, w.reason = kind, why
 	e.switchTo(svc, st, w, now, nil)
 }
 
@@ -63,6 +63,7 @@ func (e *Engine) switchTo(svc *Service, st *ServiceState, c choice, now time.Tim
 		From:    from,
 		To:      c.active,
 		Serving: serving(svc, st),
+		Kind:    c.kind,
 		Reason:  c.reason,
 		At:      now,
 		Cause:   cause,

@@ -38,9 +38,12 @@ type Decision struct {
 	To      string `json:"to"` // the new Active target
 	// Serving is the new ActiveTargets entry: To alone, or every target
 	// under the all-down policy "all".
-	Serving []string  `json:"serving"`
-	Reason  string    `json:"reason"`
-	At      time.Time `json:"at"`
+	Serving []string `json:"serving"`
+	// Kind says why in one word, for metrics and alert routing; Reason
+	// says it for people.
+	Kind   DecisionKind `json:"kind"`
+	Reason string       `json:"reason"`
+	At     time.Time    `json:"at"`
 	// Cause holds the service's probe results in the round that led to
 	// the decision; empty for operator actions.
 	Cause []Observation `json:"cause,omitempty"`
@@ -53,6 +56,31 @@ func (d Decision) String() string {
 	}
 	return fmt.Sprintf("%s: %s -> %s (%s)", d.Service, d.From, to, d.Reason)
 }
+
+// DecisionKind sorts decisions by why the service moved. It has few
+// values, so it can label a metric.
+type DecisionKind string
+
+// The kinds of Decision.
+const (
+	// DecisionTargetDown: the active target went down; the service moved to
+	// the first target that is up.
+	DecisionTargetDown DecisionKind = "target_down"
+	// DecisionFailback: a higher-priority target is up (again, and for the
+	// failback delay) and the service moved back to it.
+	DecisionFailback DecisionKind = "failback"
+	// DecisionAllDown: every target is down and the all-down policy moved
+	// the service (to its first target, or to every target).
+	DecisionAllDown DecisionKind = "all_down"
+	// DecisionPin: an operator pinned the service to a target.
+	DecisionPin DecisionKind = "pin"
+	// DecisionUnpin: an operator removed a pin or a flap hold and the rules
+	// moved the service.
+	DecisionUnpin DecisionKind = "unpin"
+	// DecisionPinExpired: a pin reached its end and the rules moved the
+	// service.
+	DecisionPinExpired DecisionKind = "pin_expired"
+)
 
 // EventKind names an event that is not a switch.
 type EventKind string

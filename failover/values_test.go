@@ -19,7 +19,7 @@ func TestDecisionJSONCarriesItsCause(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"service":"web","from":"main","to":"backup","serving":["backup"],` +
-		`"reason":"main down after 1 consecutive failures: connect: connection refused","at":"2026-11-22T10:00:00Z",` +
+		`"kind":"target_down","reason":"main down after 1 consecutive failures: connect: connection refused","at":"2026-11-22T10:00:00Z",` +
 		`"cause":[{"service":"web","target":"main","ok":false,"reason":"connect: connection refused","latency_ns":1500000000,"at":"2026-11-22T10:00:00Z"},` +
 		`{"service":"web","target":"backup","ok":true,"reason":"HTTP 200","at":"2026-11-22T10:00:00Z"}]}`
 	if string(b) != want {

@@ -9,10 +9,10 @@ import (
 	"github.com/zonerw/zonerw/failover"
 )
 
-// TestReasonKindOfRealDecisions drives a real failover engine through
-// every way a service moves and checks the label each reason gets, so a
-// change of wording in failover shows up here.
-func TestReasonKindOfRealDecisions(t *testing.T) {
+// TestSwitchKindOfRealDecisions drives a real failover engine through
+// every way a service moves and checks the kind each decision gets and
+// that switches are counted under it.
+func TestSwitchKindOfRealDecisions(t *testing.T) {
 	svc := failover.Service{Name: "web", Targets: []string{"main", "backup"}, Rise: 1, Fall: 1, AllDown: failover.AllDownFirst}
 	now := t0
 	e := failover.NewEngine([]failover.Service{svc}, nil, failover.WithClock(func() time.Time { return now }))
@@ -55,8 +55,8 @@ func TestReasonKindOfRealDecisions(t *testing.T) {
 		if len(out.Decisions) != 1 {
 			t.Fatalf("%s: decisions %+v, want one", st.name, out.Decisions)
 		}
-		if got := ReasonKind(out.Decisions[0].Reason); got != st.want {
-			t.Errorf("%s: reason %q is %q, want %q", st.name, out.Decisions[0].Reason, got, st.want)
+		if got := string(out.Decisions[0].Kind); got != st.want {
+			t.Errorf("%s: decision %q has kind %q, want %q", st.name, out.Decisions[0].Reason, got, st.want)
 		}
 		m.Record(out)
 	}
