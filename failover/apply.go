@@ -65,10 +65,11 @@ func (e *Engine) record(svc *Service, st *ServiceState, obs []Observation, isola
 		}
 		cause = append(cause, o)
 		if isolated && !o.OK {
+			ts.remember(o, false)
 			ignored = append(ignored, o)
 			continue
 		}
-		ts.observe(o.OK, o.Reason, o.At, svc.Rise, svc.Fall)
+		ts.observe(o, svc.Rise, svc.Fall)
 		counted = true
 	}
 	if !wasAllDown && allDown(st) {

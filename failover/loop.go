@@ -214,3 +214,15 @@ func (l *Loop) handle(out Outcome) {
 	}
 	l.batch.add(out.Decisions)
 }
+
+// NextRound is the time of the service's first scheduled round after t,
+// for Engine.Explain; zero for a service the loop does not run. A round
+// skipped because the previous one still runs is not accounted for.
+func (l *Loop) NextRound(service string, t time.Time) time.Time {
+	for i, j := range l.cfg.Jobs {
+		if j.Service == service {
+			return l.scheds[i].Next(t.In(l.cfg.Location))
+		}
+	}
+	return time.Time{}
+}

@@ -19,6 +19,23 @@ type TargetState struct {
 	// LastReason and LastProbe describe the most recent probe.
 	LastReason string    `json:"last_reason,omitempty"`
 	LastProbe  time.Time `json:"last_probe,omitzero"`
+	// Recent holds the last RecentProbes results, oldest first, for
+	// zonerw explain.
+	Recent []Probe `json:"recent,omitempty"`
+}
+
+// RecentProbes is how many probe results each target remembers.
+const RecentProbes = 10
+
+// Probe is one remembered probe result.
+type Probe struct {
+	At      time.Time     `json:"at"`
+	OK      bool          `json:"ok"`
+	Reason  string        `json:"reason,omitempty"`
+	Latency time.Duration `json:"latency_ns,omitempty"`
+	// NotCounted marks a failure set aside because every witness failed
+	// too (the checker looked cut off).
+	NotCounted bool `json:"not_counted,omitempty"`
 }
 
 // Pin is an operator's hold of a service on one target.
@@ -46,6 +63,10 @@ type Hold struct {
 type ServiceState struct {
 	// Active names the target the service points at.
 	Active string `json:"active"`
+	// ActiveSince and Reason say when and why the service last moved;
+	// zero and empty until it has moved once.
+	ActiveSince time.Time `json:"active_since,omitzero"`
+	Reason      string    `json:"reason,omitempty"`
 	// ServeAll is set while the all-down policy "all" serves every target.
 	ServeAll bool                    `json:"serve_all,omitempty"`
 	Targets  map[string]*TargetState `json:"targets"`
@@ -66,6 +87,7 @@ func (s *ServiceState) clone() *ServiceState {
 	c.Targets = make(map[string]*TargetState, len(s.Targets))
 	for t, ts := range s.Targets {
 		v := *ts
+		v.Recent = slices.Clone(ts.Recent)
 		c.Targets[t] = &v
 	}
 	if s.Pin != nil {
@@ -80,15 +102,26 @@ func (s *ServiceState) clone() *ServiceState {
 	return &c
 }
 
+// remember adds a result to the target's recent probes.
+func (t *TargetState) remember(o Observation, counted bool) {
+	p := Probe{At: o.At, OK: o.OK, Reason: o.Reason, Latency: o.Latency, NotCounted: !counted}
+	if n := len(t.Recent); n >= RecentProbes {
+		t.Recent = slices.Delete(t.Recent, 0, n-RecentProbes+1)
+	}
+	t.Recent = append(t.Recent, p)
+}
+
 // observe applies one probe result to a target's counters and reports
 // whether the target changed between up and down.
-func (t *TargetState) observe(ok bool, reason string, at time.Time, rise, fall int) bool {
-	t.LastReason, t.LastProbe = reason, at
+func (t *TargetState) observe(o Observation, rise, fall int) bool {
+	t.remember(o, true)
+	ok := o.OK
+	t.LastReason, t.LastProbe = o.Reason, o.At
 	if ok {
 		t.Successes++
 		t.Failures = 0
 		if !t.Up && t.Successes >= rise {
-			t.Up, t.UpSince = true, at
+			t.Up, t.UpSince = true, o.At
 			return true
 		}
 		return false

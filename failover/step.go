@@ -58,6 +58,7 @@ func (e *Engine) resume(svc *Service, st *ServiceState, now time.Time, kind Deci
 func (e *Engine) switchTo(svc *Service, st *ServiceState, c choice, now time.Time, cause []Observation) {
 	from := st.Active
 	st.Active, st.ServeAll = c.active, c.all
+	st.ActiveSince, st.Reason = now, c.reason
 	e.pending.Decisions = append(e.pending.Decisions, Decision{
 		Service: svc.Name,
 		From:    from,
