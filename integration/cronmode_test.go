@@ -155,11 +155,23 @@ func TestCronModeFailoverAndFailback(t *testing.T) {
 		}
 	}
 
+	// Without a daemon, explain works from the state file and counts runs.
+	code, expl, errOut := runZonerw(t, "explain", "-c", cfg, "web")
+	if code != 0 || !strings.Contains(expl, "no daemon running") ||
+		!strings.Contains(expl, "moved because: main down after 2 consecutive failures") ||
+		!strings.Contains(expl, "-> main, after at least 2 probe round(s), if main passes 2 more probe(s) in a row (rise 2)") {
+		t.Fatalf("explain after the failover: exit %d\n%s%s", code, expl, errOut)
+	}
+
 	// The main server returns. rise is 2: it is handed back on the second run.
 	main.start()
 	mustRun(t, cfg)
 	if _, www, _ := zoneFacts(t, out); www != "127.0.0.12" {
 		t.Fatalf("failback after one success: www=%s", www)
+	}
+	if code, expl, _ := runZonerw(t, "explain", "-c", cfg, "web"); code != 0 ||
+		!strings.Contains(expl, "-> main, after at least 1 probe round(s)") || !strings.Contains(expl, "main    1     DOWN   1/2 successes  ++xx+") {
+		t.Fatalf("explain after one success: exit %d\n%s", code, expl)
 	}
 	mustRun(t, cfg)
 	s3, www, _ := zoneFacts(t, out)

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os/exec"
@@ -188,6 +189,7 @@ func TestServeFailoverPinAndShutdown(t *testing.T) {
 	main.stop()
 	took := waitForA(t, server, "www.example.com", "127.0.0.12", 30*time.Second)
 	t.Logf("failover seen by a client %s after the main server stopped (every 1s, fall 2)", took.Round(time.Millisecond))
+	checkExplain(t, cfg, "moved because: main down after 2 consecutive failures", "-> main, earliest ")
 
 	main.start()
 	took = waitForA(t, server, "www.example.com", "127.0.0.11", 30*time.Second)
@@ -198,6 +200,7 @@ func TestServeFailoverPinAndShutdown(t *testing.T) {
 		t.Fatalf("pin: exit %d %s %s", code, out, errOut)
 	}
 	waitForA(t, server, "www.example.com", "127.0.0.12", 5*time.Second)
+	checkExplain(t, cfg, "pinned to backup by operator until ", ": disk swap since ", "-> main, earliest ", "if the pin ends at ")
 	code, out, _ := runZonerw(t, "status", "-c", cfg)
 	if code != 0 || !strings.Contains(out, "pinned to backup") {
 		t.Fatalf("status: exit %d\n%s", code, out)
@@ -218,6 +221,31 @@ func TestServeFailoverPinAndShutdown(t *testing.T) {
 	d.stop(t)
 	if log := d.log(); strings.Contains(log, "level=ERROR") {
 		t.Fatalf("a normal run logged errors:\n%s", log)
+	}
+}
+
+// checkExplain runs zonerw explain web against the daemon and checks the
+// output has every one of want; then checks --json agrees that the
+// daemon answered and that the earliest switch is not in the past.
+func checkExplain(t *testing.T, cfg string, want ...string) {
+	t.Helper()
+	code, out, errOut := runZonerw(t, "explain", "-c", cfg, "web")
+	for _, w := range want {
+		if code != 0 || !strings.Contains(out, w) || strings.Contains(out, "no daemon running") {
+			t.Fatalf("explain: exit %d, want %q in\n%s%s", code, w, out, errOut)
+		}
+	}
+	before := time.Now()
+	code, out, errOut = runZonerw(t, "explain", "--json", "-c", cfg, "web")
+	var x struct {
+		Daemon     bool
+		NextSwitch time.Time `json:"next_switch"`
+	}
+	if err := json.Unmarshal([]byte(out), &x); code != 0 || err != nil {
+		t.Fatalf("explain --json: exit %d %v\n%s%s", code, err, out, errOut)
+	}
+	if !x.Daemon || x.NextSwitch.Before(before) {
+		t.Fatalf("explain --json: daemon %v, next switch %s", x.Daemon, x.NextSwitch)
 	}
 }
 

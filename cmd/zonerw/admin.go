@@ -98,6 +98,10 @@ func startAdmin(path string, d *daemon, log *slog.Logger) (*adminServer, error) 
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, d.status())
 	})
+	mux.HandleFunc("GET /explain/{service}", func(w http.ResponseWriter, r *http.Request) {
+		v, err := d.explain(r.PathValue("service"))
+		answer(w, err, v)
+	})
 	a := &adminServer{ln: ln, srv: &http.Server{Handler: mux, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}, done: make(chan struct{})}
 	go func() {
 		defer close(a.done)

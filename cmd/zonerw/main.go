@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runServe(ctx, args[1:], stdout, stderr)
 		case "status":
 			return runStatus(ctx, args[1:], stdout, stderr)
+		case "explain":
+			return runExplain(ctx, args[1:], stdout, stderr)
 		case "pin":
 			return runPin(ctx, args[1:], stdout, stderr)
 		case "unpin":
@@ -61,6 +63,7 @@ Usage:
   zonerw check [-c FILE]            validate config and templates, print what would be written
   zonerw serve [-c FILE]            the daemon: embedded nameserver, scheduled probes, NOTIFY
   zonerw status [-c FILE] [--json]  services, targets, zone serials, secondaries
+  zonerw explain SERVICE [--json]   why a service is on its target, and what could move it next
   zonerw pin SERVICE TARGET [--for D] [--reason TEXT]
                                     hold a service on a target (planned maintenance)
   zonerw unpin SERVICE              hand a service back to its probes

@@ -102,6 +102,7 @@ type daemon struct {
 	a      *app
 	st     *stateFile
 	engine *failover.Engine
+	loop   *failover.Loop // runs engine's probes; nil until started
 	audit  *auditLog
 	cancel context.CancelFunc // stops the current failover loop
 	done   chan struct{}      // closed when the current loop has returned
@@ -259,6 +260,9 @@ func (d *daemon) startLoop() error {
 		}
 	}()
 	d.cancel, d.done = cancel, done
+	d.mu.Lock()
+	d.loop = loop
+	d.mu.Unlock()
 	return nil
 }
 

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+)
+
+// explainView is the answer to GET /explain/{service} and what
+// `zonerw explain` prints.
+type explainView struct {
+	Daemon bool `json:"daemon"` // false: worked out from the state file
+	failover.Explanation
+}
+
+// runExplain is `zonerw explain SERVICE [--json]`: why the service is
+// where it is and what could move it next. It asks the running daemon,
+// which knows the probe schedule; without one it works from the state
+// file of the last cron run and counts probe rounds instead of times.
+func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("zonerw explain", "zonerw explain [-c FILE] [--json] SERVICE", stdout, stderr)
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	code, rest, ok := parseWithArgs(fs, args, stdout, 1)
+	if !ok {
+		return code
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	var v explainView
+	err = adminCall(ctx, cfg.StateDir, "GET", "/explain/"+rest[0], nil, &v)
+	if errors.Is(err, errNoDaemon) {
+		v, err = explainFromFile(cfg, rest[0], time.Now())
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(v)
+		return exitOK
+	}
+	printExplain(stdout, v, time.Now())
+	return exitOK
+}
+
+// explainFromFile explains a service from the saved state. A broken zone
+// template does not matter here: only the services are needed.
+func explainFromFile(cfg *config.Config, service string, now time.Time) (explainView, error) {
+	a, _ := build(cfg)
+	st, err := loadState(cfg.StateDir)
+	if err != nil {
+		return explainView{}, err
+	}
+	x, err := failover.NewEngine(a.services, st.Services).Explain(service, now, nil)
+	return explainView{Explanation: x}, err
+}
+
+// explain answers GET /explain/{service} with the daemon's engine and the
+// service's probe schedule.
+func (d *daemon) explain(service string) (explainView, error) {
+	d.mu.Lock()
+	engine, loop := d.engine, d.loop
+	d.mu.Unlock()
+	var next failover.NextRound
+	if loop != nil {
+		next = func(t time.Time) time.Time { return loop.NextRound(service, t) }
+	}
+	x, err := engine.Explain(service, time.Now(), next)
+	return explainView{Daemon: true, Explanation: x}, err
+}

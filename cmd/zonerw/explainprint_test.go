@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zonerw/zonerw/failover"
+)
+
+// TestPrintExplain explains a real engine after a failover, with a
+// failback delay and a flap governor, and checks what an operator reads.
+func TestPrintExplain(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 3, 10, 0, 0, time.UTC)
+	svc := failover.Service{Name: "web", Targets: []string{"main", "backup"}, Rise: 2, Fall: 2,
+		FailbackDelay: time.Minute, MaxSwitches: 3, SwitchWindow: 10 * time.Minute}
+	e := failover.NewEngine([]failover.Service{svc}, nil)
+	at := t0
+	for i, mainOK := range []bool{true, false, false, true} {
+		at = t0.Add(time.Duration(i) * 10 * time.Second)
+		e.Apply(failover.Round{At: at, Observations: []failover.Observation{
+			{Service: "web", Target: "main", OK: mainOK, Reason: map[bool]string{true: "HTTP 200", false: "connect: connection refused"}[mainOK], Latency: 3 * time.Millisecond, At: at},
+			{Service: "web", Target: "backup", OK: true, Reason: "HTTP 200", Latency: 5 * time.Millisecond, At: at},
+		}})
+	}
+	every10s := func(t time.Time) time.Time { return t.Truncate(10 * time.Second).Add(10 * time.Second) }
+	x, err := e.Explain("web", at, every10s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	printExplain(&b, explainView{Daemon: true, Explanation: x}, at)
+	out := b.String()
+	for _, want := range []string{
+		"web serves backup since ",
+		"(10s ago)",
+		"moved because: main down after 2 consecutive failures: connect: connection refused",
+		"now:           backup is up and every more preferred target is down",
+		"rules:         rise 2, fall 2, failback delay 1m0s, flap governor 3 switches per 10m0s (release auto), all down: keep",
+		"flap governor: 1 of 3 switches used in the last 10m0s\n",
+		"main    1     DOWN   1/2 successes  +xx+",
+		"backup  2     up     4 ok           ++++",
+		"HTTP 200 (3ms)",
+		// main meets rise at 03:10:40, then waits the minute.
+		"-> main, earliest " + t0.Add(100*time.Second).Local().Format("2006-01-02 15:04:05") + " (in 1m10s), if main passes 1 more probe(s) in a row (rise 2), then stays up for the failback delay 1m0s",
+		"earliest possible switch: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "no daemon running") || strings.Contains(out, "governor would hold") {
+		t.Errorf("explain says too much:\n%s", out)
+	}
+}
