@@ -67,6 +67,9 @@ func printService(tw io.Writer, s config.Service, st *failover.ServiceState, now
 		fmt.Fprint(tw, ")")
 	}
 	fmt.Fprintln(tw)
+	if !st.ActiveSince.IsZero() {
+		fmt.Fprintf(tw, "  moved %s: %s\n", ago(st.ActiveSince, now), st.Reason)
+	}
 	fmt.Fprintln(tw, "  TARGET\tSTATE\tSTREAK\tLAST PROBE\tLAST RESULT")
 	for _, t := range s.Targets {
 		ts := st.Targets[t.Name]

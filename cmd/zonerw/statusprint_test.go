@@ -21,8 +21,10 @@ func TestPrintStatus(t *testing.T) {
 	v := statusView{
 		Daemon: true,
 		Services: failover.State{"web": {
-			Active: "backup",
-			Pin:    &failover.Pin{Target: "backup", Until: now.Add(time.Hour), Reason: "disk swap"},
+			Active:      "backup",
+			ActiveSince: now.Add(-5 * time.Minute),
+			Reason:      "pinned to backup by operator",
+			Pin:         &failover.Pin{Target: "backup", Until: now.Add(time.Hour), Reason: "disk swap"},
 			Targets: map[string]*failover.TargetState{
 				"main":   {Up: false, Successes: 1, LastProbe: now.Add(-2 * time.Second), LastReason: "HTTP 200 in 3ms"},
 				"backup": {Up: true, Failures: 2, LastProbe: now.Add(-2 * time.Second), LastReason: "connect: connection refused"},
@@ -41,6 +43,7 @@ func TestPrintStatus(t *testing.T) {
 	for _, want := range []string{
 		"service web: active backup (pinned to backup until ",
 		": disk swap)",
+		"  moved " + now.Add(-5*time.Minute).Local().Format("2006-01-02 15:04:05") + " (5m0s ago): pinned to backup by operator\n",
 		"main    DOWN   1/2 successes",
 		"backup  up     2/3 failures",
 		"(2s ago)",

@@ -20,7 +20,7 @@ func ServicesFrom(order []failover.Service, st failover.State) []Service {
 			out = append(out, s)
 			continue
 		}
-		s.Active, s.ServeAll = ss.Active, ss.ServeAll
+		s.Active, s.ServeAll, s.Since, s.Why = ss.Active, ss.ServeAll, ss.ActiveSince, ss.Reason
 		if ss.Pin != nil {
 			s.Pin = "on " + ss.Pin.Target
 			if !ss.Pin.Until.IsZero() {

@@ -23,12 +23,16 @@ type Data struct {
 
 // Service is one service and its targets in priority order.
 type Service struct {
-	Name     string   `json:"name"`
-	Active   string   `json:"active"`
-	ServeAll bool     `json:"serve_all,omitempty"` // all-down policy "all"
-	Pin      string   `json:"pin,omitempty"`       // why it is pinned, if it is
-	Hold     string   `json:"hold,omitempty"`      // why the flap governor holds it, if it does
-	Targets  []Target `json:"targets"`
+	Name     string `json:"name"`
+	Active   string `json:"active"`
+	ServeAll bool   `json:"serve_all,omitempty"` // all-down policy "all"
+	Pin      string `json:"pin,omitempty"`       // why it is pinned, if it is
+	Hold     string `json:"hold,omitempty"`      // why the flap governor holds it, if it does
+	// Since and Why say when and why it last moved (zero and empty if it
+	// never has).
+	Since   time.Time `json:"since,omitzero"`
+	Why     string    `json:"why,omitempty"`
+	Targets []Target  `json:"targets"`
 }
 
 // Target is one target's state after the rise/fall thresholds.

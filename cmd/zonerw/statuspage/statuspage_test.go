@@ -98,7 +98,7 @@ func sample() Data {
 	return Data{
 		Host:      "backup-1",
 		Generated: t0,
-		Services: []Service{{Name: "web", Active: "backup", Targets: []Target{
+		Services: []Service{{Name: "web", Active: "backup", Since: t0.Add(-3 * time.Second), Why: "main down after 2 consecutive failures", Targets: []Target{
 			{Name: "main", LastReason: "connect: connection refused", LastProbe: t0.Add(-2 * time.Second)},
 			{Name: "backup", Up: true, Active: true, LastReason: "HTTP 200", LastProbe: t0.Add(-time.Second)},
 		}}},
@@ -123,6 +123,7 @@ func TestRenderShowsState(t *testing.T) {
 		`data-service="web" data-active="backup"`,
 		`<li class="target" data-target="backup" data-up="true" data-active="true">`,
 		`<span class="badge active">ACTIVE</span>`,
+		`<p class="moved muted">since 3s ago: main down after 2 consecutive failures</p>`,
 		`connect: connection refused`,
 		`serial 2025030101, want 2025030102, for 1m35s, NOTIFY not acknowledged`,
 		`last success 1m00s ago; 2 of 2 records in sync`,
