@@ -205,6 +205,12 @@ func TestServeFailoverPinAndShutdown(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "pinned to backup") {
 		t.Fatalf("status: exit %d\n%s", code, out)
 	}
+	code, out, _ = runZonerw(t, "log", "-c", cfg, "--since", "10m", "--service", "web")
+	for _, want := range []string{"  switch  web  main -> backup  main down after 2 consecutive failures", "  event  pinned  web  pinned to backup by operator"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("log: exit %d, want %q in\n%s", code, want, out)
+		}
+	}
 	if code, out, errOut := runZonerw(t, "unpin", "-c", cfg, "web"); code != 0 {
 		t.Fatalf("unpin: exit %d %s %s", code, out, errOut)
 	}

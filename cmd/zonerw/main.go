@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runStatus(ctx, args[1:], stdout, stderr)
 		case "explain":
 			return runExplain(ctx, args[1:], stdout, stderr)
+		case "log":
+			return runLog(ctx, args[1:], stdout, stderr)
 		case "pin":
 			return runPin(ctx, args[1:], stdout, stderr)
 		case "unpin":
@@ -64,6 +67,8 @@ Usage:
   zonerw serve [-c FILE]            the daemon: embedded nameserver, scheduled probes, NOTIFY
   zonerw status [-c FILE] [--json]  services, targets, zone serials, secondaries
   zonerw explain SERVICE [--json]   why a service is on its target, and what could move it next
+  zonerw log [--since D|TIME] [--service NAME] [--json]
+                                    the audit log: every switch and event, oldest first
   zonerw pin SERVICE TARGET [--for D] [--reason TEXT]
                                     hold a service on a target (planned maintenance)
   zonerw unpin SERVICE              hand a service back to its probes
@@ -87,15 +92,29 @@ func newFlagSet(name, synopsis string, stdout, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parse runs fs.Parse holding back what it prints, then prints it once:
+// the usage asked for with --help on stdout, an error and the usage on
+// the flag set's output (stderr).
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	out := fs.Output()
+	var held bytes.Buffer
+	fs.SetOutput(&held)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		out = stdout
+	}
+	out.Write(held.Bytes())
+	return err
+}
+
 // parseWithArgs parses flags followed by exactly n positional arguments.
 // Flags may also follow the arguments (zonerw pin web backup --for 2h).
 func parseWithArgs(fs *flag.FlagSet, args []string, stdout io.Writer, n int) (code int, rest []string, ok bool) {
 	var pos []string
 	for {
-		err := fs.Parse(args)
+		err := parse(fs, args, stdout)
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
 			return exitOK, nil, false
 		}
 		if err != nil {
@@ -117,10 +136,8 @@ func parseWithArgs(fs *flag.FlagSet, args []string, stdout io.Writer, n int) (co
 
 // parseFlags parses args and turns --help into exit 0 and errors into 2.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok bool) {
-	err := fs.Parse(args)
+	err := parse(fs, args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fs.Usage()
 		return exitOK, false
 	}
 	if err != nil {
