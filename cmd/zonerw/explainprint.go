@@ -116,7 +116,7 @@ func recentText(ps []failover.Probe) string {
 // probeText is a probe's result and, when known, how long it took.
 func probeText(p failover.Probe) string {
 	if p.Latency > 0 {
-		return fmt.Sprintf("%s (%s)", p.Reason, p.Latency.Round(time.Millisecond))
+		return fmt.Sprintf("%s (%s)", p.Reason, latencyText(p.Latency))
 	}
 	return p.Reason
 }

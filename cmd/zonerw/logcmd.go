@@ -350,13 +350,18 @@ func observationText(o failover.Observation) string {
 		s += " (" + o.Reason + ")"
 	}
 	if o.Latency > 0 {
-		round := time.Millisecond
-		if o.Latency < time.Millisecond {
-			round = time.Microsecond
-		}
-		s += " " + o.Latency.Round(round).String()
+		s += " " + latencyText(o.Latency)
 	}
 	return s
+}
+
+// latencyText is how long a probe took, to the millisecond, or to the
+// microsecond below one.
+func latencyText(d time.Duration) string {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 // oneLine keeps a multi-line reason from breaking the one-line-per-entry
