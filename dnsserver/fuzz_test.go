@@ -11,7 +11,8 @@ import (
 
 // FuzzServeDNS feeds arbitrary bytes to the query path as a listener
 // would: bytes that do not parse never reach the handler; everything else
-// must get well-formed replies (or none) within the transport's size.
+// must get well-formed replies (or none) within the transport's size, and
+// be counted once if answered.
 func FuzzServeDNS(f *testing.F) {
 	seeds := []*dns.Msg{
 		query("www.example.com.", dns.TypeA), query("x.cn.example.com.", dns.TypeA),
@@ -36,9 +37,17 @@ func FuzzServeDNS(f *testing.F) {
 			return
 		}
 		rec := newRecorder(t, tcp, "127.0.0.1")
+		before := s.Stats().Queries
 		s.ServeDNS(rec, q)
 		if q.Response && len(rec.msgs) > 0 {
 			t.Fatal("answered a response")
+		}
+		want := uint64(0)
+		if len(rec.msgs) > 0 {
+			want = 1 // a transfer is one query, however many messages it takes
+		}
+		if counted := s.Stats().Queries - before; counted != want {
+			t.Fatalf("%d messages written, %d queries counted, want %d", len(rec.msgs), counted, want)
 		}
 		limit := dns.MinMsgSize
 		if opt := q.IsEdns0(); opt != nil {

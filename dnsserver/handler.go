@@ -9,21 +9,33 @@ import (
 )
 
 // ServeDNS answers one query. Every listener of the server calls it; tests
-// call it directly with a recording ResponseWriter.
+// call it directly with a recording ResponseWriter. Each answer is counted
+// once, with the rcode sent, under the zone of the question's name.
 func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
-	s.stats.queries.Add(1)
 	if r.Response {
 		s.stats.dropped.Add(1) // answering a response could start a loop
 		return
 	}
-	defer s.recoverPanic(w, r)
-	if m := s.respond(w, r); m != nil {
-		s.write(w, r, m)
+	ix := s.zoneOf(r)
+	c := s.countsFor(ix)
+	defer s.recoverPanic(w, r, c)
+	if m := s.respond(w, r, ix); m != nil {
+		s.write(w, r, m, c)
 	}
 }
 
-// recoverPanic turns a panic while answering into SERVFAIL.
-func (s *Server) recoverPanic(w dns.ResponseWriter, r *dns.Msg) {
+// zoneOf returns the served zone closest enclosing the name r asks about,
+// or nil when r has not exactly one question or the name is outside every
+// served zone.
+func (s *Server) zoneOf(r *dns.Msg) *zoneIndex {
+	if len(r.Question) != 1 {
+		return nil
+	}
+	return s.snap.Load().zoneFor(strings.ToLower(r.Question[0].Name))
+}
+
+// recoverPanic turns a panic while answering into SERVFAIL, counted in c.
+func (s *Server) recoverPanic(w dns.ResponseWriter, r *dns.Msg, c *zoneCounts) {
 	v := recover()
 	if v == nil {
 		return
@@ -33,11 +45,13 @@ func (s *Server) recoverPanic(w dns.ResponseWriter, r *dns.Msg) {
 	m := replyTo(r)
 	m.Rcode = dns.RcodeServerFailure
 	_ = w.WriteMsg(m) // the client may be gone; nothing more to do
+	c.answered(r, m.Rcode)
 }
 
-// respond builds the answer to r, or returns nil when it wrote the answer
+// respond builds the answer to r, whose zone is ix (nil when outside
+// every served zone), or returns nil when it wrote and counted the answer
 // itself (transfers, TSIG errors).
-func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg) *dns.Msg {
+func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) *dns.Msg {
 	m := replyTo(r)
 	switch {
 	case r.Opcode != dns.OpcodeQuery:
@@ -52,7 +66,7 @@ func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg) *dns.Msg {
 		return m
 	}
 	if r.IsTsig() != nil && w.TsigStatus() != nil {
-		s.writeTSIGError(w, r, m, w.TsigStatus())
+		s.writeTSIGError(w, r, m, w.TsigStatus(), s.countsFor(ix))
 		return nil
 	}
 	q := r.Question[0]
@@ -64,23 +78,21 @@ func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg) *dns.Msg {
 		m.Rcode = dns.RcodeFormatError
 		return m
 	}
-	lname := strings.ToLower(q.Name)
-	ix := s.snap.Load().zoneFor(lname)
 	if ix == nil {
-		s.stats.refused.Add(1)
 		m.Rcode = dns.RcodeRefused
 		return m
 	}
 	if q.Qtype == dns.TypeAXFR || q.Qtype == dns.TypeIXFR {
-		s.transfer(w, r, ix, lname)
+		s.transfer(w, r, ix)
 		return nil
 	}
 	ix.answer(m, q.Name, q.Qtype)
 	return m
 }
 
-// write finishes m for the client of r (OPT, size limit, TSIG) and sends it.
-func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg) {
+// write finishes m for the client of r (OPT, size limit, TSIG), sends it
+// and counts it in c.
+func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg, c *zoneCounts) {
 	opt := r.IsEdns0()
 	if opt != nil {
 		m.SetEdns0(s.cfg.UDPSize, opt.Do())
@@ -106,11 +118,13 @@ func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg) {
 	if err := w.WriteMsg(m); err != nil {
 		s.log.Debug("cannot send answer", "client", w.RemoteAddr().String(), "err", err)
 	}
+	c.answered(r, m.Rcode)
 }
 
 // writeTSIGError answers a message whose TSIG failed: NOTAUTH with the RFC
 // 8945 error in an unsigned TSIG record (the client's key cannot be used).
-func (s *Server) writeTSIGError(w dns.ResponseWriter, r, m *dns.Msg, status error) {
+// The answer is counted in c.
+func (s *Server) writeTSIGError(w dns.ResponseWriter, r, m *dns.Msg, status error, c *zoneCounts) {
 	s.stats.tsigFailures.Add(1)
 	t := r.IsTsig()
 	s.log.Warn("tsig verification failed", "client", w.RemoteAddr().String(), "key", t.Hdr.Name, "err", status)
@@ -127,6 +141,7 @@ func (s *Server) writeTSIGError(w dns.ResponseWriter, r, m *dns.Msg, status erro
 	if err != nil {
 		s.log.Debug("cannot send tsig error", "client", w.RemoteAddr().String(), "err", err)
 	}
+	c.answered(r, m.Rcode)
 }
 
 // replyTo starts the reply to r: same ID, opcode and question; RD and CD

@@ -19,6 +19,9 @@ type zoneIndex struct {
 	// journal holds the differences that lead to this version, oldest
 	// first; it is part of the version so IXFR reads a consistent pair.
 	journal []delta
+	// counts are the zone's query and transfer counters, shared by all
+	// its versions; Publish sets them.
+	counts *zoneCounts
 }
 
 // node is one owner name of a zone.

@@ -36,14 +36,20 @@ func (s *Server) follow(ctx context.Context, zone string, sec Secondary, soa *dn
 		st.Target, st.Notified, st.Acked, st.CatchUp, st.LastError = soa.Serial, start, false, 0, ""
 	})
 	if err := s.notify(ctx, zone, sec, soa); err != nil {
-		if ctx.Err() == nil {
-			s.stats.notifyFailures.Add(1)
+		// Cancelled by a newer version or by shutdown: not a failure.
+		failed := ctx.Err() == nil
+		if failed {
 			s.log.Warn("notify failed", "zone", zone, "secondary", sec.Addr.String(), "err", err)
 		}
-		s.recordError(zone, sec.Addr, err)
+		s.update(zone, sec.Addr, func(st *SecondaryState) {
+			st.LastError = err.Error()
+			if failed {
+				st.NotifyFailed++
+			}
+		})
 		return
 	}
-	s.update(zone, sec.Addr, func(st *SecondaryState) { st.Acked = true })
+	s.update(zone, sec.Addr, func(st *SecondaryState) { st.Acked = true; st.NotifyAcked++ })
 	s.catchUp(ctx, zone, sec, soa.Serial, start)
 }
 
@@ -68,10 +74,12 @@ func (s *Server) notify(ctx context.Context, zone string, sec Secondary, soa *dn
 	}
 }
 
+// notifyOnce sends one NOTIFY and checks the secondary acknowledged it.
 func (s *Server) notifyOnce(ctx context.Context, zone string, sec Secondary, soa *dns.SOA) error {
 	m := new(dns.Msg)
 	m.SetNotify(zone)
 	m.Answer = []dns.RR{soa}
+	s.update(zone, sec.Addr, func(st *SecondaryState) { st.NotifySent++ })
 	r, err := s.exchange(ctx, m, sec)
 	if err != nil {
 		return err

@@ -125,8 +125,11 @@ func TestNotifyAndCatchUp(t *testing.T) {
 			if !st.Acked || st.Serial != 2024010101 || st.Target != 2024010101 || st.LastError != "" {
 				t.Errorf("state %+v, want acked, caught up at 2024010101, no error", st)
 			}
-			if got, want := f.notifyCount(), tt.sec.failNotifies+1; got != want {
-				t.Errorf("secondary got %d NOTIFYs, want %d", got, want)
+			if got, want := f.notifyCount(), tt.sec.failNotifies+1; got != want || st.NotifySent != uint64(want) {
+				t.Errorf("secondary got %d NOTIFYs, %d counted as sent; want %d", got, st.NotifySent, want)
+			}
+			if st.NotifyAcked != 1 || st.NotifyFailed != 0 {
+				t.Errorf("%d acknowledged, %d failed; want 1 and 0", st.NotifyAcked, st.NotifyFailed)
 			}
 		})
 	}
@@ -141,8 +144,9 @@ func TestNotifyGivesUp(t *testing.T) {
 	if st.Acked || !strings.Contains(st.LastError, "after 3 attempts") || !strings.Contains(st.LastError, "SERVFAIL") {
 		t.Errorf("state %+v, want unacknowledged after 3 attempts naming SERVFAIL", st)
 	}
-	if f.notifyCount() != 3 || s.Stats().NotifyFailures != 1 {
-		t.Errorf("%d NOTIFYs sent, %d failures counted; want 3 and 1", f.notifyCount(), s.Stats().NotifyFailures)
+	if f.notifyCount() != 3 || st.NotifySent != 3 || st.NotifyAcked != 0 || st.NotifyFailed != 1 {
+		t.Errorf("secondary got %d NOTIFYs; counted %d sent, %d acknowledged, %d failed; want 3, 3, 0, 1",
+			f.notifyCount(), st.NotifySent, st.NotifyAcked, st.NotifyFailed)
 	}
 }
 
@@ -178,5 +182,95 @@ func TestQuerySecondarySerials(t *testing.T) {
 	}
 	if st := s.SecondaryStatus("example.com.")[1]; st.Serial != 2024010199 || st.Seen.IsZero() {
 		t.Errorf("status %+v, want the serial recorded", st)
+	}
+}
+
+// waitSecondary polls the state of the i-th secondary of example.com
+// until done says so.
+func waitSecondary(t *testing.T, s *Server, i int, done func(SecondaryState) bool) SecondaryState {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st := s.SecondaryStatus("example.com.")[i]
+		if done(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("secondary %d state never settled: %+v", i, st)
+		}
+		time.Sleep(time.Millisecond) // polling interval, not a wait for an outcome
+	}
+}
+
+// silentSecondary is a loopback UDP address where nothing ever answers.
+func silentSecondary(t *testing.T) netip.AddrPort {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	return pc.LocalAddr().(*net.UDPAddr).AddrPort()
+}
+
+// TestNotifyCountsPerSecondary: each secondary of a zone has its own
+// NOTIFY counts, which keep adding up across versions.
+func TestNotifyCountsPerSecondary(t *testing.T) {
+	acks := newFakeSecondary(t, script{serial: 2024010101}, nil)
+	refuses := newFakeSecondary(t, script{refuse: true}, nil)
+	s := newTestServer(t, Config{Notify: fastNotify, Zones: []ZoneConfig{{Name: "example.com.",
+		Secondaries: []Secondary{{Addr: acks.addr}, {Addr: refuses.addr}}}}})
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	waitSecondary(t, s, 0, func(st SecondaryState) bool { return st.CatchUp > 0 })
+	waitSecondary(t, s, 1, func(st SecondaryState) bool { return st.NotifyFailed == 1 })
+
+	acks.mu.Lock()
+	acks.serial = 2024010102
+	acks.mu.Unlock()
+	if err := s.Publish(parseZone(t, "example.com.", withSerial(testZone, "2024010102"))); err != nil {
+		t.Fatal(err)
+	}
+	a := waitSecondary(t, s, 0, func(st SecondaryState) bool { return st.Target == 2024010102 && st.CatchUp > 0 })
+	r := waitSecondary(t, s, 1, func(st SecondaryState) bool { return st.NotifyFailed == 2 })
+	if a.NotifySent != 2 || a.NotifyAcked != 2 || a.NotifyFailed != 0 {
+		t.Errorf("acknowledging secondary: %d sent, %d acknowledged, %d failed; want 2, 2, 0", a.NotifySent, a.NotifyAcked, a.NotifyFailed)
+	}
+	if r.NotifySent != 6 || r.NotifyAcked != 0 || r.NotifyFailed != 2 {
+		t.Errorf("refusing secondary: %d sent, %d acknowledged, %d failed; want 6, 0, 2", r.NotifySent, r.NotifyAcked, r.NotifyFailed)
+	}
+}
+
+func TestNotifyUnansweredFails(t *testing.T) {
+	quick := fastNotify
+	quick.Attempts, quick.Timeout = 2, 50*time.Millisecond
+	s := newTestServer(t, Config{Notify: quick, Zones: []ZoneConfig{{Name: "example.com.",
+		Secondaries: []Secondary{{Addr: silentSecondary(t)}}}}})
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	st := waitStatus(t, s, func(st SecondaryState) bool { return st.NotifyFailed > 0 })
+	if st.NotifySent != 2 || st.NotifyAcked != 0 || st.NotifyFailed != 1 || !strings.Contains(st.LastError, "timeout") {
+		t.Errorf("state %+v, want 2 sent, none acknowledged, 1 failed on a timeout", st)
+	}
+}
+
+// TestNotifyCancelledIsNotFailure: a NOTIFY given up because a newer
+// version (or shutdown) replaced it does not count as failed.
+func TestNotifyCancelledIsNotFailure(t *testing.T) {
+	f := newFakeSecondary(t, script{failNotifies: 100}, nil)
+	slow := fastNotify
+	slow.Backoff, slow.MaxBackoff = time.Hour, time.Hour
+	s := newTestServer(t, Config{Notify: slow,
+		Zones: []ZoneConfig{{Name: "example.com.", Secondaries: []Secondary{{Addr: f.addr}}}}})
+	waitStatus(t, s, func(st SecondaryState) bool { return st.NotifySent == 1 && st.LastError != "" })
+	if err := s.Publish(parseZone(t, "example.com.", withSerial(testZone, "2024010102"))); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, s, func(st SecondaryState) bool { return st.NotifySent == 2 && st.LastError != "" })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil { // waits for both NOTIFY loops to end
+		t.Fatal(err)
+	}
+	if st := s.SecondaryStatus("example.com.")[0]; st.NotifySent != 2 || st.NotifyFailed != 0 || st.NotifyAcked != 0 {
+		t.Errorf("%d sent, %d acknowledged, %d failed; want 2, 0, 0", st.NotifySent, st.NotifyAcked, st.NotifyFailed)
 	}
 }

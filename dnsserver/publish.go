@@ -20,6 +20,7 @@ func (s *Server) Publish(z *zones.Zone) error {
 	if zc == nil {
 		return fmt.Errorf("publish: zone %s is not configured", ix.origin)
 	}
+	ix.counts = s.stats.zones[ix.origin]
 	s.publishMu.Lock()
 	defer s.publishMu.Unlock()
 	old := s.snap.Load().zones[ix.origin]

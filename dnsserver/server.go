@@ -61,7 +61,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.snap.Store(&snapshot{})
+	s.stats.zones = make(map[string]*zoneCounts, len(zs))
 	for name, z := range zs {
+		s.stats.zones[name] = new(zoneCounts)
 		for _, sec := range z.Secondaries {
 			s.status[name] = append(s.status[name], &SecondaryState{Addr: sec.Addr})
 		}

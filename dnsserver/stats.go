@@ -1,37 +1,128 @@
 package dnsserver
 
-import "sync/atomic"
+import (
+	"maps"
+	"slices"
+	"sync/atomic"
 
-// Stats is a snapshot of the server's counters since New.
+	"github.com/miekg/dns"
+)
+
+// Stats is a snapshot of the server's counters since New. NOTIFY counts
+// are per secondary, in SecondaryStatus.
 type Stats struct {
-	Queries          uint64 // messages handed to the handler
+	// QueryCounts are the queries answered, by zone, type and rcode; only
+	// the non-zero ones, ordered by zone, then type and rcode in the order
+	// of QueryTypes and Rcodes.
+	QueryCounts []QueryCount
+	// TransferCounts are the transfer requests, by zone, type and result;
+	// only the non-zero ones, ordered by zone, type and result.
+	TransferCounts []TransferCount
+
+	Queries uint64 // every query answered: the sum of QueryCounts
+	AXFR    uint64 // AXFRs sent in full, IXFR fallbacks included
+	IXFR    uint64 // incremental transfers sent in full, and SOA-only IXFR answers
+
 	Dropped          uint64 // queries with QR set, not answered
-	Refused          uint64 // queries for names outside every served zone
 	Truncated        uint64 // answers sent with TC set
 	Panics           uint64 // handler panics answered with SERVFAIL
 	TSIGFailures     uint64 // signed messages that failed verification (NOTAUTH)
-	AXFR             uint64 // full transfers sent (IXFR fallbacks included)
-	IXFR             uint64 // incremental transfers sent (SOA-only answers included)
-	TransfersRefused uint64 // transfers denied by address, key or transport
 	TCPConnsRejected uint64 // TCP connections closed at the connection cap
-	NotifyFailures   uint64 // secondaries that never acknowledged a NOTIFY
 	JournalErrors    uint64 // failures to write the IXFR journal to disk
 }
 
+// QueryCount is the number of answers with one rcode to queries of one
+// type for one zone.
+type QueryCount struct {
+	// Zone is the canonical name of the served zone holding the
+	// question's name; empty for a name outside every served zone and for
+	// a message without exactly one question.
+	Zone string
+	// Type is one of QueryTypes: the query type, or Other.
+	Type string
+	// Rcode is one of Rcodes: the rcode sent (extended rcodes included),
+	// or Other.
+	Rcode string
+	Count uint64
+}
+
+// TransferCount is the number of transfer requests of one type for one
+// zone that ended with one result.
+type TransferCount struct {
+	Zone string // canonical zone name
+	// Type is the transfer sent, AXFR or IXFR: an IXFR request whose
+	// serial is not in the journal is answered with, and counted as, an
+	// AXFR. For refused and formerr it is the type asked for.
+	Type string
+	// Result is one of:
+	//   - ok: the transfer was sent in full;
+	//   - uptodate: an IXFR answered with the current SOA alone, because
+	//     the client has that serial (or a later one) or asked over UDP;
+	//   - refused: the address or key is not allowed, the name is not the
+	//     zone apex (NOTAUTH), or an AXFR came over UDP;
+	//   - formerr: an IXFR without the client's SOA;
+	//   - aborted: writing to the client failed part way.
+	Result string
+	Count  uint64
+}
+
+// counters are the server's counters. zones is built by New and never
+// changes, so it is read without a lock.
 type counters struct {
-	queries, dropped, refused, truncated, panics, tsigFailures atomic.Uint64
-	axfr, ixfr, transfersRefused, tcpRejected                  atomic.Uint64
-	notifyFailures, journalErrors                              atomic.Uint64
+	dropped, truncated, panics, tsigFailures atomic.Uint64
+	tcpRejected, journalErrors               atomic.Uint64
+
+	zones   map[string]*zoneCounts // by canonical zone name
+	outside zoneCounts             // queries outside every served zone
+}
+
+// countsFor returns the counters of the zone ix, or the counters for
+// queries outside every served zone when ix is nil.
+func (s *Server) countsFor(ix *zoneIndex) *zoneCounts {
+	if ix == nil {
+		return &s.stats.outside
+	}
+	return ix.counts
 }
 
 // Stats returns the current counters.
 func (s *Server) Stats() Stats {
 	c := &s.stats
-	return Stats{
-		Queries: c.queries.Load(), Dropped: c.dropped.Load(), Refused: c.refused.Load(),
-		Truncated: c.truncated.Load(), Panics: c.panics.Load(), TSIGFailures: c.tsigFailures.Load(),
-		AXFR: c.axfr.Load(), IXFR: c.ixfr.Load(), TransfersRefused: c.transfersRefused.Load(),
-		TCPConnsRejected: c.tcpRejected.Load(), NotifyFailures: c.notifyFailures.Load(),
+	st := Stats{
+		Dropped: c.dropped.Load(), Truncated: c.truncated.Load(), Panics: c.panics.Load(),
+		TSIGFailures: c.tsigFailures.Load(), TCPConnsRejected: c.tcpRejected.Load(),
 		JournalErrors: c.journalErrors.Load(),
+	}
+	st.add("", &c.outside)
+	for _, zone := range slices.Sorted(maps.Keys(c.zones)) {
+		st.add(zone, c.zones[zone])
+	}
+	return st
+}
+
+// add appends zone's non-zero counters to st and adds them to the totals.
+func (st *Stats) add(zone string, c *zoneCounts) {
+	for t := range c.queries {
+		for r := range c.queries[t] {
+			if n := c.queries[t][r].Load(); n > 0 {
+				st.QueryCounts = append(st.QueryCounts, QueryCount{Zone: zone, Type: typeName(t), Rcode: rcodeName(r), Count: n})
+				st.Queries += n
+			}
+		}
+	}
+	for t, qtype := range transferTypes {
+		for res := range numTransferResults {
+			n := c.transfers[t][res].Load()
+			if n == 0 {
+				continue
+			}
+			st.TransferCounts = append(st.TransferCounts, TransferCount{Zone: zone, Type: dns.TypeToString[qtype], Result: transferResultNames[res], Count: n})
+			switch {
+			case qtype == dns.TypeAXFR && res == transferOK:
+				st.AXFR += n
+			case qtype == dns.TypeIXFR && (res == transferOK || res == transferUpToDate):
+				st.IXFR += n
+			}
+		}
 	}
 }

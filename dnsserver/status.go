@@ -24,6 +24,12 @@ type SecondaryState struct {
 	CatchUp time.Duration
 	// LastError is the last failure talking to the secondary, if any.
 	LastError string
+	// NotifySent counts the NOTIFY messages sent to the secondary since
+	// New, retries included; NotifyAcked the ones it acknowledged (at most
+	// one per version); NotifyFailed the versions it acknowledged no
+	// NOTIFY for after every attempt. A NOTIFY cancelled by a newer
+	// version or by shutdown is neither acknowledged nor failed.
+	NotifySent, NotifyAcked, NotifyFailed uint64
 }
 
 // SecondaryStatus returns the state of each secondary of zone, in the

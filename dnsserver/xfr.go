@@ -3,35 +3,36 @@ package dnsserver
 import (
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/miekg/dns"
 )
 
-// transfer answers AXFR and IXFR for the zone ix (RFC 5936, RFC 1995).
-func (s *Server) transfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, lname string) {
+// transfer answers AXFR and IXFR for the zone ix (RFC 5936, RFC 1995),
+// and counts the query and the transfer in the zone's counters.
+func (s *Server) transfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) {
 	q := r.Question[0]
 	m := replyTo(r)
 	m.Authoritative = true
 	rcode := s.transferRcode(w, r, ix)
-	if rcode == dns.RcodeSuccess && lname != ix.origin {
+	if rcode == dns.RcodeSuccess && !strings.EqualFold(q.Name, ix.origin) {
 		rcode = dns.RcodeNotAuth // not a zone apex
 	}
 	if rcode == dns.RcodeSuccess && q.Qtype == dns.TypeAXFR && isUDP(w) {
 		rcode = dns.RcodeRefused // AXFR is TCP only
 	}
 	if rcode != dns.RcodeSuccess {
-		s.stats.transfersRefused.Add(1)
 		s.log.Warn("transfer refused", "zone", ix.origin, "client", w.RemoteAddr().String(),
 			"type", dns.Type(q.Qtype).String(), "rcode", dns.RcodeToString[rcode])
 		m.Rcode = rcode
-		s.write(w, r, m)
+		s.write(w, r, m, ix.counts)
+		ix.counts.transferred(q.Qtype, transferRefused)
 		return
 	}
 	if q.Qtype == dns.TypeIXFR && s.ixfr(w, r, ix, m) {
 		return
 	}
-	s.stats.axfr.Add(1)
-	s.sendChunks(w, r, ix.axfr)
+	s.sendTransfer(w, r, ix, dns.TypeAXFR, ix.axfr)
 }
 
 // transferRcode applies the zone's transfer policy: the address must be in
@@ -65,23 +66,23 @@ func (s *Server) ixfr(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, m *dns.Ms
 	client, ok := ixfrSerial(r)
 	if !ok {
 		m.Rcode = dns.RcodeFormatError
-		s.write(w, r, m)
+		s.write(w, r, m, ix.counts)
+		ix.counts.transferred(dns.TypeIXFR, transferFormErr)
 		return true
 	}
 	if isUDP(w) || !serialLess(client, ix.zone.Serial()) {
 		// Up to date (or over UDP, where RFC 1995 lets the server answer
 		// with the SOA alone so that the client retries over TCP).
-		s.stats.ixfr.Add(1)
 		m.Answer = []dns.RR{ix.zone.SOA}
-		s.write(w, r, m)
+		s.write(w, r, m, ix.counts)
+		ix.counts.transferred(dns.TypeIXFR, transferUpToDate)
 		return true
 	}
 	seq := ixfrRecords(ix, client)
 	if seq == nil {
 		return false
 	}
-	s.stats.ixfr.Add(1)
-	s.sendChunks(w, r, chunk(seq, axfrChunk))
+	s.sendTransfer(w, r, ix, dns.TypeIXFR, chunk(seq, axfrChunk))
 	return true
 }
 
@@ -116,9 +117,23 @@ func ixfrRecords(ix *zoneIndex, serial uint32) []dns.RR {
 	return append(seq, ix.zone.SOA)
 }
 
+// sendTransfer sends a transfer of type qtype (the records of chunks) of
+// the zone ix, and counts the query and the transfer.
+func (s *Server) sendTransfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, qtype uint16, chunks [][]dns.RR) {
+	res := transferOK
+	if err := s.sendChunks(w, r, chunks); err != nil {
+		s.log.Warn("transfer aborted", "client", w.RemoteAddr().String(), "zone", ix.origin,
+			"type", dns.Type(qtype).String(), "err", err)
+		res = transferAborted
+	}
+	ix.counts.answered(r, dns.RcodeSuccess)
+	ix.counts.transferred(qtype, res)
+}
+
 // sendChunks writes one message per chunk, each signed when the query
-// was (RFC 8945 section 5.3.1: later messages sign the timers only).
-func (s *Server) sendChunks(w dns.ResponseWriter, r *dns.Msg, chunks [][]dns.RR) {
+// was (RFC 8945 section 5.3.1: later messages sign the timers only). It
+// stops at the first message that cannot be written.
+func (s *Server) sendChunks(w dns.ResponseWriter, r *dns.Msg, chunks [][]dns.RR) error {
 	tsig := r.IsTsig()
 	for _, c := range chunks {
 		m := replyTo(r)
@@ -129,11 +144,11 @@ func (s *Server) sendChunks(w dns.ResponseWriter, r *dns.Msg, chunks [][]dns.RR)
 			m.SetTsig(tsig.Hdr.Name, tsig.Algorithm, tsig.Fudge, s.now().Unix())
 		}
 		if err := w.WriteMsg(m); err != nil {
-			s.log.Warn("transfer aborted", "client", w.RemoteAddr().String(), "zone", r.Question[0].Name, "err", err)
-			return
+			return err
 		}
 		w.TsigTimersOnly(true)
 	}
+	return nil
 }
 
 // serialLess reports a < b in RFC 1982 serial number arithmetic.

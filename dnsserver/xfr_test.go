@@ -73,8 +73,9 @@ func TestTransferPolicy(t *testing.T) {
 				if m := rec.only(); m.Rcode != tt.rcode || len(m.Answer) != 0 {
 					t.Fatalf("rcode %s with %d records, want %s", dns.RcodeToString[m.Rcode], len(m.Answer), dns.RcodeToString[tt.rcode])
 				}
-				if got := s.Stats().TransfersRefused; got != 1 {
-					t.Errorf("TransfersRefused = %d, want 1", got)
+				want := []TransferCount{{Zone: "example.com.", Type: dns.TypeToString[tt.q.Question[0].Qtype], Result: "refused", Count: 1}}
+				if got := s.Stats().TransferCounts; !slices.Equal(got, want) {
+					t.Errorf("TransferCounts = %v, want %v", got, want)
 				}
 				return
 			}

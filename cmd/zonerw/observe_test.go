@@ -86,7 +86,9 @@ func (f *fakeDaemon) sources() sources {
 			return statusView{Daemon: true, Services: f.engine.State(), Zones: map[string]zoneStatus{"example.com": {Serial: 2025030102}}}
 		},
 		secondaries: func(zone string) []dnsserver.SecondaryState { return f.secs },
-		dns:         func() dnsserver.Stats { return dnsserver.Stats{Queries: 12, AXFR: 1} },
+		dns: func() dnsserver.Stats {
+			return dnsserver.Stats{QueryCounts: []dnsserver.QueryCount{{Zone: "example.com.", Type: "A", Rcode: "NOERROR", Count: 12}}}
+		},
 	}
 }
 
@@ -136,7 +138,7 @@ func TestObserverServesAndAlerts(t *testing.T) {
 		{"/readyz", "ready"},
 		{"/metrics", `zonerw_failover_switches_total{from="main",reason="target_down",service="web",to="backup"} 1`},
 		{"/metrics", `zonerw_failover_active_target{service="web",target="backup"} 1`},
-		{"/metrics", `zonerw_dns_queries_total 12`},
+		{"/metrics", `zonerw_dns_queries_total{rcode="NOERROR",type="A",zone="example.com"} 12`},
 		{"/metrics", `zonerw_secondary_serial{secondary="127.0.0.2:53",zone="example.com"} 2.025030101e+09`},
 		{"/", `serial 2025030101, want 2025030102`},
 		{"/", `data-service="web" data-active="backup"`},

@@ -15,12 +15,14 @@ type secondaryCollector struct {
 	now    func() time.Time
 
 	serial, target, behind, acked, notified, failing *prometheus.Desc
+	notifySent, notifyAcked, notifyFailed            *prometheus.Desc
 }
 
 // NewSecondaryCollector exports, for each secondary of each zone, the
 // serial it last reported, the serial it should reach, how long it has
-// been behind, whether it acknowledged the NOTIFY for the current version
-// and whether talking to it last failed.
+// been behind, whether it acknowledged the NOTIFY for the current version,
+// whether talking to it last failed, and how many NOTIFYs were sent to
+// it, acknowledged and failed.
 func NewSecondaryCollector(zones []string, status func(zone string) []dnsserver.SecondaryState, now func() time.Time) prometheus.Collector {
 	l := []string{"zone", "secondary"}
 	return &secondaryCollector{
@@ -37,11 +39,18 @@ func NewSecondaryCollector(zones []string, status func(zone string) []dnsserver.
 			"Unix time the NOTIFY for the current serial was first sent.", l, nil),
 		failing: prometheus.NewDesc("zonerw_secondary_failing",
 			"1 if the last exchange with the secondary (NOTIFY or SOA query) failed.", l, nil),
+		notifySent: prometheus.NewDesc("zonerw_dns_notify_sent_total",
+			"NOTIFY messages sent to the secondary, retries included.", l, nil),
+		notifyAcked: prometheus.NewDesc("zonerw_dns_notify_acknowledged_total",
+			"NOTIFYs the secondary acknowledged (at most one per published version).", l, nil),
+		notifyFailed: prometheus.NewDesc("zonerw_dns_notify_failed_total",
+			"Published versions for which the secondary acknowledged no NOTIFY after every retry; "+
+				"a NOTIFY cancelled by a newer version or by shutdown does not count.", l, nil),
 	}
 }
 
 func (c *secondaryCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.serial, c.target, c.behind, c.acked, c.notified, c.failing} {
+	for _, d := range []*prometheus.Desc{c.serial, c.target, c.behind, c.acked, c.notified, c.failing, c.notifySent, c.notifyAcked, c.notifyFailed} {
 		ch <- d
 	}
 }
@@ -59,6 +68,12 @@ func (c *secondaryCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(c.behind, Behind(s, now).Seconds())
 			gauge(c.acked, bool01(s.Acked))
 			gauge(c.failing, bool01(s.LastError != ""))
+			counter := func(d *prometheus.Desc, v uint64) {
+				ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), lv...)
+			}
+			counter(c.notifySent, s.NotifySent)
+			counter(c.notifyAcked, s.NotifyAcked)
+			counter(c.notifyFailed, s.NotifyFailed)
 			if !s.Notified.IsZero() {
 				gauge(c.notified, float64(s.Notified.UnixNano())/1e9)
 			}
