@@ -111,27 +111,35 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
-	cfg, err := config.Load(*cfgPath)
+	return show(ctx, *cfgPath, "/status", *asJSON, stdout, stderr, statusFromFile,
+		func(w io.Writer, cfg *config.Config, v statusView) { printStatus(w, cfg, v, time.Now()) })
+}
+
+// show asks the daemon for the view at path or, when none runs, reads it
+// with fromFile; then prints it as JSON or for people with print.
+func show[V any](ctx context.Context, cfgPath, path string, asJSON bool, stdout, stderr io.Writer,
+	fromFile func(*config.Config) (V, error), print func(io.Writer, *config.Config, V)) int {
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
-	var v statusView
-	err = adminCall(ctx, cfg.StateDir, "GET", "/status", nil, &v)
+	var v V
+	err = adminCall(ctx, cfg.StateDir, "GET", path, nil, &v)
 	if errors.Is(err, errNoDaemon) {
-		v, err = statusFromFile(cfg)
+		v, err = fromFile(cfg)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(v)
 		return exitOK
 	}
-	printStatus(stdout, cfg, v, time.Now())
+	print(stdout, cfg, v)
 	return exitOK
 }
 

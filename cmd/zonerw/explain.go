@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -31,28 +28,10 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if !ok {
 		return code
 	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailure
-	}
-	var v explainView
-	err = adminCall(ctx, cfg.StateDir, "GET", "/explain/"+rest[0], nil, &v)
-	if errors.Is(err, errNoDaemon) {
-		v, err = explainFromFile(cfg, rest[0], time.Now())
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailure
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(v)
-		return exitOK
-	}
-	printExplain(stdout, v, time.Now())
-	return exitOK
+	service := rest[0]
+	return show(ctx, *cfgPath, "/explain/"+service, *asJSON, stdout, stderr,
+		func(cfg *config.Config) (explainView, error) { return explainFromFile(cfg, service, time.Now()) },
+		func(w io.Writer, _ *config.Config, v explainView) { printExplain(w, v, time.Now()) })
 }
 
 // explainFromFile explains a service from the saved state. A broken zone
