@@ -3,6 +3,7 @@ package dnsserver
 import (
 	"fmt"
 
+	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/zones"
 )
 
@@ -64,4 +65,19 @@ func (s *Server) chain(ix, old *zoneIndex) (bool, error) {
 		s.log.Warn("stored zone version is newer than the published one; journal dropped", "zone", ix.origin, "stored", prevSerial, "published", serial)
 		return true, nil
 	}
+}
+
+// ServeStored serves again the version of zone that an earlier run left in
+// JournalDir, for a zone whose new version cannot be made (a broken
+// template at start-up). It returns that version's serial, or an error
+// when no version is stored.
+func (s *Server) ServeStored(zone string) (uint32, error) {
+	origin := dns.CanonicalName(zone)
+	s.publishMu.Lock()
+	z := s.stored[origin].zone
+	s.publishMu.Unlock()
+	if z == nil {
+		return 0, fmt.Errorf("zone %s: no version stored in %s by an earlier run", origin, s.cfg.JournalDir)
+	}
+	return z.Serial(), s.Publish(z)
 }

@@ -118,3 +118,40 @@ func TestSerialArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// TestServeStoredAfterRestart: a zone whose template broke while zonerw
+// was down is served at its last version, with its journal, until a new
+// version can be made.
+func TestServeStoredAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	first, err := New(journalConfig(dir), discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.ServeStored("example.com"); err == nil || !strings.Contains(err.Error(), "no version stored in "+dir) {
+		t.Fatalf("ServeStored with nothing stored: %v", err)
+	}
+	versions(t, first, 1)
+
+	second, err := New(journalConfig(dir), discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder(t, false, "127.0.0.1")
+	second.ServeDNS(rec, query("www.example.com.", dns.TypeA))
+	if rc := rec.only().Rcode; rc != dns.RcodeRefused {
+		t.Fatalf("before ServeStored the zone is answered with %s, want REFUSED", dns.RcodeToString[rc])
+	}
+	serial, err := second.ServeStored("example.com")
+	if err != nil || serial != 3 {
+		t.Fatalf("ServeStored: serial %d, %v; want 3", serial, err)
+	}
+	rec = newRecorder(t, false, "127.0.0.1")
+	second.ServeDNS(rec, query("www.example.com.", dns.TypeA))
+	if got := sectionStrings(rec.only().Answer); len(got) != 1 || !strings.HasSuffix(got[0], "192.0.2.110") {
+		t.Fatalf("www after ServeStored: %v, want the stored version's 192.0.2.110", got)
+	}
+	if got := ixfrCount(t, second, 1); got != 10 {
+		t.Errorf("ixfr from serial 1: %d records, want the stored journal's 10", got)
+	}
+}

@@ -271,3 +271,51 @@ func TestSystemdUnitVerifies(t *testing.T) {
 		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
 	}
 }
+
+// TestServeStartsWithBrokenTemplate: a template broken while zonerw was
+// down (edited, never reloaded, then a reboot) must not keep the daemon
+// from starting: the zone keeps its last good version, the error names the
+// template's line, and a reload with the template fixed publishes again.
+func TestServeStartsWithBrokenTemplate(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	dnsPort := freePort(t, "127.0.0.1")
+	server := fmt.Sprintf("127.0.0.1:%d", dnsPort)
+	cfg := serveConfig(t, main.port(), dnsPort, "")
+	tmpl := filepath.Join(filepath.Dir(cfg), "example.com.tmpl")
+	d := startServe(t, cfg)
+	waitForA(t, server, "www.example.com", "127.0.0.11", 20*time.Second)
+	serial := soaSerial(t, server)
+	d.stop(t)
+
+	writeFile(t, tmpl, cronTemplate+"bad 300 IN A @IP:nosuch@\n")
+	d = startServe(t, cfg)
+	line := waitForLogCount(t, d, "zone template broken; serving the last good version", 1, 20*time.Second)
+	at := fmt.Sprintf("%s:%d:", tmpl, lineOf(t, tmpl, "@IP:nosuch@"))
+	if !strings.Contains(line, at) || !strings.Contains(line, fmt.Sprintf("serial=%d", serial)) {
+		t.Fatalf("the start-up error does not name %s and the served serial %d:\n%s", at, serial, line)
+	}
+	waitForLogCount(t, d, "failover loop started", 1, 10*time.Second)
+	if got := soaSerial(t, server); got != serial {
+		t.Fatalf("with a broken template the daemon serves serial %d, want the last good %d", got, serial)
+	}
+	if got := lookupA(server, "www.example.com"); got != "127.0.0.11" {
+		t.Fatalf("with a broken template www is %q, want the last good 127.0.0.11", got)
+	}
+	code, out, _ := runZonerw(t, "status", "-c", cfg)
+	if code != 0 || !strings.Contains(out, "template broken: "+at) {
+		t.Fatalf("status does not show the broken template %s: exit %d\n%s", at, code, out)
+	}
+
+	writeFile(t, tmpl, cronTemplate+"new 300 IN A 127.0.0.99\n")
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	pollAlive(t, d, 10*time.Second, "new.example.com to be served after the fix", func() bool {
+		return lookupA(server, "new.example.com") == "127.0.0.99"
+	})
+	if got := soaSerial(t, server); !serialGreater(got, serial) {
+		t.Fatalf("the fixed zone has serial %d, not above %d", got, serial)
+	}
+	if code, out, _ := runZonerw(t, "status", "-c", cfg); code != 0 || strings.Contains(out, "template broken") {
+		t.Fatalf("status still shows the template broken after the fix: exit %d\n%s", code, out)
+	}
+	d.stop(t)
+}

@@ -31,7 +31,9 @@ type statusView struct {
 }
 
 type zoneStatus struct {
-	Serial      uint32            `json:"serial"`
+	Serial uint32 `json:"serial"`
+	// Error says why no new version of the zone can be made, if none can.
+	Error       string            `json:"error,omitempty"`
 	Secondaries []secondaryStatus `json:"secondaries,omitempty"`
 }
 

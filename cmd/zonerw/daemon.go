@@ -88,6 +88,30 @@ func (d *daemon) publishZone(ctx context.Context, a *app, z *publish.Zone, act m
 	return res.State.Serial, res.Reload
 }
 
+// keepBroken deals with the zones whose template is broken at start-up.
+// Each keeps serving the version an earlier run stored (without a
+// nameserver, the zone file an earlier run wrote stays as it is) until a
+// reload brings a fixed template; each is logged and alerted as a failed
+// publish.
+func (d *daemon) keepBroken(broken map[string]error) {
+	for _, name := range slices.Sorted(maps.Keys(broken)) {
+		err := broken[name]
+		d.obs.publishFailed(name, err)
+		if d.srv == nil {
+			d.log.Error("zone template broken; the zone file of the last run stays until a reload brings a fixed template", "zone", name, "err", err)
+			continue
+		}
+		serial, serr := d.srv.ServeStored(name)
+		if serr != nil {
+			d.log.Error("zone template broken and no earlier version to serve; the zone is not served until a reload brings a fixed template",
+				"zone", name, "err", err, "stored", serr)
+			continue
+		}
+		d.log.Error("zone template broken; serving the last good version until a reload brings a fixed template",
+			"zone", name, "serial", serial, "err", err)
+	}
+}
+
 // reload re-reads the config and templates (SIGHUP, zonerw reload). If
 // anything is invalid the daemon keeps running on the old config. Changes
 // to what the nameserver itself serves (listeners, keys, zone list and
@@ -191,8 +215,17 @@ func (d *daemon) status() statusView {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	v := statusView{Daemon: true, Services: d.engine.State(), Zones: map[string]zoneStatus{}}
-	for _, name := range slices.Sorted(maps.Keys(d.st.Zones)) {
+	names := slices.Sorted(maps.Keys(d.st.Zones))
+	for name := range d.a.broken {
+		if _, ok := d.st.Zones[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
 		zs := zoneStatus{Serial: d.st.Zones[name].Serial}
+		if err := d.a.broken[name]; err != nil {
+			zs.Error = "template broken: " + err.Error()
+		}
 		var secs []dnsserver.SecondaryState
 		if d.srv != nil {
 			secs = d.srv.SecondaryStatus(name)

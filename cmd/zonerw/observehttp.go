@@ -83,6 +83,9 @@ func (o *observer) pageData(src sources) statuspage.Data {
 			pz.Secondaries = statuspage.SecondariesFrom(src.secondaries(z.Name), now)
 		}
 		d.Zones = append(d.Zones, pz)
+		if e := v.Zones[z.Name].Error; e != "" {
+			d.Problems = append(d.Problems, "zone "+z.Name+": "+e)
+		}
 	}
 	evs, err := statuspage.ReadAudit(filepath.Join(cfg.StateDir, "audit.log"), auditTail)
 	if err != nil {

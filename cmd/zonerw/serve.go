@@ -115,10 +115,9 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if err != nil {
 		return nil, err
 	}
-	a, err := build(cfg)
-	if err != nil {
-		return nil, err
-	}
+	// A zone whose template is broken does not stop the daemon: it keeps
+	// serving that zone's last good version (keepBroken) and runs the rest.
+	a, _ := build(cfg)
 	unlock, err := lockState(cfg.StateDir)
 	if err != nil {
 		return nil, err
@@ -170,6 +169,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if srv != nil {
 		d.raiseSerialFloors(ctx)
 	}
+	d.keepBroken(a.broken)
 	d.engine = failover.NewEngine(a.services, st.Services)
 	if err := d.publish(ctx, false); err != nil {
 		return nil, err

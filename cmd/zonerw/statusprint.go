@@ -40,7 +40,7 @@ func printStatus(w io.Writer, cfg *config.Config, v statusView, now time.Time) {
 		fmt.Fprintln(tw, "ZONE\tSERIAL\tSECONDARY\tSERIAL\tSTATE")
 		for _, name := range slices.Sorted(maps.Keys(v.Zones)) {
 			z := v.Zones[name]
-			fmt.Fprintf(tw, "%s\t%d\t\t\t\n", name, z.Serial)
+			fmt.Fprintf(tw, "%s\t%d\t\t\t%s\n", name, z.Serial, z.Error)
 			for _, sec := range z.Secondaries {
 				fmt.Fprintf(tw, "\t\t%s\t%d\t%s\n", sec.Address, sec.Serial, secondaryState(sec, now))
 			}
