@@ -83,7 +83,7 @@ func newFakeDaemon(cfg *config.Config) *fakeDaemon {
 func (f *fakeDaemon) sources() sources {
 	return sources{
 		status: func() statusView {
-			return statusView{Daemon: true, Services: f.engine.State(), Zones: map[string]zoneStatus{"example.com": {Serial: 2025030102}}}
+			return statusView{Daemon: true, Services: f.engine.State(), Zones: map[string]zoneStatus{"example.com": {Serial: 2025030102, Error: "template broken: example.com.tmpl:9: unknown service"}}}
 		},
 		secondaries: func(zone string) []dnsserver.SecondaryState { return f.secs },
 		dns: func() dnsserver.Stats {
@@ -142,6 +142,7 @@ func TestObserverServesAndAlerts(t *testing.T) {
 		{"/metrics", `zonerw_secondary_serial{secondary="127.0.0.2:53",zone="example.com"} 2.025030101e+09`},
 		{"/", `serial 2025030101, want 2025030102`},
 		{"/", `data-service="web" data-active="backup"`},
+		{"/", `zone example.com: template broken: example.com.tmpl:9: unknown service`},
 		{"/", `main → backup: main down after 1 consecutive failures: connect: connection refused`},
 		{"/status.json", `"active": "backup"`},
 	}
