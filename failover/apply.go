@@ -27,10 +27,7 @@ func (e *Engine) Apply(r Round) Outcome {
 		svc := &e.services[i]
 		st := e.state[svc.Name]
 		cause, counted, ignored := e.record(svc, st, r.Observations, isolated, now)
-		if len(ignored) > 0 {
-			e.emit(Event{Kind: EventIsolated, Service: svc.Name, At: now,
-				Reason: isolationReason(r.Witnesses, ignored), Cause: append(ignored, r.Witnesses...)})
-		}
+		e.isolation(svc, st, r.Witnesses, cause, ignored, now)
 		if counted || (st.Pin != nil && st.Pin.expired(now)) {
 			e.step(svc, st, now, cause)
 		}
@@ -76,6 +73,28 @@ func (e *Engine) record(svc *Service, st *ServiceState, obs []Observation, isola
 		e.emit(Event{Kind: EventAllDown, Service: svc.Name, Reason: fmt.Sprintf("all %d targets down", len(st.Targets)), At: now, Cause: cause})
 	}
 	return cause, counted, ignored
+}
+
+// isolation follows a service through spells of a cut-off checker: one
+// event when failures are first set aside, one when a round counts its
+// results again. The rounds in between only add to IsolatedRounds, so a
+// long outage of the checker's own network is one audit line, not one a
+// round.
+func (e *Engine) isolation(svc *Service, st *ServiceState, ws, cause, ignored []Observation, now time.Time) {
+	switch {
+	case len(ignored) > 0:
+		st.IsolatedRounds++
+		if st.IsolatedSince.IsZero() {
+			st.IsolatedSince = now
+			e.emit(Event{Kind: EventIsolated, Service: svc.Name, At: now,
+				Reason: isolationReason(ws, ignored), Cause: append(ignored, ws...)})
+		}
+	case !st.IsolatedSince.IsZero() && len(cause) > 0:
+		reason := fmt.Sprintf("checker connected again after %s; the failures of %d round(s) were not counted",
+			now.Sub(st.IsolatedSince), st.IsolatedRounds)
+		st.IsolatedSince, st.IsolatedRounds = time.Time{}, 0
+		e.emit(Event{Kind: EventIsolationEnded, Service: svc.Name, At: now, Reason: reason, Cause: cause})
+	}
 }
 
 // allFailed reports whether there were witnesses and every one failed.

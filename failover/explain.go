@@ -24,6 +24,9 @@ type Explanation struct {
 	Targets []TargetExplanation `json:"targets"`
 	Pin     *Pin                `json:"pin,omitempty"`
 	Hold    *Hold               `json:"hold,omitempty"`
+	// IsolatedSince is when the checker began to look cut off; zero
+	// while it does not.
+	IsolatedSince time.Time `json:"isolated_since,omitzero"`
 	// Governor counts the automatic switches within the flap governor's
 	// window (nil when the governor is off).
 	Governor *GovernorState `json:"governor,omitempty"`
@@ -102,7 +105,7 @@ func (e *Engine) Explain(service string, now time.Time, next NextRound) (Explana
 		ActiveSince: st.ActiveSince, LastReason: st.Reason,
 		Rules: Rules{Rise: svc.Rise, Fall: svc.Fall, FailbackDelay: svc.FailbackDelay, MaxSwitches: svc.MaxSwitches,
 			SwitchWindow: svc.SwitchWindow, FlapRelease: svc.FlapRelease, AllDown: svc.AllDown},
-		Pin: st.Pin, Hold: st.Hold,
+		Pin: st.Pin, Hold: st.Hold, IsolatedSince: st.IsolatedSince,
 	}
 	for i, t := range svc.Targets {
 		ts := st.Targets[t]
@@ -114,6 +117,10 @@ func (e *Engine) Explain(service string, now time.Time, next NextRound) (Explana
 	}
 	p := planner{e: e, svc: svc, st: st, now: now, next: next}
 	x.Now, x.Next = p.explain()
+	if !st.IsolatedSince.IsZero() {
+		x.Now += fmt.Sprintf("; the checker looks cut off since %s (every witness fails too), so failures are not counted",
+			st.IsolatedSince.UTC().Format(time.RFC3339))
+	}
 	for i := range x.Next {
 		// The governor judges automatic switches; an operator's moves and
 		// the end of a pin or hold pass it.

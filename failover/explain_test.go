@@ -227,3 +227,19 @@ func TestLoopNextRoundFollowsTheShiftedSchedule(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainSaysTheCheckerIsCutOff(t *testing.T) {
+	svc := webService(1, 1)
+	e := NewEngine([]Service{svc}, nil)
+	e.Apply(Round{At: t0, Observations: results(svc, "-+", t0), Witnesses: []Observation{{Target: "gw", Reason: "timeout", At: t0}}})
+	x, err := e.Explain("web", t0, every10s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !x.IsolatedSince.Equal(t0) || !strings.Contains(x.Now, "the checker looks cut off since 2026-11-22T10:00:00Z") {
+		t.Fatalf("isolated since %s, now %q", x.IsolatedSince, x.Now)
+	}
+	if r := x.Targets[0].Recent; len(r) != 1 || !r[0].NotCounted {
+		t.Fatalf("main's recent probes %+v: want the failure marked not counted", r)
+	}
+}

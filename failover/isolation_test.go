@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestIsolationGuard(t *testing.T) {
@@ -40,32 +41,52 @@ func TestIsolationGuard(t *testing.T) {
 	}
 }
 
-func TestIsolationEventSaysWhy(t *testing.T) {
+// TestIsolationIsOneSpell: while the checker stays cut off its failures
+// are set aside round after round, with one event when the spell begins
+// and one when a round counts again.
+func TestIsolationIsOneSpell(t *testing.T) {
 	svc := webService(1, 2)
 	e := NewEngine([]Service{svc}, nil)
 	wit := []Observation{{Target: "resolver", Reason: "timeout after 2s", At: t0}}
-	for range 3 {
-		out := e.Apply(Round{Observations: results(svc, "--", t0), Witnesses: wit})
-		if len(out.Events) != 1 || len(out.Decisions) != 0 {
-			t.Fatalf("outcome %+v", out)
+	for i := range 3 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		out := e.Apply(Round{At: at, Observations: results(svc, "--", at), Witnesses: wit})
+		if len(out.Decisions) != 0 {
+			t.Fatalf("round %d switched while isolated: %+v", i, out)
 		}
-		ev := out.Events[0]
+		if i > 0 {
+			if len(out.Events) != 0 {
+				t.Fatalf("round %d of the same spell: events %+v, want none", i, out.Events)
+			}
+			continue
+		}
 		want := "checker looks cut off: all 1 witnesses failed (resolver: timeout after 2s); not counted: main: connect: connection refused; backup: connect: connection refused"
-		if ev.Reason != want || len(ev.Cause) != 3 {
-			t.Fatalf("event %+v\nwant reason %q", ev, want)
+		if len(out.Events) != 1 || out.Events[0].Kind != EventIsolated || out.Events[0].Reason != want || len(out.Events[0].Cause) != 3 {
+			t.Fatalf("first round: events %+v\nwant one isolated event saying %q", out.Events, want)
 		}
 	}
-	if st := e.State()["web"].Targets["main"]; st.Failures != 0 || !st.Up {
-		t.Fatalf("main = %+v: isolated failures were counted", st)
+	st := e.State()["web"]
+	if main := st.Targets["main"]; main.Failures != 0 || !main.Up {
+		t.Fatalf("main = %+v: isolated failures were counted", main)
 	}
-	if e.Counts()[EventIsolated] != 3 {
-		t.Fatalf("counts %v", e.Counts())
+	if !st.IsolatedSince.Equal(t0) || st.IsolatedRounds != 3 {
+		t.Fatalf("isolated since %s for %d rounds, want %s and 3", st.IsolatedSince, st.IsolatedRounds, t0)
 	}
+
 	// Once the checker is connected again, fall starts from zero.
-	if ds := e.Observe(results(svc, "-+", t0)); len(ds) != 0 {
-		t.Fatalf("first counted failure switched: %v", ds)
+	at := t0.Add(3 * time.Minute)
+	out := e.Apply(Round{At: at, Observations: results(svc, "-+", at)})
+	if len(out.Decisions) != 0 || len(out.Events) != 1 || out.Events[0].Kind != EventIsolationEnded ||
+		out.Events[0].Reason != "checker connected again after 3m0s; the failures of 3 round(s) were not counted" {
+		t.Fatalf("first counted round: %+v", out)
 	}
 	if ds := e.Observe(results(svc, "-+", t0)); len(ds) != 1 || !strings.Contains(ds[0].Reason, "2 consecutive failures") {
 		t.Fatalf("second counted failure: %v", ds)
+	}
+	if got := e.Counts(); got[EventIsolated] != 1 || got[EventIsolationEnded] != 1 {
+		t.Fatalf("counts %v, want one spell", got)
+	}
+	if st := e.State()["web"]; !st.IsolatedSince.IsZero() || st.IsolatedRounds != 0 {
+		t.Fatalf("after the spell: isolated since %s for %d rounds", st.IsolatedSince, st.IsolatedRounds)
 	}
 }

@@ -75,6 +75,11 @@ type ServiceState struct {
 	// Switches are the times of recent automatic switches, for the flap
 	// governor.
 	Switches []time.Time `json:"switches,omitempty"`
+	// IsolatedSince is when the checker last looked cut off (every
+	// witness failing with a target); zero while it does not.
+	// IsolatedRounds counts the rounds whose failures were set aside since.
+	IsolatedSince  time.Time `json:"isolated_since,omitzero"`
+	IsolatedRounds int       `json:"isolated_rounds,omitempty"`
 }
 
 // State is every service's state, keyed by service name. It is a plain

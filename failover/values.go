@@ -93,8 +93,12 @@ const (
 	// EventFlapReleased: a hold ended on its own (FlapReleaseAuto).
 	EventFlapReleased EventKind = "flap_released"
 	// EventIsolated: targets looked down but every witness failed too;
-	// the failures were not counted.
+	// the failures are not counted until the checker is connected again.
+	// It comes once, when such a spell begins.
 	EventIsolated EventKind = "isolated"
+	// EventIsolationEnded: the first round after such a spell that counted
+	// its results.
+	EventIsolationEnded EventKind = "isolation_ended"
 	// EventAllDown: every target of the service went down.
 	EventAllDown EventKind = "all_down"
 	// EventPinned and EventUnpinned: an operator pinned or unpinned.

@@ -4,10 +4,10 @@ import (
 	"time"
 )
 
-// repeating are the kinds that can come again on every probe round while
-// their cause lasts (the checker stays cut off, a publish keeps failing,
-// the governor keeps refusing). A switch or an all-down is raised once by
-// the engine and always goes out.
+// repeating are the kinds that can come again and again while their
+// cause lasts or keeps coming back (a publish failing every round, the
+// governor refusing, the checker's own link cut off spell after spell). A
+// switch or an all-down is raised once by the engine and always goes out.
 var repeating = map[Kind]bool{
 	Isolated:       true,
 	FlapHeld:       true,
