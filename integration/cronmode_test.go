@@ -243,3 +243,34 @@ func TestCronModeBrokenZoneDoesNotStopTheOthers(t *testing.T) {
 		t.Fatalf("the broken zone was written (stat: %v)", err)
 	}
 }
+
+// TestCronModeChecksEveryAddress: with check.addresses all, a main server
+// whose IPv6 address does not answer is down, and the names move to the
+// backup; the default checks the IPv4 address only and stays.
+func TestCronModeChecksEveryAddress(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	for _, tc := range []struct {
+		addresses, want string
+	}{
+		{"", "127.0.0.11"},
+		{"addresses: all, ", "127.0.0.12"},
+	} {
+		cfg, out := cronSetup(t, main.port())
+		text := readFile(t, cfg)
+		text = strings.Replace(text, "check: {", "check: {"+tc.addresses, 1)
+		text = strings.Replace(text, "{name: main, ipv4: 127.0.0.11}", `{name: main, ipv4: 127.0.0.11, ipv6: "::1"}`, 1)
+		writeFile(t, cfg, text)
+		mustRun(t, cfg)
+		mustRun(t, cfg) // fall 2
+		if _, www, _ := zoneFacts(t, out); www != tc.want {
+			t.Errorf("check %q: www is %s, want %s", tc.addresses, www, tc.want)
+		}
+		if tc.want == "127.0.0.12" {
+			_, expl, _ := runZonerw(t, "explain", "-c", cfg, "web")
+			if !regexp.MustCompile(`::1: connect: [^;]+; 127\.0\.0\.11: HTTP 200`).MatchString(expl) {
+				t.Errorf("explain does not name the failing address:\n%s", expl)
+			}
+		}
+	}
+}

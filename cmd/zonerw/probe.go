@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -57,11 +59,15 @@ func runChecks(ctx context.Context, obs []failover.Observation, checks []timedCh
 	wg.Wait()
 }
 
-// probeAddr is the address a target is checked on: its IPv4 address when
-// it has one, else its IPv6 address.
-func probeAddr(v4, v6 []netip.Addr) netip.Addr {
-	if len(v4) > 0 {
-		return v4[0]
+// probeAddrs are the addresses a target is checked on: with the check's
+// addresses "all" every one of them, else its first IPv4 address when it
+// has one, its first IPv6 address when not.
+func probeAddrs(which string, v4, v6 []netip.Addr) []netip.Addr {
+	switch {
+	case which == config.AddressesAll:
+		return append(slices.Clone(v4), v6...)
+	case len(v4) > 0:
+		return v4[:1]
 	}
-	return v6[0]
+	return v6[:1]
 }

@@ -44,7 +44,7 @@ func build(cfg *config.Config) (*app, error) {
 			tt := templates.Target{Name: t.Name, IPv4: addrs(t.IPv4), IPv6: addrs(t.IPv6)}
 			ts.Targets = append(ts.Targets, tt)
 			a.targets[s.Name][t.Name] = tt
-			job.Targets = append(job.Targets, failover.AddrCheck(t.Name, prober, probeAddr(tt.IPv4, tt.IPv6)))
+			job.Targets = append(job.Targets, failover.AddrCheck(t.Name, prober, probeAddrs(s.Check.Addresses, tt.IPv4, tt.IPv6)...))
 		}
 		a.services = append(a.services, fs)
 		a.jobs = append(a.jobs, job)

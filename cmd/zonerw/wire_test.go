@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,6 +50,26 @@ zones:
 		}
 		if !strings.Contains(string(plan.Text), tc.want) {
 			t.Errorf("on %s the zone lacks %q:\n%s", tc.target, tc.want, plan.Text)
+		}
+	}
+}
+
+func TestProbeAddrs(t *testing.T) {
+	v4 := []netip.Addr{netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("192.0.2.11")}
+	v6 := []netip.Addr{netip.MustParseAddr("2001:db8::10")}
+	tests := []struct {
+		which  string
+		v4, v6 []netip.Addr
+		want   string
+	}{
+		{"", v4, v6, "[192.0.2.10]"},
+		{"first", nil, v6, "[2001:db8::10]"},
+		{"all", v4, v6, "[192.0.2.10 192.0.2.11 2001:db8::10]"},
+		{"all", nil, v6, "[2001:db8::10]"},
+	}
+	for _, tc := range tests {
+		if got := fmt.Sprint(probeAddrs(tc.which, tc.v4, tc.v6)); got != tc.want {
+			t.Errorf("probeAddrs(%q, %v, %v) = %s, want %s", tc.which, tc.v4, tc.v6, got, tc.want)
 		}
 	}
 }

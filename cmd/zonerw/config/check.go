@@ -11,11 +11,22 @@ var httpKeys = map[string]string{"URL": "url", "Host": "host", "ExpectStatus": "
 
 // validateCheck checks a service's probe settings. HTTP settings are checked
 // by the probe package itself; this adds the key path and line.
+// The values of Check.Addresses.
+const (
+	AddressesFirst = "first"
+	AddressesAll   = "all"
+)
+
 func validateCheck(l *locator, p []any, c Check) []error {
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
 	if c.Timeout <= 0 {
 		add(l.errorf(append(p, "timeout"), "must be positive"))
+	}
+	switch c.Addresses {
+	case "", AddressesFirst, AddressesAll:
+	default:
+		add(l.errorf(append(p, "addresses"), "unknown value %q (use first or all)", c.Addresses))
 	}
 	switch c.Type {
 	case "http":

@@ -67,6 +67,10 @@ type Service struct {
 type Check struct {
 	Type    string        `yaml:"type"` // "http" or "tcp"
 	Timeout time.Duration `yaml:"timeout"`
+	// Addresses says which of a target's addresses are checked: "first"
+	// (the default: its IPv4 address, else its IPv6 one) or "all" (both;
+	// the target is up only while both answer).
+	Addresses string `yaml:"addresses"`
 
 	// HTTP(S) checks.
 	URL                string `yaml:"url"`

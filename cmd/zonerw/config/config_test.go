@@ -15,6 +15,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-ipv6-in-ipv4.yaml", `testdata/invalid-ipv6-in-ipv4.yaml:5: services[0].targets[0].ipv4: "2001:db8::1" is not an IPv4 address`},
 		{"invalid-no-address.yaml", `testdata/invalid-no-address.yaml:4: services[0].targets[0]: target "main" needs an ipv4 or ipv6 address`},
 		{"invalid-duplicate-target.yaml", `testdata/invalid-duplicate-target.yaml:5: services[0].targets[1].name: target "main" is defined twice`},
+		{"invalid-check-addresses.yaml", `testdata/invalid-check-addresses.yaml:4: services[0].check.addresses: unknown value "every" (use first or all)`},
 		{"invalid-check-type.yaml", `testdata/invalid-check-type.yaml:4: services[0].check.type: unknown check type "icmp" (use http or tcp)`},
 		{"invalid-url-without-addr.yaml", `testdata/invalid-url-without-addr.yaml:4: services[0].check.url: template lacks {addr}`},
 		{"invalid-addr-not-host.yaml", `testdata/invalid-addr-not-host.yaml:4: services[0].check.url: with 127.0.0.1 as {addr}: {addr} must be the URL's host`},
