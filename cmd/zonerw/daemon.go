@@ -12,6 +12,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -103,12 +104,20 @@ func (d *daemon) keepBroken(broken map[string]error) {
 		}
 		serial, serr := d.srv.ServeStored(name)
 		if serr != nil {
-			d.log.Error("zone template broken and no earlier version to serve; the zone is not served until a reload brings a fixed template",
+			d.log.Error("zone template broken and its stored version cannot be served; the zone is not served until a reload brings a fixed template",
 				"zone", name, "err", err, "stored", serr)
 			continue
 		}
 		d.log.Error("zone template broken; serving the last good version until a reload brings a fixed template",
 			"zone", name, "serial", serial, "err", err)
+		// The next version, once the template is fixed, must go above the
+		// one served now, even if the state file was lost.
+		d.mu.Lock()
+		if zs := d.st.Zones[name]; zs.Serial == 0 || zones.SerialLess(zs.Serial, serial) {
+			zs.Serial, zs.Digest = serial, ""
+			d.st.Zones[name] = zs
+		}
+		d.mu.Unlock()
 	}
 }
 
@@ -215,13 +224,8 @@ func (d *daemon) status() statusView {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	v := statusView{Daemon: true, Services: d.engine.State(), Zones: map[string]zoneStatus{}}
-	names := slices.Sorted(maps.Keys(d.st.Zones))
-	for name := range d.a.broken {
-		if _, ok := d.st.Zones[name]; !ok {
-			names = append(names, name)
-		}
-	}
-	for _, name := range names {
+	for _, z := range d.a.cfg.Zones {
+		name := z.Name
 		zs := zoneStatus{Serial: d.st.Zones[name].Serial}
 		if err := d.a.broken[name]; err != nil {
 			zs.Error = "template broken: " + err.Error()

@@ -150,8 +150,10 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 			obs.close()
 		}
 	}()
+	// The engine exists before the admin listener starts: the status page
+	// and /metrics read it from the first request on.
 	d := &daemon{cfgPath: cfgPath, log: log, srv: srv, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
-		providers: providers, dryRun: dryRun, obs: obs}
+		providers: providers, dryRun: dryRun, obs: obs, engine: failover.NewEngine(a.services, st.Services)}
 	defer func() {
 		if err != nil && srv != nil {
 			srv.Shutdown(context.Background())
@@ -170,7 +172,6 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 		d.raiseSerialFloors(ctx)
 	}
 	d.keepBroken(a.broken)
-	d.engine = failover.NewEngine(a.services, st.Services)
 	if err := d.publish(ctx, false); err != nil {
 		return nil, err
 	}
@@ -221,11 +222,12 @@ func newDNSServer(cfg *config.Config, log *slog.Logger) (*dnsserver.Server, erro
 func (d *daemon) raiseSerialFloors(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	for _, z := range d.a.zones {
+	for _, z := range d.a.cfg.Zones { // broken zones too: a reload may fix them
 		serials, err := d.srv.QuerySecondarySerials(ctx, z.Name)
 		if err != nil {
 			d.log.Warn("could not ask every secondary its serial", "zone", z.Name, "err", err)
 		}
+		d.mu.Lock() // the status page may be reading
 		zs := d.st.Zones[z.Name]
 		for sec, serial := range serials {
 			if zs.Serial == 0 || zones.SerialLess(zs.Serial, serial) {
@@ -235,6 +237,7 @@ func (d *daemon) raiseSerialFloors(ctx context.Context) {
 			}
 		}
 		d.st.Zones[z.Name] = zs
+		d.mu.Unlock()
 	}
 }
 
