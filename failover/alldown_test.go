@@ -93,3 +93,27 @@ func TestParsePolicies(t *testing.T) {
 		t.Error("ParseFlapRelease(never): no error")
 	}
 }
+
+// TestAllDownPolicyChangedByReload: a service serving every target under
+// "all" when a reload makes the policy "keep" goes back to one target, with
+// a decision that says why.
+func TestAllDownPolicyChangedByReload(t *testing.T) {
+	svc := webService(1, 1)
+	svc.AllDown = AllDownAll
+	e := NewEngine([]Service{svc}, nil)
+	e.Apply(Round{At: t0, Observations: results(svc, "--", t0)})
+	if !e.State()["web"].ServeAll {
+		t.Fatal("policy all does not serve every target")
+	}
+	svc.AllDown = AllDownKeep
+	e = NewEngine([]Service{svc}, e.State())
+	at := t0.Add(time.Minute)
+	out := e.Apply(Round{At: at, Observations: results(svc, "--", at)})
+	if len(out.Decisions) != 1 {
+		t.Fatalf("decisions %+v, want one", out.Decisions)
+	}
+	d := out.Decisions[0]
+	if d.Kind != DecisionAllDown || d.Reason != "all targets down: policy keep stays on main" || len(d.Serving) != 1 {
+		t.Fatalf("decision %+v", d)
+	}
+}

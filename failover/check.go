@@ -29,7 +29,10 @@ func AddrCheck(name string, p probe.Prober, addrs ...netip.Addr) Check {
 		results := make([]probe.Result, len(addrs))
 		var wg sync.WaitGroup
 		for i, a := range addrs {
-			wg.Go(func() { results[i] = p.Probe(ctx, a) })
+			// Each address through a Check of its own, so that a panic on
+			// this goroutine is recovered as the caller's would be.
+			one := Check{Name: name, Run: func(ctx context.Context) probe.Result { return p.Probe(ctx, a) }}
+			wg.Go(func() { results[i] = one.run(ctx) })
 		}
 		wg.Wait()
 		all := probe.Result{OK: true}

@@ -25,6 +25,7 @@ func TestAddrCheckEveryAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer ln2.Close()
 	p := &probe.TCP{Port: uint16(port)}
 	one, two := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.2")
 
@@ -43,5 +44,25 @@ func TestAddrCheckEveryAddress(t *testing.T) {
 	r = AddrCheck("main", p, one).Run(context.Background())
 	if !r.OK || strings.Contains(r.Reason, "127.0.0.1") {
 		t.Fatalf("one address: %+v", r)
+	}
+}
+
+// panicky panics when probing one address.
+type panicky struct{ bad netip.Addr }
+
+func (p panicky) Probe(_ context.Context, a netip.Addr) probe.Result {
+	if a == p.bad {
+		panic("probe bug")
+	}
+	return probe.Result{OK: true, Reason: "fine"}
+}
+
+// TestAddrCheckSurvivesAPanickingProbe: a probe that panics on one of
+// several addresses fails the check instead of taking the process down.
+func TestAddrCheckSurvivesAPanickingProbe(t *testing.T) {
+	one, two := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")
+	r := AddrCheck("main", panicky{bad: two}, one, two).run(context.Background())
+	if r.OK || !strings.Contains(r.Reason, "::1: check panicked: probe bug") {
+		t.Fatalf("result %+v, want a failure naming the panic on ::1", r)
 	}
 }

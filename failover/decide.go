@@ -52,7 +52,8 @@ func (e *Engine) want(svc *Service, st *ServiceState, now time.Time) choice {
 	case AllDownAll:
 		return choice{active: st.Active, all: true, kind: DecisionAllDown, reason: "all targets down: policy all serves every target"}
 	}
-	return choice{active: st.Active}
+	// keep: a change only when the policy was "all" before a reload.
+	return choice{active: st.Active, kind: DecisionAllDown, reason: "all targets down: policy keep stays on " + st.Active}
 }
 
 // waiting reports whether a target that is up still has to wait out the
