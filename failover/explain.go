@@ -86,8 +86,8 @@ type Move struct {
 	Held bool `json:"held,omitempty"`
 }
 
-// NextRound gives the time of the service's first probe round after t;
-// nil when the schedule is not known (cron mode).
+// NextRound gives the time of the service's first probe round strictly
+// after t, for any t; nil when the schedule is not known (cron mode).
 type NextRound func(after time.Time) time.Time
 
 // Explain tells why a service is where it is at now and the earliest ways

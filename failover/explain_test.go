@@ -3,6 +3,7 @@ package failover
 import (
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -108,7 +109,7 @@ func TestExplainWithoutScheduleCountsRounds(t *testing.T) {
 func TestExplainPin(t *testing.T) {
 	clock := &fixedClock{now: t0}
 	e := NewEngine([]Service{webService(1, 1)}, nil, WithClock(clock.Now))
-	until := t0.Add(time.Hour)
+	until := t0.Add(time.Hour + 5*time.Second) // between two rounds
 	if err := e.Pin("web", "backup", until, "disk swap"); err != nil {
 		t.Fatal(err)
 	}
@@ -116,12 +117,16 @@ func TestExplainPin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x.Pin == nil || !strings.Contains(x.Now, "pinned to backup by operator until 2026-11-22T11:00:00Z: disk swap") {
+	if x.Pin == nil || !strings.Contains(x.Now, "pinned to backup by operator until 2026-11-22T11:00:05Z: disk swap") {
 		t.Fatalf("pin %+v, now %q", x.Pin, x.Now)
 	}
+	// The pin is let go by the first round at or after its end.
 	m := only(t, x)
-	if m.To != "main" || !m.Earliest.Equal(until) || m.Rounds != 0 {
-		t.Fatalf("move %+v, want to main when the pin ends", m)
+	if want := t0.Add(time.Hour + 10*time.Second); m.To != "main" || !m.Earliest.Equal(want) || m.Rounds != 0 {
+		t.Fatalf("move %+v, want to main at %s, the first round after the pin ends", m, want)
+	}
+	if x, _ := e.Explain("web", t0.Add(time.Minute), nil); !only(t, x).Earliest.Equal(until) {
+		t.Errorf("without a schedule the earliest is the pin's end: %+v", x.Next)
 	}
 
 	if err := e.Pin("web", "backup", time.Time{}, ""); err != nil {
@@ -220,12 +225,50 @@ func TestLoopNextRoundFollowsTheShiftedSchedule(t *testing.T) {
 	}{
 		{"web", t0.Add(5 * time.Minute)},
 		{"mail", t0.Add(time.Second)},
-		{"dns", time.Time{}},
 	} {
-		if got := l.NextRound(c.service, t0); !got.Equal(c.want) {
-			t.Errorf("NextRound(%s, %s) = %s, want %s", c.service, t0, got, c.want)
+		if got := l.NextRound(c.service)(t0); !got.Equal(c.want) {
+			t.Errorf("NextRound(%s)(%s) = %s, want %s", c.service, t0, got, c.want)
 		}
 	}
+	if l.NextRound("dns") != nil {
+		t.Error("a schedule for a service the loop does not run")
+	}
+}
+
+// TestLoopNextRoundFollowsTheRunningEvery: an "@every" schedule counts from
+// when the loop started, so the rounds NextRound gives are the ones the
+// loop then runs, whatever time it is asked about.
+func TestLoopNextRoundFollowsTheRunningEvery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(map[string]bool{"web/main": true, "web/backup": true})
+		job := w.job("web")
+		job.Spec = "@every 4s"
+		l := newTestLoop(t, LoopConfig{Engine: NewEngine([]Service{webService(1, 1)}, nil), Jobs: []Job{job}, Publisher: &publisher{}})
+		time.Sleep(1300 * time.Millisecond) // start off the second
+		start := time.Now()
+		running(t, l)
+		time.Sleep(5300 * time.Millisecond)
+		synctest.Wait()
+		next := l.NextRound("web")
+		calls := w.callsTo("web/main")
+		if len(calls) != 1 {
+			t.Fatalf("%d rounds by %s, want 1", len(calls), time.Since(start))
+		}
+		// Rounds fall every 4s from the first; asked now, and asked about
+		// a time past the next round, NextRound lands on that grid.
+		now := time.Now()
+		for _, ask := range []time.Time{now, now.Add(3 * time.Second), now.Add(41 * time.Second)} {
+			got := next(ask)
+			if off := got.Sub(calls[0]) % (4 * time.Second); off != 0 || !got.After(ask) || got.Sub(ask) > 4*time.Second {
+				t.Errorf("NextRound(%s) = %s: not the first round after it on the grid of %s every 4s", ask, got, calls[0])
+			}
+		}
+		time.Sleep(next(now).Sub(now))
+		synctest.Wait()
+		if calls := w.callsTo("web/main"); len(calls) != 2 || !calls[1].Equal(next(now)) {
+			t.Fatalf("the second round came at %v, NextRound said %s", calls, next(now))
+		}
+	})
 }
 
 func TestExplainSaysTheCheckerIsCutOff(t *testing.T) {
@@ -241,5 +284,42 @@ func TestExplainSaysTheCheckerIsCutOff(t *testing.T) {
 	}
 	if r := x.Targets[0].Recent; len(r) != 1 || !r[0].NotCounted {
 		t.Fatalf("main's recent probes %+v: want the failure marked not counted", r)
+	}
+}
+
+// TestExplainFailbackMatchesTheEngine: in the daemon a round's time is
+// taken after its probes, a little after the round was due. The failback
+// Explain predicts for a target waiting out its delay is the round the
+// engine then really moves in, not one later.
+func TestExplainFailbackMatchesTheEngine(t *testing.T) {
+	svc := webService(1, 1)
+	svc.FailbackDelay = time.Minute
+	e := NewEngine([]Service{svc}, nil)
+	probeTakes := 400 * time.Millisecond // longer than roundSlack
+	round := func(due time.Time, probe string) Outcome {
+		obs := results(svc, probe, due.Add(probeTakes))
+		for i := range obs {
+			obs[i].Latency = probeTakes
+		}
+		return e.Apply(Round{At: due.Add(probeTakes + 10*time.Millisecond), Observations: obs})
+	}
+	round(t0, "-+")                     // to backup
+	round(t0.Add(10*time.Second), "++") // main up again, waits a minute
+	now := t0.Add(10*time.Second + probeTakes + 10*time.Millisecond)
+	x, err := e.Explain("web", now, every10s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := x.Next[len(x.Next)-1]
+	if want := t0.Add(70 * time.Second); back.To != "main" || !back.Earliest.Equal(want) {
+		t.Fatalf("failback %+v, want at the round due %s", back, want)
+	}
+	for due := t0.Add(20 * time.Second); due.Before(back.Earliest); due = due.Add(10 * time.Second) {
+		if out := round(due, "++"); len(out.Decisions) != 0 {
+			t.Fatalf("moved at %s, before the predicted %s", due, back.Earliest)
+		}
+	}
+	if out := round(back.Earliest, "++"); len(out.Decisions) != 1 || out.Decisions[0].To != "main" {
+		t.Fatalf("no failback in the round Explain predicted: %+v", out)
 	}
 }

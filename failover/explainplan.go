@@ -16,9 +16,12 @@ type planner struct {
 	next NextRound
 }
 
-// maxRounds bounds the walk along a schedule (a day of rounds every
-// second), so a failback delay far longer than the schedule cannot spin.
-const maxRounds = 86400
+// roundSlack is how late after its scheduled time a round is assumed to
+// take its time (Round.At is taken once its probes are done). A condition
+// on a duration since a round's time (failback delay, pin end, hold
+// release) is met by the round scheduled within roundSlack before the
+// exact end, as in the daemon it is.
+const roundSlack = 100 * time.Millisecond
 
 // explain returns the sentence for Explanation.Now and the moves.
 func (p planner) explain() (string, []Move) {
@@ -49,8 +52,14 @@ func (p planner) pinned() (string, []Move) {
 	if pin.Until.IsZero() {
 		return now, []Move{{To: w.key(), If: "an operator runs zonerw unpin " + p.svc.Name + " while the targets stay as they are"}}
 	}
+	// The pin ends at the first round at or after Until; without a
+	// schedule Until itself is the earliest.
+	end := p.roundAtOrAfter(pin.Until.Add(-roundSlack))
+	if end.IsZero() {
+		end = pin.Until
+	}
 	return now, []Move{{To: w.key(), If: "the pin ends at " + pin.Until.UTC().Format(time.RFC3339) + " while the targets stay as they are",
-		Earliest: pin.Until}}
+		Earliest: end}}
 }
 
 // unpinned is the state as the rules would see it without the pin.
@@ -78,7 +87,7 @@ func (p planner) held() (string, []Move) {
 	end := since.Add(p.svc.SwitchWindow)
 	return h.Reason, []Move{unpin, {To: w.key(),
 		If:       fmt.Sprintf("the probes keep asking for %s until %s (steady for the switch window %s)", w.key(), end.UTC().Format(time.RFC3339), p.svc.SwitchWindow),
-		Earliest: p.roundAtOrAfter(end)}}
+		Earliest: p.roundAtOrAfter(end.Add(-roundSlack))}}
 }
 
 // rules explains a service the probes steer.
@@ -144,14 +153,14 @@ func (p planner) failback(t string, ts *TargetState) Move {
 		}
 		end := ts.UpSince.Add(delay)
 		return Move{To: t, If: fmt.Sprintf("%s stays up until %s (failback delay %s)", t, end.UTC().Format(time.RFC3339), delay),
-			Rounds: 1, Earliest: p.roundAtOrAfter(end)}
+			Rounds: 1, Earliest: p.roundAtOrAfter(scheduledAt(ts).Add(delay - roundSlack))}
 	}
 	k := max(p.svc.Rise-ts.Successes, 1)
 	m := Move{To: t, If: fmt.Sprintf("%s passes %d more probe(s) in a row (rise %d)", t, k, max(p.svc.Rise, 1)), Rounds: k, Earliest: p.round(k)}
 	if delay > 0 {
 		m.If += fmt.Sprintf(", then stays up for the failback delay %s", delay)
 		if !m.Earliest.IsZero() {
-			m.Earliest = p.after(m.Earliest, m.Earliest.Add(delay))
+			m.Earliest = p.roundAtOrAfter(m.Earliest.Add(delay))
 		}
 	}
 	return m
@@ -185,27 +194,27 @@ func (p planner) round(k int) time.Time {
 	return t
 }
 
-// roundAtOrAfter is the first probe round at or after t.
+// roundAtOrAfter is the first probe round after now that is at or after
+// t; zero without a schedule.
 func (p planner) roundAtOrAfter(t time.Time) time.Time {
-	return p.after(p.now, t)
-}
-
-// after walks the schedule from the round at from to the first round at
-// or after t; zero without a schedule or beyond maxRounds.
-func (p planner) after(from, t time.Time) time.Time {
 	if p.next == nil {
 		return time.Time{}
 	}
-	r := from
-	for range maxRounds {
-		if !r.Before(t) && r.After(p.now) {
-			return r
-		}
-		if r = p.next(r); r.IsZero() {
-			return r
+	if !t.After(p.now) {
+		return p.next(p.now)
+	}
+	return p.next(t.Add(-time.Nanosecond))
+}
+
+// scheduledAt estimates when the round that saw ts come up was due: the
+// end of that probe (UpSince) less the time it took.
+func scheduledAt(ts *TargetState) time.Time {
+	for _, pr := range ts.Recent {
+		if pr.At.Equal(ts.UpSince) {
+			return ts.UpSince.Add(-pr.Latency)
 		}
 	}
-	return time.Time{}
+	return ts.UpSince
 }
 
 func anyUp(st *ServiceState, targets []string) bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -78,6 +79,10 @@ type Loop struct {
 	scheds  []cron.Schedule
 	batch   batcher
 	running sync.Mutex // one Run at a time
+
+	mu      sync.Mutex     // guards cron and entries
+	cron    *cron.Cron     // the scheduler while Run runs
+	entries []cron.EntryID // each job's entry in cron
 }
 
 // NewLoop checks the config and fills its defaults.
@@ -162,9 +167,18 @@ func (l *Loop) Run(ctx context.Context) error {
 		cron.WithLogger(cl),
 		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
 	)
+	var ids []cron.EntryID
 	for i, j := range l.cfg.Jobs {
-		c.Schedule(l.scheds[i], cron.FuncJob(func() { l.round(ctx, j) }))
+		ids = append(ids, c.Schedule(l.scheds[i], cron.FuncJob(func() { l.round(ctx, j) })))
 	}
+	l.mu.Lock()
+	l.cron, l.entries = c, ids
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.cron, l.entries = nil, nil
+		l.mu.Unlock()
+	}()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { l.publishLoop(ctx, stop) })
@@ -215,14 +229,33 @@ func (l *Loop) handle(out Outcome) {
 	l.batch.add(out.Decisions)
 }
 
-// NextRound is the time of the service's first scheduled round after t,
-// for Engine.Explain; zero for a service the loop does not run. A round
-// skipped because the previous one still runs is not accounted for.
-func (l *Loop) NextRound(service string, t time.Time) time.Time {
-	for i, j := range l.cfg.Jobs {
-		if j.Service == service {
-			return l.scheds[i].Next(t.In(l.cfg.Location))
-		}
+// NextRound returns the service's schedule, for Engine.Explain; nil for a
+// service the loop does not run. While the loop runs it follows the rounds
+// cron has planned: an "@every" schedule counts from when the loop
+// started, not from the time asked about. A round skipped because the
+// previous one still runs is not accounted for.
+func (l *Loop) NextRound(service string) NextRound {
+	i := slices.IndexFunc(l.cfg.Jobs, func(j Job) bool { return j.Service == service })
+	if i < 0 {
+		return nil
 	}
-	return time.Time{}
+	sched, loc := l.scheds[i], l.cfg.Location
+	var planned time.Time // the next round cron has planned
+	l.mu.Lock()
+	if l.cron != nil {
+		planned = l.cron.Entry(l.entries[i]).Next
+	}
+	l.mu.Unlock()
+	every, isEvery := sched.(shifted).every()
+	return func(t time.Time) time.Time {
+		switch {
+		case planned.IsZero():
+			return sched.Next(t.In(loc))
+		case t.Before(planned):
+			return planned
+		case isEvery: // rounds at planned + k*every
+			return planned.Add((t.Sub(planned)/every + 1) * every)
+		}
+		return sched.Next(t.In(loc))
+	}
 }

@@ -24,6 +24,13 @@ func (s shifted) Next(t time.Time) time.Time {
 	return n.Add(s.offset)
 }
 
+// every is the interval of an "@every" schedule; false for a cron spec,
+// whose times do not depend on when the loop started.
+func (s shifted) every() (time.Duration, bool) {
+	c, ok := s.inner.(cron.ConstantDelaySchedule)
+	return c.Delay, ok
+}
+
 // schedule parses a cron spec ("@every 2s", "*/5 * * * *") and shifts it
 // by the offset of the i-th of n services: i*jitter/n.
 func schedule(spec string, i, n int, jitter time.Duration) (cron.Schedule, error) {

@@ -54,7 +54,7 @@ func (d *daemon) explain(service string) (explainView, error) {
 	d.mu.Unlock()
 	var next failover.NextRound
 	if loop != nil {
-		next = func(t time.Time) time.Time { return loop.NextRound(service, t) }
+		next = loop.NextRound(service)
 	}
 	x, err := engine.Explain(service, time.Now(), next)
 	return explainView{Daemon: true, Explanation: x}, err
