@@ -75,26 +75,43 @@ func (e *Engine) record(svc *Service, st *ServiceState, obs []Observation, isola
 	return cause, counted, ignored
 }
 
+// cleanRoundsToEndIsolation is how many rounds in a row with every target
+// answering end a spell of isolation, when no witness has answered yet: a
+// flaky uplink that drops every other round stays one spell.
+const cleanRoundsToEndIsolation = 3
+
 // isolation follows a service through spells of a cut-off checker: one
-// event when failures are first set aside, one when a round counts its
-// results again. The rounds in between only add to IsolatedRounds, so a
-// long outage of the checker's own network is one audit line, not one a
+// event when failures are first set aside, one when the checker is
+// connected again: a round counted a failure (so a witness answered, or
+// there are none), or cleanRoundsToEndIsolation rounds in a row where every
+// target answered. The rounds in between only add to the counters, so a
+// long outage of the checker's own network is two audit lines, not one a
 // round.
 func (e *Engine) isolation(svc *Service, st *ServiceState, ws, cause, ignored []Observation, now time.Time) {
 	switch {
 	case len(ignored) > 0:
 		st.IsolatedRounds++
+		st.CleanRounds = 0
 		if st.IsolatedSince.IsZero() {
 			st.IsolatedSince = now
 			e.emit(Event{Kind: EventIsolated, Service: svc.Name, At: now,
 				Reason: isolationReason(ws, ignored), Cause: append(ignored, ws...)})
 		}
-	case !st.IsolatedSince.IsZero() && len(cause) > 0:
-		reason := fmt.Sprintf("checker connected again after %s; the failures of %d round(s) were not counted",
-			now.Sub(st.IsolatedSince), st.IsolatedRounds)
-		st.IsolatedSince, st.IsolatedRounds = time.Time{}, 0
-		e.emit(Event{Kind: EventIsolationEnded, Service: svc.Name, At: now, Reason: reason, Cause: cause})
+		return
+	case st.IsolatedSince.IsZero() || len(cause) == 0:
+		return
 	}
+	how := "a failure was counted"
+	if !anyFailed(cause) {
+		if st.CleanRounds++; st.CleanRounds < cleanRoundsToEndIsolation {
+			return
+		}
+		how = fmt.Sprintf("every target answered %d rounds in a row", st.CleanRounds)
+	}
+	reason := fmt.Sprintf("checker connected again after %s (%s); the failures of %d round(s) were not counted",
+		now.Sub(st.IsolatedSince), how, st.IsolatedRounds)
+	st.IsolatedSince, st.IsolatedRounds, st.CleanRounds = time.Time{}, 0, 0
+	e.emit(Event{Kind: EventIsolationEnded, Service: svc.Name, At: now, Reason: reason, Cause: cause})
 }
 
 // allFailed reports whether there were witnesses and every one failed.

@@ -2,6 +2,7 @@ package failover
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -34,7 +35,9 @@ func (p planner) explain() (string, []Move) {
 	now, moves := p.rules()
 	if w := p.e.want(p.svc, p.st, p.now); !w.same(p.st) {
 		// The rules already ask for a move (a state saved under another
-		// config, say); the next counted round makes it.
+		// config, say); the next counted round makes it, whatever else
+		// could.
+		moves = slices.DeleteFunc(moves, func(m Move) bool { return m.To == w.key() })
 		moves = append(moves, Move{To: w.key(), If: "the next probe round: the rules already ask for it (" + w.reason + ")",
 			Rounds: 1, Earliest: p.round(1)})
 	}

@@ -77,7 +77,7 @@ func TestIsolationIsOneSpell(t *testing.T) {
 	at := t0.Add(3 * time.Minute)
 	out := e.Apply(Round{At: at, Observations: results(svc, "-+", at)})
 	if len(out.Decisions) != 0 || len(out.Events) != 1 || out.Events[0].Kind != EventIsolationEnded ||
-		out.Events[0].Reason != "checker connected again after 3m0s; the failures of 3 round(s) were not counted" {
+		out.Events[0].Reason != "checker connected again after 3m0s (a failure was counted); the failures of 3 round(s) were not counted" {
 		t.Fatalf("first counted round: %+v", out)
 	}
 	if ds := e.Observe(results(svc, "-+", t0)); len(ds) != 1 || !strings.Contains(ds[0].Reason, "2 consecutive failures") {
@@ -88,5 +88,36 @@ func TestIsolationIsOneSpell(t *testing.T) {
 	}
 	if st := e.State()["web"]; !st.IsolatedSince.IsZero() || st.IsolatedRounds != 0 {
 		t.Fatalf("after the spell: isolated since %s for %d rounds", st.IsolatedSince, st.IsolatedRounds)
+	}
+}
+
+// TestFlakyUplinkIsOneSpell: rounds where the checker is cut off and
+// rounds where every target answers, one after the other, make one spell;
+// it ends after three clean rounds in a row.
+func TestFlakyUplinkIsOneSpell(t *testing.T) {
+	svc := webService(1, 1)
+	e := NewEngine([]Service{svc}, nil)
+	wit := []Observation{{Target: "resolver", Reason: "timeout after 2s", At: t0}}
+	var kinds []EventKind
+	for i, probe := range []string{"--", "++", "--", "++", "++", "--", "++", "++", "++", "++"} {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		r := Round{At: at, Observations: results(svc, probe, at)}
+		if probe == "--" {
+			r.Witnesses = wit // as the loop does: witnesses only when a target failed
+		}
+		out := e.Apply(r)
+		for _, ev := range out.Events {
+			kinds = append(kinds, ev.Kind)
+			if ev.Kind == EventIsolationEnded && (!ev.At.Equal(t0.Add(8*time.Minute)) ||
+				ev.Reason != "checker connected again after 8m0s (every target answered 3 rounds in a row); the failures of 3 round(s) were not counted") {
+				t.Errorf("end of the spell: %+v", ev)
+			}
+		}
+		if len(out.Decisions) != 0 {
+			t.Fatalf("round %d switched: %+v", i, out.Decisions)
+		}
+	}
+	if !slices.Equal(kinds, []EventKind{EventIsolated, EventIsolationEnded}) {
+		t.Fatalf("events %v, want one spell", kinds)
 	}
 }

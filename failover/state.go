@@ -77,9 +77,12 @@ type ServiceState struct {
 	Switches []time.Time `json:"switches,omitempty"`
 	// IsolatedSince is when the checker last looked cut off (every
 	// witness failing with a target); zero while it does not.
-	// IsolatedRounds counts the rounds whose failures were set aside since.
+	// IsolatedRounds counts the rounds whose failures were set aside since,
+	// and CleanRounds the rounds in a row since then where every target
+	// answered.
 	IsolatedSince  time.Time `json:"isolated_since,omitzero"`
 	IsolatedRounds int       `json:"isolated_rounds,omitempty"`
+	CleanRounds    int       `json:"clean_rounds,omitempty"`
 }
 
 // State is every service's state, keyed by service name. It is a plain
