@@ -48,6 +48,9 @@ func adminCall(ctx context.Context, stateDir, method, path string, body, out any
 		return fmt.Errorf("admin socket %s: %w", sock, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound && resp.Header.Get("Content-Type") != "application/json" {
+		return fmt.Errorf("the running zonerw serve (admin socket %s) does not know %s: it is older than this zonerw; restart it", sock, path)
+	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct{ Error string }
 		json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)

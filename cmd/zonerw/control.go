@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
@@ -43,7 +44,7 @@ func runUnpin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return code
 	}
-	return control(ctx, *cfgPath, stdout, stderr, "POST", "/unpin/"+rest[0], nil, func(e *failover.Engine) error {
+	return control(ctx, *cfgPath, stdout, stderr, "POST", "/unpin/"+url.PathEscape(rest[0]), nil, func(e *failover.Engine) error {
 		return e.Unpin(rest[0])
 	}, "unpinned "+rest[0])
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
@@ -29,7 +30,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return code
 	}
 	service := rest[0]
-	return show(ctx, *cfgPath, "/explain/"+service, *asJSON, stdout, stderr,
+	return show(ctx, *cfgPath, "/explain/"+url.PathEscape(service), *asJSON, stdout, stderr,
 		func(cfg *config.Config) (explainView, error) { return explainFromFile(cfg, service, time.Now()) },
 		func(w io.Writer, _ *config.Config, v explainView) { printExplain(w, v, time.Now()) })
 }

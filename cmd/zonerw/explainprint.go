@@ -12,7 +12,7 @@ import (
 
 // printExplain prints an explanation for people: where the service is and
 // why, its rules, a row per target with its recent probes, and the ways
-// it could move next. now is for "ago" and "in".
+// it could move next. Times are UTC; now is for "ago" and "in".
 func printExplain(w io.Writer, v explainView, now time.Time) {
 	x := v.Explanation
 	if !v.Daemon {
@@ -20,7 +20,7 @@ func printExplain(w io.Writer, v explainView, now time.Time) {
 	}
 	fmt.Fprintf(w, "%s serves %s", x.Service, strings.Join(x.Serving, ","))
 	if !x.ActiveSince.IsZero() {
-		fmt.Fprintf(w, " since %s", ago(x.ActiveSince, now))
+		fmt.Fprintf(w, " since %s", at(x.ActiveSince, now))
 	}
 	fmt.Fprintln(w)
 	if x.LastReason != "" {
@@ -46,7 +46,7 @@ func printExplain(w io.Writer, v explainView, now time.Time) {
 			last = t.Recent[n-1]
 		}
 		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Priority, upWord(t.Up), streak(ts, x.Rules.Rise, x.Rules.Fall),
-			recentText(t.Recent), ago(last.At, now), dash(probeText(last)))
+			recentText(t.Recent), at(last.At, now), dash(probeText(last)))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "  (recent probes oldest first: + ok, x failed, ? failed but not counted: every witness failed too)")
@@ -121,13 +121,18 @@ func probeText(p failover.Probe) string {
 	return p.Reason
 }
 
-// at is a time to come (or just gone) with how far off it is.
+// at is a time in UTC, as the reasons and zonerw log write times, with
+// how far it is from now: "2026-11-30T03:25:17Z (in 1m10s)", "(3s ago)";
+// "never" for the zero time.
 func at(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
 	d := t.Sub(now).Round(time.Second)
 	if d < 0 {
-		return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05"), -d)
+		return fmt.Sprintf("%s (%s ago)", t.UTC().Format(time.RFC3339), -d)
 	}
-	return fmt.Sprintf("%s (in %s)", t.Local().Format("2006-01-02 15:04:05"), d)
+	return fmt.Sprintf("%s (in %s)", t.UTC().Format(time.RFC3339), d)
 }
 
 func orDefault(s, def string) string {

@@ -66,8 +66,9 @@ Usage:
   zonerw check [-c FILE]            validate config and templates, print what would be written
   zonerw serve [-c FILE]            the daemon: embedded nameserver, scheduled probes, NOTIFY
   zonerw status [-c FILE] [--json]  services, targets, zone serials, secondaries
-  zonerw explain SERVICE [--json]   why a service is on its target, and what could move it next
-  zonerw log [--since D|TIME] [--service NAME] [--json]
+  zonerw explain [-c FILE] [--json] SERVICE
+                                    why a service is on its target, and what could move it next
+  zonerw log [-c FILE] [--since D|TIME] [--service NAME] [--json]
                                     the audit log: every switch and event, oldest first
   zonerw pin SERVICE TARGET [--for D] [--reason TEXT]
                                     hold a service on a target (planned maintenance)

@@ -41,8 +41,9 @@ type observer struct {
 	alerts  *alert.Dispatcher
 	retired []*alert.Dispatcher // replaced by a reload, finishing their queues
 	sinks   config.Alerts
-	// throttle holds repeats of alerts that could otherwise come every
-	// round (isolation, a failing publish) to one an hour.
+	// throttle holds repeats of alerts that could otherwise come again
+	// and again (a publish failing every round, spell after spell of
+	// isolation) to one an hour.
 	throttle alert.Throttle
 	watch    alert.SecondaryWatch
 

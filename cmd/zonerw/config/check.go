@@ -9,14 +9,14 @@ import (
 // httpKeys maps probe.HTTP's field names to this file's YAML keys.
 var httpKeys = map[string]string{"URL": "url", "Host": "host", "ExpectStatus": "expect_status", "MaxBody": "url"}
 
-// validateCheck checks a service's probe settings. HTTP settings are checked
-// by the probe package itself; this adds the key path and line.
 // The values of Check.Addresses.
 const (
 	AddressesFirst = "first"
 	AddressesAll   = "all"
 )
 
+// validateCheck checks a service's probe settings. HTTP settings are checked
+// by the probe package itself; this adds the key path and line.
 func validateCheck(l *locator, p []any, c Check) []error {
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
