@@ -19,7 +19,7 @@ func (s *Server) catchUp(ctx context.Context, zone string, sec Secondary, target
 		serial, err := s.querySerial(ctx, zone, sec)
 		if err == nil && !serialLess(serial, target) {
 			took := s.now().Sub(start)
-			s.update(zone, sec.Addr, func(st *SecondaryState) { st.CatchUp, st.LastError = took, "" })
+			s.updateFor(zone, sec.Addr, target, func(st *SecondaryState) { st.CatchUp, st.LastError = took, "" })
 			s.log.Info("secondary caught up", "zone", zone, "secondary", sec.Addr.String(), "serial", serial, "after", took)
 			return
 		}
@@ -27,7 +27,7 @@ func (s *Server) catchUp(ctx context.Context, zone string, sec Secondary, target
 			if errors.Is(err, context.DeadlineExceeded) {
 				err = fmt.Errorf("secondary %s did not reach serial %d of zone %s within %s", sec.Addr, target, zone, s.cfg.Notify.CatchUpTimeout)
 				s.log.Warn("secondary behind", "zone", zone, "secondary", sec.Addr.String(), "err", err)
-				s.recordError(zone, sec.Addr, err)
+				s.updateFor(zone, sec.Addr, target, func(st *SecondaryState) { st.LastError = err.Error() })
 			}
 			return
 		}

@@ -33,7 +33,10 @@ func (s *Server) startNotify(zc *ZoneConfig, ix *zoneIndex) {
 func (s *Server) follow(ctx context.Context, zone string, sec Secondary, soa *dns.SOA) {
 	start := s.now()
 	s.update(zone, sec.Addr, func(st *SecondaryState) {
-		st.Target, st.Notified, st.Acked, st.CatchUp, st.LastError = soa.Serial, start, false, 0, ""
+		// The follower of a newer version may have run first.
+		if st.Target == 0 || serialLess(st.Target, soa.Serial) {
+			st.Target, st.Notified, st.Acked, st.CatchUp, st.LastError = soa.Serial, start, false, 0, ""
+		}
 	})
 	if err := s.notify(ctx, zone, sec, soa); err != nil {
 		// Cancelled by a newer version or by shutdown: not a failure.
@@ -42,14 +45,15 @@ func (s *Server) follow(ctx context.Context, zone string, sec Secondary, soa *dn
 			s.log.Warn("notify failed", "zone", zone, "secondary", sec.Addr.String(), "err", err)
 		}
 		s.update(zone, sec.Addr, func(st *SecondaryState) {
-			st.LastError = err.Error()
 			if failed {
 				st.NotifyFailed++
 			}
 		})
+		s.updateFor(zone, sec.Addr, soa.Serial, func(st *SecondaryState) { st.LastError = err.Error() })
 		return
 	}
-	s.update(zone, sec.Addr, func(st *SecondaryState) { st.Acked = true; st.NotifyAcked++ })
+	s.update(zone, sec.Addr, func(st *SecondaryState) { st.NotifyAcked++ })
+	s.updateFor(zone, sec.Addr, soa.Serial, func(st *SecondaryState) { st.Acked = true })
 	s.catchUp(ctx, zone, sec, soa.Serial, start)
 }
 
@@ -62,7 +66,7 @@ func (s *Server) notify(ctx context.Context, zone string, sec Secondary, soa *dn
 		if err == nil {
 			return nil
 		}
-		s.recordError(zone, sec.Addr, err)
+		s.updateFor(zone, sec.Addr, soa.Serial, func(st *SecondaryState) { st.LastError = err.Error() })
 		if attempt >= s.cfg.Notify.Attempts {
 			return fmt.Errorf("notify %s of zone %s serial %d: no acknowledgement after %d attempts: %w",
 				sec.Addr, zone, soa.Serial, attempt, err)

@@ -274,3 +274,25 @@ func TestNotifyCancelledIsNotFailure(t *testing.T) {
 		t.Errorf("%d sent, %d acknowledged, %d failed; want 2, 0, 0", st.NotifySent, st.NotifyAcked, st.NotifyFailed)
 	}
 }
+
+// TestStaleFollowerLeavesTheNewerVersionAlone: the goroutine still busy
+// with a version that a newer one replaced (its context cancelled) must
+// not overwrite what is recorded for the newer one, whichever runs first.
+func TestStaleFollowerLeavesTheNewerVersionAlone(t *testing.T) {
+	f := newFakeSecondary(t, script{serial: 2024010101}, nil)
+	s := newTestServer(t, Config{Notify: fastNotify,
+		Zones: []ZoneConfig{{Name: "example.com.", Secondaries: []Secondary{{Addr: f.addr}}}}})
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	st := waitStatus(t, s, func(st SecondaryState) bool { return st.CatchUp > 0 })
+	if st.Target != 2024010101 {
+		t.Fatalf("state %+v, want target 2024010101", st)
+	}
+	older := &dns.SOA{Hdr: dns.RR_Header{Name: "example.com.", Rrtype: dns.TypeSOA, Class: dns.ClassINET}, Serial: 2024010100}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.follow(ctx, "example.com.", Secondary{Addr: f.addr}, older)
+	after := s.SecondaryStatus("example.com.")[0]
+	if after.Target != st.Target || after.CatchUp != st.CatchUp || !after.Acked || after.LastError != "" || after.NotifyFailed != 0 {
+		t.Fatalf("a stale follower changed the state:\nbefore %+v\nafter  %+v", st, after)
+	}
+}

@@ -55,6 +55,17 @@ func (s *Server) update(zone string, addr netip.AddrPort, f func(*SecondaryState
 	}
 }
 
+// updateFor changes the state of one secondary only while it still
+// follows target: the work for a version that a newer one replaced must
+// not overwrite what is recorded for the newer one.
+func (s *Server) updateFor(zone string, addr netip.AddrPort, target uint32, f func(*SecondaryState)) {
+	s.update(zone, addr, func(st *SecondaryState) {
+		if st.Target == target {
+			f(st)
+		}
+	})
+}
+
 // recordError stores err as the secondary's last error.
 func (s *Server) recordError(zone string, addr netip.AddrPort, err error) {
 	s.update(zone, addr, func(st *SecondaryState) { st.LastError = err.Error() })
