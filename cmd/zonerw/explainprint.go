@@ -129,7 +129,7 @@ func at(t, now time.Time) string {
 		return "never"
 	}
 	d := t.Sub(now).Round(time.Second)
-	if d < 0 {
+	if d <= 0 {
 		return fmt.Sprintf("%s (%s ago)", t.UTC().Format(time.RFC3339), -d)
 	}
 	return fmt.Sprintf("%s (in %s)", t.UTC().Format(time.RFC3339), d)
