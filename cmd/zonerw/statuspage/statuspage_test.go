@@ -123,7 +123,7 @@ func TestRenderShowsState(t *testing.T) {
 		`data-service="web" data-active="backup"`,
 		`<li class="target" data-target="backup" data-up="true" data-active="true">`,
 		`<span class="badge active">ACTIVE</span>`,
-		`<p class="moved muted">since 3s ago: main down after 2 consecutive failures</p>`,
+		`<p class="moved muted">moved 3s ago: main down after 2 consecutive failures</p>`,
 		`connect: connection refused`,
 		`serial 2025030101, want 2025030102, for 1m35s, NOTIFY not acknowledged`,
 		`last success 1m00s ago; 2 of 2 records in sync`,
