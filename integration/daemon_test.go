@@ -73,15 +73,24 @@ func watchSwitch(t *testing.T, primary, secondary, want string, deadline time.Du
 // TestReloadKeepsRunningOnBadConfig: SIGHUP with a broken config or
 // template keeps the old zone served and logs what is wrong, naming the
 // file and line; SIGHUP with a good template serves the change.
-func TestReloadKeepsRunningOnBadConfig(t *testing.T) {
+// servingMain starts a web server for main, and zonerw serve on the usual
+// test config, and waits until www points at main. It returns the daemon,
+// its config and template paths and the nameserver's address.
+func servingMain(t *testing.T) (d *daemonProc, cfg, tmpl, server string) {
+	t.Helper()
 	main := startWeb(t, "127.0.0.11", 0)
 	dnsPort := freePort(t, "127.0.0.1")
-	server := fmt.Sprintf("127.0.0.1:%d", dnsPort)
-	cfg := serveConfig(t, main.port(), dnsPort, "")
-	tmpl := filepath.Join(filepath.Dir(cfg), "example.com.tmpl")
-	goodCfg := readFile(t, cfg)
-	d := startServe(t, cfg)
+	server = fmt.Sprintf("127.0.0.1:%d", dnsPort)
+	cfg = serveConfig(t, main.port(), dnsPort, "")
+	tmpl = filepath.Join(filepath.Dir(cfg), "example.com.tmpl")
+	d = startServe(t, cfg)
 	waitForA(t, server, "www.example.com", "127.0.0.11", 20*time.Second)
+	return d, cfg, tmpl, server
+}
+
+func TestReloadKeepsRunningOnBadConfig(t *testing.T) {
+	d, cfg, tmpl, server := servingMain(t)
+	goodCfg := readFile(t, cfg)
 	// zonerw serve takes SIGHUP only once it has started (see
 	// TestSighupDuringStartupKeepsTheDaemon); this line is its last sign.
 	waitForLogCount(t, d, "failover loop started", 1, 10*time.Second)
@@ -277,13 +286,7 @@ func TestSystemdUnitVerifies(t *testing.T) {
 // from starting: the zone keeps its last good version, the error names the
 // template's line, and a reload with the template fixed publishes again.
 func TestServeStartsWithBrokenTemplate(t *testing.T) {
-	main := startWeb(t, "127.0.0.11", 0)
-	dnsPort := freePort(t, "127.0.0.1")
-	server := fmt.Sprintf("127.0.0.1:%d", dnsPort)
-	cfg := serveConfig(t, main.port(), dnsPort, "")
-	tmpl := filepath.Join(filepath.Dir(cfg), "example.com.tmpl")
-	d := startServe(t, cfg)
-	waitForA(t, server, "www.example.com", "127.0.0.11", 20*time.Second)
+	d, cfg, tmpl, server := servingMain(t)
 	serial := soaSerial(t, server)
 	d.stop(t)
 
