@@ -1,10 +1,13 @@
 package zones
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteFile writes data to path atomically: temp file in the same directory,
@@ -21,6 +24,40 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	}, nil)
 }
 
+// WriteFileFunc is WriteFile with the content produced by write, kept apart
+// from where it goes (a test can write to a buffer instead).
+func WriteFileFunc(path string, perm os.FileMode, write func(io.Writer) error) error {
+	return writeAtomic(path, perm, write, nil)
+}
+
+// tempPattern names the temp files writeAtomic makes beside path's base.
+func tempPattern(base string) string { return "." + base + ".tmp-*" }
+
+// RemoveStaleTemps removes from dir the temp files that an atomic write
+// interrupted by a crash or a kill left behind, and returns their names.
+// A directory that does not exist holds none.
+func RemoveStaleTemps(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look for leftover temp files: %w", err)
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(name, ".") || !strings.Contains(name, ".tmp-") {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("remove leftover temp file: %w", err)
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
+
 // writeAtomic is WriteFile with the content produced by write, kept apart
 // from where it goes. beforeRename, when not nil, runs after the temp file
 // is synced and closed; tests use it to fail at that point.
@@ -29,7 +66,7 @@ func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error, bef
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPattern(base))
 	if err != nil {
 		return fmt.Errorf("write %s: create temp file: %w", path, err)
 	}

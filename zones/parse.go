@@ -19,28 +19,61 @@ type ParseOptions struct {
 // explicit TTL, as in dns.NewRR.
 const defaultTTL = 3600
 
-// Parse parses zone text for origin ("example.com" or "example.com."), file names the text in errors.
-//
-// $ORIGIN, $TTL and $GENERATE work; $INCLUDE only with opt.AllowInclude.
-// Syntax errors wrap *dns.ParseError, whose text carries file, line and
-// column. The parsed zone is then validated (see validate); the problems
-// found are reported one per line as "file:line: owner TYPE: what", the line
-// being where the record starts (for records from $INCLUDE or $GENERATE,
-// the directive's line). A record listed twice is kept once.
+// Parse parses zone text for origin ("example.com" or "example.com."), file
+// names the text in errors, and returns the zone as a list of records
+// (grouped by owner and type, the SOA first). See ParseVersion.
 func Parse(origin, file string, text []byte, opt ParseOptions) (*Zone, error) {
-	apex, err := normaliseOrigin(origin)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	recs, err := readRecords(apex, file, text, opt, maxRecords)
-	if err != nil {
-		return nil, fmt.Errorf("parse zone %s: %w", apex, err)
-	}
-	z, err := validate(apex, file, recs)
+	v, err := ParseVersion(origin, file, text, opt)
 	if err != nil {
 		return nil, err
 	}
-	return z, nil
+	return v.Zone(), nil
+}
+
+// ParseVersion parses zone text into a Version with the zone's own serial.
+//
+// $ORIGIN, $TTL and $GENERATE work; $INCLUDE only with opt.AllowInclude.
+// Syntax errors wrap *dns.ParseError, whose text carries file, line and
+// column. The parsed zone is then validated (see Builder.Finish); the
+// problems found are reported one per line as "file:line: owner TYPE:
+// what", the line being where the record starts (for records from
+// $INCLUDE or $GENERATE, the directive's line). A record listed twice is
+// kept once.
+func ParseVersion(origin, file string, text []byte, opt ParseOptions) (*Version, error) {
+	b, err := NewBuilder(origin, file, len(text)/32)
+	if err != nil {
+		return nil, err
+	}
+	if err := ReadRecords(b.origin, file, text, opt, b.Add); err != nil {
+		return nil, err
+	}
+	base, err := b.Finish()
+	if err != nil {
+		return nil, err
+	}
+	return NewVersion(base, base.soa.Serial, nil)
+}
+
+// ReadRecords runs the miekg/dns parser over text and calls each with
+// every record and the line of file it starts on, in file order.
+func ReadRecords(origin, file string, text []byte, opt ParseOptions, each func(rr dns.RR, line int) error) error {
+	apex, err := normaliseOrigin(origin)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	lr := newLineReader(text)
+	zp := dns.NewZoneParser(lr, apex, file)
+	zp.SetDefaultTTL(defaultTTL)
+	zp.SetIncludeAllowed(opt.AllowInclude)
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		if err := each(rr, lr.takeLine()); err != nil {
+			return fmt.Errorf("parse zone %s: %w", apex, err)
+		}
+	}
+	if err := zp.Err(); err != nil {
+		return fmt.Errorf("parse zone %s: %w", apex, err)
+	}
+	return nil
 }
 
 // normaliseOrigin returns origin fully qualified and in lower case.
@@ -57,46 +90,15 @@ func normaliseOrigin(origin string) (string, error) {
 
 // maxRecords bounds a zone's size, so that a few $GENERATE lines (65536
 // records each) cannot eat the memory of the host.
-const maxRecords = 1 << 20
-
-// record is a parsed record and the line of file it came from.
-type record struct {
-	rr   dns.RR
-	line int
-}
-
-// readRecords runs the miekg/dns parser over text and returns its records
-// in file order, each encoded once to prove it can be served, exact
-// duplicates dropped; more than limit records is an error.
-func readRecords(apex, file string, text []byte, opt ParseOptions, limit int) ([]record, error) {
-	lr := newLineReader(text)
-	zp := dns.NewZoneParser(lr, apex, file)
-	zp.SetDefaultTTL(defaultTTL)
-	zp.SetIncludeAllowed(opt.AllowInclude)
-	var recs []record
-	seen := make(map[string]bool)
-	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		line := lr.takeLine()
-		key, err := canonicalKey(rr)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
-		}
-		if seen[key] {
-			continue
-		}
-		if len(recs) == limit {
-			return nil, fmt.Errorf("%s:%d: more than %d records", file, line, limit)
-		}
-		seen[key] = true
-		recs = append(recs, record{rr: rr, line: line})
-	}
-	if err := zp.Err(); err != nil {
-		return nil, err
-	}
-	return recs, nil
-}
+const maxRecords = 1 << 22
 
 // ownerOf is rr's owner name in canonical (lower case) form.
 func ownerOf(rr dns.RR) string {
 	return strings.ToLower(rr.Header().Name)
+}
+
+// Zone is the version as a list of records.
+func (v *Version) Zone() *Zone {
+	recs := v.AllRecords()
+	return &Zone{Origin: v.base.origin, SOA: recs[0].(*dns.SOA), Records: recs}
 }

@@ -18,34 +18,6 @@ type problem struct {
 	what  string
 }
 
-// validate checks parsed records and builds the zone from them:
-//   - class IN only, and no types that belong in messages (OPT, TSIG, ...);
-//   - every owner inside the zone;
-//   - exactly one SOA, at the apex, and NS records at the apex;
-//   - no CNAME beside other data at its owner (RRSIG and NSEC aside);
-//   - every name server inside the zone has an A or AAAA record in it.
-//
-// The problems are ordered by line and joined into one error that lists
-// the first maxProblems of them.
-func validate(apex, file string, recs []record) (*Zone, error) {
-	z := &Zone{Origin: apex, Records: make([]dns.RR, 0, len(recs))}
-	var probs []problem
-	for _, r := range recs {
-		z.Records = append(z.Records, r.rr)
-		probs = append(probs, checkRecord(apex, r)...)
-		if soa, ok := r.rr.(*dns.SOA); ok && ownerOf(soa) == apex && z.SOA == nil {
-			z.SOA = soa
-		}
-	}
-	probs = append(probs, checkApex(apex, recs)...)
-	probs = append(probs, checkCNAMEs(recs)...)
-	probs = append(probs, checkNameServers(apex, recs)...)
-	if len(probs) > 0 {
-		return nil, joinProblems(file, probs)
-	}
-	return z, nil
-}
-
 // notInZone lists the types that only make sense in a DNS message.
 var notInZone = map[uint16]bool{
 	dns.TypeOPT: true, dns.TypeTSIG: true, dns.TypeTKEY: true,
@@ -53,52 +25,87 @@ var notInZone = map[uint16]bool{
 	dns.TypeMAILA: true, dns.TypeMAILB: true,
 }
 
-// checkRecord checks what can be judged from one record alone.
-func checkRecord(apex string, r record) []problem {
-	h := r.rr.Header()
-	p := problem{line: r.line, owner: h.Name, rtype: typeName(r.rr)}
-	var out []problem
-	if h.Class != dns.ClassINET {
-		p.what = fmt.Sprintf("class %s is not supported, only IN", dns.Class(h.Class))
-		out = append(out, p)
+// cnameNeighbours are the types allowed at the owner of a CNAME (RFC 4035).
+var cnameNeighbours = map[uint16]bool{dns.TypeCNAME: true, dns.TypeRRSIG: true, dns.TypeNSEC: true}
+
+// maxRRset bounds the records of one RRset (an rrset counts them in 16 bits).
+const maxRRset = 1<<16 - 1
+
+// checkOwner records the problems of one owner's RRsets: the apex's SOA
+// and NS, a CNAME beside other data or more than one CNAME, an RRset too
+// large to hold.
+func (b *Builder) checkOwner(name uint32, g group) {
+	text := func() string { return WireNameText(b.names.name(name)) }
+	if name == 0 {
+		b.checkApex(g)
 	}
-	if notInZone[h.Rrtype] {
-		p.what = fmt.Sprintf("type %s cannot appear in a zone", p.rtype)
-		out = append(out, p)
+	if cn := g.set(dns.TypeCNAME); cn != nil {
+		first := b.recs[cn[0]]
+		p := problem{line: int(first.line), owner: b.ownerText(cn[0], text), rtype: "CNAME"}
+		var others []string
+		for _, t := range g.types {
+			if !cnameNeighbours[t] {
+				others = append(others, dns.Type(t).String())
+			}
+		}
+		if len(others) > 0 {
+			p.what = fmt.Sprintf("CNAME beside other data (%s)", strings.Join(others, ", "))
+			b.probs = append(b.probs, p)
+		}
+		if len(cn) > 1 {
+			p.what = fmt.Sprintf("%d CNAME records at one name, at most one allowed", len(cn))
+			b.probs = append(b.probs, p)
+		}
 	}
-	if !dns.IsSubDomain(apex, h.Name) {
-		p.what = "outside the zone " + apex
-		out = append(out, p)
+	for k, set := range g.sets {
+		if len(set) > maxRRset {
+			b.probs = append(b.probs, problem{line: int(b.recs[set[maxRRset]].line), owner: text(),
+				rtype: dns.Type(g.types[k]).String(), what: fmt.Sprintf("more than %d records in one RRset", maxRRset)})
+		}
 	}
-	if h.Rrtype == dns.TypeSOA && ownerOf(r.rr) != apex && dns.IsSubDomain(apex, h.Name) {
-		p.what = "SOA record not at the zone apex " + apex
-		out = append(out, p)
-	}
-	return out
 }
 
 // checkApex wants exactly one SOA and at least one NS at the apex.
-func checkApex(apex string, recs []record) []problem {
-	var out []problem
-	soas, nss := 0, 0
-	for _, r := range recs {
-		switch {
-		case r.rr.Header().Rrtype == dns.TypeSOA && ownerOf(r.rr) == apex:
-			soas++
-			if soas == 2 {
-				out = append(out, problem{line: r.line, owner: r.rr.Header().Name, rtype: "SOA", what: "second SOA record at the apex"})
+func (b *Builder) checkApex(g group) {
+	soas := g.set(dns.TypeSOA)
+	switch {
+	case len(soas) == 0:
+		b.probs = append(b.probs, problem{owner: b.origin, rtype: "SOA", what: "no SOA record at the apex"})
+	case len(soas) > 1:
+		b.probs = append(b.probs, problem{line: int(b.recs[soas[1]].line), owner: b.origin, rtype: "SOA", what: "second SOA record at the apex"})
+	}
+	if !g.has(dns.TypeNS) {
+		b.probs = append(b.probs, problem{owner: b.origin, rtype: "NS", what: "no NS record at the apex"})
+	}
+}
+
+// ownerText names the owner of record ri in messages: the apex as the
+// zone's origin, other names as they read in presentation form.
+func (b *Builder) ownerText(ri uint32, text func() string) string {
+	if b.recs[ri].name == 0 {
+		return b.origin
+	}
+	return text()
+}
+
+// checkNameServers wants each NS target inside the zone, at the apex or
+// for a delegation, to have an address record in the zone.
+func (b *Builder) checkNameServers(groups []group) {
+	for i, g := range groups {
+		for _, ri := range g.set(dns.TypeNS) {
+			r := b.recs[ri]
+			target := append([]byte(nil), b.rdataOf(r)...)
+			LowerWire(target)
+			if !isSubWire(target, b.apex) {
+				continue
 			}
-		case r.rr.Header().Rrtype == dns.TypeNS && ownerOf(r.rr) == apex:
-			nss++
+			if t, ok := b.names.find(target); ok && (groups[t].has(dns.TypeA) || groups[t].has(dns.TypeAAAA)) {
+				continue
+			}
+			b.probs = append(b.probs, problem{line: int(r.line), owner: b.ownerText(ri, func() string { return WireNameText(b.names.name(uint32(i))) }),
+				rtype: "NS", what: fmt.Sprintf("name server %s is inside the zone but has no A or AAAA record", WireNameText(target))})
 		}
 	}
-	if soas == 0 {
-		out = append(out, problem{owner: apex, rtype: "SOA", what: "no SOA record at the apex"})
-	}
-	if nss == 0 {
-		out = append(out, problem{owner: apex, rtype: "NS", what: "no NS record at the apex"})
-	}
-	return out
 }
 
 // maxProblems is how many problems one error lists; more are counted.

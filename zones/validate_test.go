@@ -86,19 +86,34 @@ func TestParseListsAtMostMaxProblems(t *testing.T) {
 	}
 }
 
-func TestReadRecordsLimit(t *testing.T) {
+func TestBuilderLimit(t *testing.T) {
 	text := "@ 300 SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 127.0.0.53\nns1 A 127.0.0.53\nwww A 127.0.0.10\n"
 	tests := []struct {
 		limit   int
 		wantErr string
 	}{
-		{limit: 4}, // the duplicate does not count
-		{limit: 3, wantErr: "big.zone:5: more than 3 records"},
+		{limit: 5}, // a duplicate counts as it is read; Finish drops it
+		{limit: 4, wantErr: "parse zone example.com.: big.zone:5: more than 4 records"},
 	}
 	for _, tt := range tests {
-		recs, err := readRecords("example.com.", "big.zone", []byte(text), ParseOptions{}, tt.limit)
-		if errText(err) != tt.wantErr || (err == nil && len(recs) != 4) {
-			t.Errorf("limit %d: %d records, error %q; want error %q", tt.limit, len(recs), errText(err), tt.wantErr)
+		b, err := NewBuilder("example.com.", "big.zone", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.limit = tt.limit
+		err = ReadRecords("example.com.", "big.zone", []byte(text), ParseOptions{}, b.Add)
+		if errText(err) != tt.wantErr {
+			t.Errorf("limit %d: error %q; want %q", tt.limit, errText(err), tt.wantErr)
+		}
+		if err != nil {
+			continue
+		}
+		base, err := b.Finish()
+		if err != nil {
+			t.Fatalf("limit %d: Finish: %v", tt.limit, err)
+		}
+		if v, err := NewVersion(base, 1, nil); err != nil || v.Records() != 4 {
+			t.Errorf("limit %d: version %v, %v; want 4 records (the duplicate dropped)", tt.limit, v, err)
 		}
 	}
 }

@@ -1,0 +1,189 @@
+package zones
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/miekg/dns"
+)
+
+// group is one owner's records during Finish: its RRsets in the order
+// their types first appear, each a list of staged record indexes, with
+// duplicates dropped.
+type group struct {
+	types []uint16
+	sets  [][]uint32 // staged record indexes, by position in types
+}
+
+func (g group) has(t uint16) bool { return slices.Contains(g.types, t) }
+
+// set returns the records of type t, or nil.
+func (g group) set(t uint16) []uint32 {
+	if i := slices.Index(g.types, t); i >= 0 {
+		return g.sets[i]
+	}
+	return nil
+}
+
+// Finish validates the zone and builds its Base:
+//   - class IN only, no types that belong in messages (OPT, TSIG, ...);
+//   - every owner inside the zone;
+//   - exactly one SOA, at the apex, and NS records at the apex;
+//   - no CNAME beside other data at its owner (RRSIG and NSEC aside), and
+//     at most one CNAME;
+//   - every name server inside the zone has an A or AAAA record in it.
+//
+// The problems are ordered by line and joined into one error listing the
+// first maxProblems of them, each "file:line: owner TYPE: what". A record
+// added twice is kept once. The Builder must not be used afterwards.
+func (b *Builder) Finish() (*Base, error) {
+	order, starts := b.byName()
+	groups := make([]group, b.names.len())
+	for i := range groups {
+		groups[i] = b.groupOf(order[starts[i]:starts[i+1]])
+	}
+	for i := range groups {
+		b.checkOwner(uint32(i), groups[i])
+	}
+	b.checkNameServers(groups)
+	if len(b.probs) > 0 {
+		return nil, joinProblems(b.file, b.probs)
+	}
+	base := b.emit(groups)
+	b.recs, b.rdata, b.pack = nil, nil, nil
+	return base, nil
+}
+
+// byName orders the staged records by owner name, keeping file order
+// within a name (a counting sort, linear in the number of records). The
+// records of name i are order[starts[i]:starts[i+1]].
+func (b *Builder) byName() (order, starts []uint32) {
+	starts = make([]uint32, b.names.len()+1)
+	for _, r := range b.recs {
+		starts[r.name+1]++
+	}
+	for i := 1; i < len(starts); i++ {
+		starts[i] += starts[i-1]
+	}
+	next := slices.Clone(starts)
+	order = make([]uint32, len(b.recs))
+	for i, r := range b.recs {
+		order[next[r.name]] = uint32(i)
+		next[r.name]++
+	}
+	return order, starts
+}
+
+// groupOf sorts one owner's records into RRsets and drops exact
+// duplicates (same type, TTL and data). Slot records are kept as they
+// are: a Version makes their data anew.
+func (b *Builder) groupOf(run []uint32) group {
+	var g group
+	for _, ri := range run {
+		r := b.recs[ri]
+		k := slices.Index(g.types, r.rtype)
+		if k < 0 {
+			g.types = append(g.types, r.rtype)
+			g.sets = append(g.sets, nil)
+			k = len(g.types) - 1
+		}
+		if r.slot < 0 && b.hasDuplicate(g.sets[k], r) {
+			continue
+		}
+		g.sets[k] = append(g.sets[k], ri)
+	}
+	return g
+}
+
+// hasDuplicate reports whether set already holds a static record equal to r.
+func (b *Builder) hasDuplicate(set []uint32, r staged) bool {
+	for _, oi := range set {
+		o := b.recs[oi]
+		if o.slot < 0 && o.ttl == r.ttl && bytes.Equal(b.rdataOf(o), b.rdataOf(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Builder) rdataOf(r staged) []byte { return b.rdata[r.off : r.off+uint32(r.rdlen)] }
+
+// emit builds the Base from validated groups.
+func (b *Builder) emit(groups []group) *Base {
+	base := &Base{origin: b.origin, soa: b.soa, names: b.names, owners: make([]owner, len(groups)), slots: b.slots}
+	dynOf := b.dynamicOwners()
+	for i, g := range groups {
+		o := &base.owners[i]
+		o.flags = flagInZone
+		if i > 0 && g.has(dns.TypeNS) {
+			o.flags |= flagCut
+			base.cuts = true
+		}
+		if d, ok := dynOf[uint32(i)]; ok {
+			o.flags |= flagDynamic
+			o.first = uint32(len(base.dyn))
+			base.dyn = append(base.dyn, b.dynamicPart(uint32(i), g, d))
+			continue
+		}
+		o.first, o.n = uint32(len(base.sets)), uint16(len(g.types))
+		owner := b.names.name(uint32(i))
+		for k, t := range g.types {
+			base.sets = append(base.sets, rrset{rtype: t, count: uint16(len(g.sets[k])), off: uint32(len(base.data))})
+			for _, ri := range g.sets[k] {
+				r := b.recs[ri]
+				start := len(base.data)
+				base.data = appendRecord(base.data, t, r.ttl, b.rdataOf(r))
+				base.staticSum.add(recordHash(owner, base.data[start:]))
+				base.records++
+			}
+		}
+	}
+	base.sets = append(base.sets, rrset{off: uint32(len(base.data))})
+	base.markWildcards()
+	b.names.trim()
+	return base
+}
+
+// dynamicOwners maps each dynamic owner's name to its slots: the apex,
+// and every name with a slot record.
+func (b *Builder) dynamicOwners() map[uint32][]int {
+	out := map[uint32][]int{0: nil}
+	for i, s := range b.slots {
+		out[s.name] = append(out[s.name], i)
+	}
+	return out
+}
+
+// dynamicPart keeps a dynamic owner's static RRsets (for the apex, all but
+// the SOA) and its slots.
+func (b *Builder) dynamicPart(name uint32, g group, slots []int) dynStatic {
+	d := dynStatic{name: name, slots: slots, order: g.types}
+	for k, t := range g.types {
+		if t == dns.TypeSOA && name == 0 {
+			continue
+		}
+		set := rrset{rtype: t, off: uint32(len(d.data))}
+		for _, ri := range g.sets[k] {
+			if r := b.recs[ri]; r.slot < 0 {
+				d.data = appendRecord(d.data, t, r.ttl, b.rdataOf(r))
+				set.count++
+			}
+		}
+		if set.count > 0 {
+			d.sets = append(d.sets, set)
+		}
+	}
+	d.sets = append(d.sets, rrset{off: uint32(len(d.data))})
+	return d
+}
+
+// markWildcards flags each name whose "*" child exists.
+func (base *Base) markWildcards() {
+	for i := range base.names.len() {
+		if w := base.names.name(uint32(i)); isWildcardWire(w) {
+			if p, ok := base.names.find(WireParent(w)); ok {
+				base.owners[p].flags |= flagWildChild
+			}
+		}
+	}
+}
