@@ -16,11 +16,6 @@ type Config struct {
 	// Keys are the TSIG keys that ZoneConfig.TransferKeys and
 	// Secondary.Key refer to by name.
 	Keys []Key
-	// JournalDir keeps each zone's IXFR journal and last version, so a
-	// restarted server still answers IXFR. Empty keeps them in memory only.
-	JournalDir string
-	// JournalSize bounds the number of versions kept per zone (default 64).
-	JournalSize int
 	// UDPSize is the EDNS buffer size the server advertises and the largest
 	// UDP answer it sends (default 1232).
 	UDPSize uint16
@@ -79,7 +74,6 @@ type NotifyConfig struct {
 
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
-	setDefault(&c.JournalSize, 64)
 	setDefault(&c.UDPSize, 1232)
 	setDefault(&c.MaxTCPConns, 256)
 	setDefault(&c.TCPIdleTimeout, 10*time.Second)

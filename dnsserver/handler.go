@@ -79,7 +79,12 @@ func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) *dns.M
 		return m
 	}
 	if ix == nil {
+		// A configured zone not loaded yet is a failure of this server,
+		// not a zone it does not serve: SERVFAIL, so resolvers try another.
 		m.Rcode = dns.RcodeRefused
+		if s.configured(strings.ToLower(q.Name)) {
+			m.Rcode = dns.RcodeServerFailure
+		}
 		return m
 	}
 	if q.Qtype == dns.TypeAXFR || q.Qtype == dns.TypeIXFR {
@@ -108,7 +113,7 @@ func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg, c *zoneCoun
 	if tsig != nil {
 		size -= tsigOverhead(tsig)
 	}
-	m.Truncate(size)
+	truncate(m, size)
 	if m.Truncated {
 		s.stats.truncated.Add(1)
 	}
@@ -181,4 +186,27 @@ func tsigOverhead(t *dns.TSIG) int {
 func isUDP(w dns.ResponseWriter) bool {
 	_, tcp := w.RemoteAddr().(*net.TCPAddr)
 	return !tcp
+}
+
+// truncate makes m fit size. Records that only help (the addresses of an
+// answer's MX, SRV or NS targets) are dropped first and without setting
+// TC (RFC 2181 section 9); losing answer or authority records, or the glue
+// of a referral, sets it.
+func truncate(m *dns.Msg, size int) {
+	answers, authority, was := len(m.Answer), len(m.Ns), m.Truncated
+	referral := !m.Authoritative && answers == 0
+	m.Truncate(size)
+	if m.Truncated && !was && !referral && len(m.Answer) == answers && len(m.Ns) == authority {
+		m.Truncated = false
+	}
+}
+
+// configured reports whether lname (canonical) is inside a configured zone.
+func (s *Server) configured(lname string) bool {
+	for off, end := 0, false; !end; off, end = dns.NextLabel(lname, off) {
+		if _, ok := s.zones[lname[off:]]; ok {
+			return true
+		}
+	}
+	return false
 }

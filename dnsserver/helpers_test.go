@@ -100,22 +100,23 @@ deep.sub A     192.0.2.54
 nods     NS    ns.other.net.
 `
 
-// parseZone builds a zones.Zone from zone text (a stand-in for the zones
-// package's parser, which this package does not depend on).
-func parseZone(t testing.TB, origin, text string) *zones.Zone {
+// parseZone parses and validates zone text as a version.
+func parseZone(t testing.TB, origin, text string) *zones.Version {
 	t.Helper()
-	zp := dns.NewZoneParser(strings.NewReader(text), origin, "test.zone")
-	z := &zones.Zone{Origin: origin}
-	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		if soa, isSOA := rr.(*dns.SOA); isSOA {
-			z.SOA = soa
-		}
-		z.Records = append(z.Records, rr)
-	}
-	if err := zp.Err(); err != nil {
+	v, err := zones.ParseVersion(origin, "test.zone", []byte(text), zones.ParseOptions{})
+	if err != nil {
 		t.Fatalf("parse test zone: %v", err)
 	}
-	return z
+	return v
+}
+
+// publishNext publishes zone text as the version after the served one,
+// with the journal entry between them.
+func publishNext(t testing.TB, s *Server, text string) error {
+	t.Helper()
+	v := parseZone(t, "example.com.", text)
+	zones.Chain(s.Current("example.com."), v, zones.DefaultJournalSize)
+	return s.Publish(v)
 }
 
 // withSerial returns text with the test zone's serial replaced.
@@ -171,4 +172,12 @@ func query(name string, qtype uint16) *dns.Msg {
 	m.SetQuestion(name, qtype)
 	m.RecursionDesired = false
 	return m
+}
+
+// breakIndex replaces the served example.com. with an index that has no
+// version, which no publish can make: looking anything up in it panics.
+func breakIndex(s *Server) {
+	ix := *s.snap.Load().zones["example.com."]
+	ix.v = nil
+	s.snap.Store(s.snap.Load().with(&ix))
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/zones"
 )
 
 // maxChain bounds the in-zone CNAME links followed for one query.
@@ -11,109 +12,211 @@ const maxChain = 8
 
 // answer fills m (rcode, AA and the three sections) with the zone's answer
 // to qname/qtype: RFC 1034 section 4.3.2 for one zone, with RFC 4592
-// wildcards and in-zone CNAME chains.
+// wildcards, in-zone CNAME chains and additional-section addresses for
+// in-zone MX, SRV and NS targets. Owner names keep the spelling of the
+// question (its 0x20 case included) where they are the question's name
+// or an ancestor of it.
 func (ix *zoneIndex) answer(m *dns.Msg, qname string, qtype uint16) {
 	m.Authoritative = true
+	a := answering{ix: ix, m: m, apexOwner: suffixOf(qname, ix.labels)}
 	name := qname
 	for range maxChain {
-		next, more := ix.step(m, name, qtype)
+		next, more := a.step(name, qtype)
 		if !more || chainHas(m.Answer, next) {
-			return
+			break
 		}
 		name = next
 	}
+	a.additional()
+}
+
+// answering is one answer in the making.
+type answering struct {
+	ix        *zoneIndex
+	m         *dns.Msg
+	apexOwner string // the apex spelled as the question spells it
+	buf       [256]byte
 }
 
 // step answers one name of the chain. It returns the CNAME target to
 // follow and true when the chain goes on inside the zone.
-func (ix *zoneIndex) step(m *dns.Msg, name string, qtype uint16) (string, bool) {
-	n, encloser, cut := ix.find(strings.ToLower(name), qtype)
+func (a *answering) step(name string, qtype uint16) (string, bool) {
+	w, ok := a.wire(name)
+	if !ok {
+		a.nxdomain()
+		return "", false
+	}
+	f := a.ix.find(w, qtype)
 	switch {
-	case cut != nil:
-		ix.referral(m, cut)
+	case f.cut:
+		a.referral(f.node, suffixOf(name, zones.WireLabels(a.ix.v.Name(f.node))))
 		return "", false
-	case n != nil:
-		return ix.fromNode(m, n, name, qtype, false)
-	case encloser.wildcard != nil:
-		return ix.fromNode(m, encloser.wildcard, name, qtype, true)
-	default:
-		m.Rcode = dns.RcodeNameError
-		m.Ns = append(m.Ns, ix.negSOA)
-		return "", false
-	}
-}
-
-// find walks from the apex down to lname. It returns the node of lname if
-// it exists; else the closest encloser (the deepest existing ancestor); or
-// the delegation met on the way. A DS query for a delegation point itself
-// is answered from the parent side, so that one cut is not a referral.
-func (ix *zoneIndex) find(lname string, qtype uint16) (n, encloser, cut *node) {
-	var buf [128]string
-	names := buf[:0] // lname and its ancestors below the apex, deepest first
-	for s := lname; len(s) > len(ix.origin); {
-		names = append(names, s)
-		next, end := dns.NextLabel(s, 0)
-		if end {
-			break
+	case f.found:
+		return a.fromNode(f.node, name, qtype)
+	case f.encloser.WildcardChild():
+		if wc, ok := a.ix.wildcardOf(f.encloser); ok {
+			return a.fromNode(wc, name, qtype)
 		}
-		s = s[next:]
 	}
-	encloser = ix.apex
-	for i := len(names) - 1; i >= 0; i-- {
-		c, ok := ix.nodes[names[i]]
-		if !ok {
-			return nil, encloser, nil
-		}
-		if c.cut && (i > 0 || qtype != dns.TypeDS) {
-			return nil, nil, c
-		}
-		encloser = c
-	}
-	return encloser, nil, nil
-}
-
-// fromNode answers from an existing node, or from a wildcard (synth) whose
-// records then take owner as their name.
-func (ix *zoneIndex) fromNode(m *dns.Msg, n *node, owner string, qtype uint16, synth bool) (string, bool) {
-	if qtype == dns.TypeANY && len(n.order) > 0 {
-		// RFC 8482: one RRset, the first in zone order, stands for all.
-		m.Answer = appendRRs(m.Answer, n.rrsets[n.order[0]], owner, synth)
-		return "", false
-	}
-	if rrs := n.rrsets[qtype]; rrs != nil {
-		m.Answer = appendRRs(m.Answer, rrs, owner, synth)
-		return "", false
-	}
-	if c := n.rrsets[dns.TypeCNAME]; c != nil {
-		m.Answer = appendRRs(m.Answer, c, owner, synth)
-		target := c[0].(*dns.CNAME).Target
-		return target, dns.IsSubDomain(ix.origin, strings.ToLower(target))
-	}
-	m.Ns = append(m.Ns, ix.negSOA) // NODATA
+	a.nxdomain()
 	return "", false
 }
 
-// referral answers with the delegation: NS in authority, glue in
-// additional, AA clear unless a CNAME chain led here from an answer.
-func (ix *zoneIndex) referral(m *dns.Msg, cut *node) {
-	if len(m.Answer) == 0 {
-		m.Authoritative = false
-	}
-	m.Ns = append(m.Ns, cut.rrsets[dns.TypeNS]...)
-	m.Extra = append(m.Extra, cut.glue...)
+// wire is name's canonical wire form, in a's buffer.
+func (a *answering) wire(name string) ([]byte, bool) {
+	w, err := zones.AppendWireName(a.buf[:0], name)
+	return w, err == nil
 }
 
-// appendRRs appends rrs, renamed to owner when they come from a wildcard.
-func appendRRs(dst, rrs []dns.RR, owner string, synth bool) []dns.RR {
-	if !synth {
-		return append(dst, rrs...)
+func (a *answering) nxdomain() {
+	a.m.Rcode = dns.RcodeNameError
+	a.m.Ns = append(a.m.Ns, a.negSOA())
+}
+
+// negSOA is the negative-caching SOA owned by the apex as the question
+// spells it.
+func (a *answering) negSOA() dns.RR {
+	if a.apexOwner == a.ix.negSOA.Header().Name {
+		return a.ix.negSOA
 	}
+	c := dns.Copy(a.ix.negSOA)
+	c.Header().Name = a.apexOwner
+	return c
+}
+
+// found is what a walk down the zone met.
+type found struct {
+	node     zones.Node // the name's node (found), or the cut (cut)
+	encloser zones.Node // the closest encloser, when neither
+	found    bool
+	cut      bool
+}
+
+// find walks from the apex down to w (canonical wire). It returns the node
+// of w if it exists; else the closest encloser (the deepest existing
+// ancestor); or the delegation met on the way. A DS query for a delegation
+// point itself is answered from the parent side, so that one cut is not a
+// referral.
+func (ix *zoneIndex) find(w []byte, qtype uint16) found {
+	var offs [128]int // label starts of w below the apex, deepest first
+	n := 0
+	for off := 0; len(w)-off > len(ix.apex) && n < len(offs); off += 1 + int(w[off]) {
+		offs[n] = off
+		n++
+	}
+	encloser := ix.v.Apex()
+	for i := n - 1; i >= 0; i-- {
+		c, ok := ix.v.Lookup(w[offs[i]:])
+		if !ok {
+			return found{encloser: encloser}
+		}
+		if c.Cut() && (i > 0 || qtype != dns.TypeDS) {
+			return found{node: c, cut: true}
+		}
+		encloser = c
+	}
+	return found{node: encloser, found: true}
+}
+
+// wildcardOf is the "*" child of the closest encloser n.
+func (ix *zoneIndex) wildcardOf(n zones.Node) (zones.Node, bool) {
+	var buf [256]byte
+	name := ix.v.Name(n)
+	if len(name)+2 > len(buf) {
+		return zones.Node{}, false
+	}
+	w := append(append(buf[:0], 1, '*'), name...)
+	return ix.v.Lookup(w)
+}
+
+// fromNode answers from an existing node (or a wildcard's, whose records
+// then take owner as their name).
+func (a *answering) fromNode(n zones.Node, owner string, qtype uint16) (string, bool) {
+	if qtype == dns.TypeANY && n.Len() > 0 {
+		// RFC 8482: one RRset, the first in zone order, stands for all.
+		a.m.Answer = append(a.m.Answer, n.At(0).Records(owner)...)
+		return "", false
+	}
+	if s, ok := n.RRset(qtype); ok {
+		a.m.Answer = append(a.m.Answer, s.Records(owner)...)
+		return "", false
+	}
+	if s, ok := n.RRset(dns.TypeCNAME); ok {
+		rrs := s.Records(owner)
+		a.m.Answer = append(a.m.Answer, rrs...)
+		target := rrs[0].(*dns.CNAME).Target
+		return target, dns.IsSubDomain(a.ix.origin, strings.ToLower(target))
+	}
+	a.m.Ns = append(a.m.Ns, a.negSOA()) // NODATA
+	return "", false
+}
+
+// referral answers with the delegation at cut (named owner): NS in
+// authority, their addresses held in the zone (glue) in additional, AA
+// clear unless a CNAME chain led here from an answer.
+func (a *answering) referral(cut zones.Node, owner string) {
+	if len(a.m.Answer) == 0 {
+		a.m.Authoritative = false
+	}
+	ns, _ := cut.RRset(dns.TypeNS)
+	rrs := ns.Records(owner)
+	a.m.Ns = append(a.m.Ns, rrs...)
 	for _, rr := range rrs {
-		c := dns.Copy(rr)
-		c.Header().Name = owner
-		dst = append(dst, c)
+		a.addAddresses(rr.(*dns.NS).Ns, true)
 	}
-	return dst
+}
+
+// additional adds the addresses of the in-zone names that the answer's
+// MX, SRV and NS records point at (RFC 1034 section 4.3.2 step 6). The
+// additional section is the first to go when an answer is truncated.
+func (a *answering) additional() {
+	for _, rr := range a.m.Answer {
+		switch r := rr.(type) {
+		case *dns.MX:
+			a.addAddresses(r.Mx, false)
+		case *dns.SRV:
+			a.addAddresses(r.Target, false)
+		case *dns.NS:
+			a.addAddresses(r.Ns, false)
+		}
+	}
+}
+
+// addAddresses adds the A and AAAA records of target when the zone holds
+// them: authoritative data, or with glue the addresses at or below a cut.
+func (a *answering) addAddresses(target string, glue bool) {
+	w, ok := a.wire(target)
+	if !ok || !zones.IsSubName(w, a.ix.apex) {
+		return
+	}
+	var n zones.Node
+	if glue {
+		if n, ok = a.ix.v.Lookup(w); !ok {
+			return
+		}
+	} else if f := a.ix.find(w, dns.TypeA); f.found {
+		n = f.node
+	} else {
+		return
+	}
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		if s, ok := n.RRset(t); ok {
+			for _, rr := range s.Records(target) {
+				if !hasRR(a.m.Extra, rr) {
+					a.m.Extra = append(a.m.Extra, rr)
+				}
+			}
+		}
+	}
+}
+
+func hasRR(rrs []dns.RR, rr dns.RR) bool {
+	for _, o := range rrs {
+		if dns.IsDuplicate(o, rr) {
+			return true
+		}
+	}
+	return false
 }
 
 // chainHas reports whether a CNAME chain already passed through name.
@@ -124,4 +227,17 @@ func chainHas(answer []dns.RR, name string) bool {
 		}
 	}
 	return false
+}
+
+// suffixOf is the last n labels of the presentation name s, as s spells
+// them (escapes kept).
+func suffixOf(s string, n int) string {
+	if n == 0 {
+		return "."
+	}
+	idx := dns.Split(s)
+	if n >= len(idx) {
+		return dns.Fqdn(s)
+	}
+	return dns.Fqdn(s[idx[len(idx)-n]:])
 }

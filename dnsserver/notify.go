@@ -24,7 +24,7 @@ func (s *Server) startNotify(zc *ZoneConfig, ix *zoneIndex) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.notifyCancel[ix.origin] = cancel
 	for _, sec := range zc.Secondaries {
-		s.wg.Go(func() { s.follow(ctx, ix.origin, sec, ix.zone.SOA) })
+		s.wg.Go(func() { s.follow(ctx, ix.origin, sec, ix.soa()) })
 	}
 }
 

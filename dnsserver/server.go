@@ -23,8 +23,7 @@ type Server struct {
 	snap  atomic.Pointer[snapshot]
 	stats counters
 
-	publishMu sync.Mutex            // serialises Publish
-	stored    map[string]storedZone // last versions read from JournalDir, by zone
+	publishMu sync.Mutex // serialises Publish
 
 	ctx     context.Context // cancelled by Shutdown; parents NOTIFY work
 	cancel  context.CancelFunc
@@ -40,9 +39,9 @@ type Server struct {
 // Handler is what the listeners call; Server implements it.
 var _ dns.Handler = (*Server)(nil)
 
-// New checks cfg and builds a Server serving no zone yet. It reads the IXFR
-// journals found in cfg.JournalDir; a journal that cannot be read is logged
-// and ignored (IXFR then falls back to AXFR).
+// New checks cfg and builds a Server serving no zone yet. Until a zone's
+// first Publish, queries for it are answered SERVFAIL (it is configured,
+// just not loaded), never REFUSED.
 func New(cfg Config, log *slog.Logger) (*Server, error) {
 	cfg = cfg.withDefaults()
 	keys, err := newKeyring(cfg.Keys)
@@ -55,7 +54,6 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: log, keys: keys, zones: zs,
-		stored:       make(map[string]storedZone),
 		notifyCancel: make(map[string]context.CancelFunc),
 		status:       make(map[string][]*SecondaryState),
 	}
@@ -67,9 +65,6 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		for _, sec := range z.Secondaries {
 			s.status[name] = append(s.status[name], &SecondaryState{Addr: sec.Addr})
 		}
-		if cfg.JournalDir != "" {
-			s.loadStored(name)
-		}
 	}
 	return s, nil
 }
@@ -79,11 +74,11 @@ func (s *Server) now() time.Time { return s.cfg.Now() }
 // Serial returns the serial of the served version of zone, and false when
 // the zone has not been published.
 func (s *Server) Serial(zone string) (uint32, bool) {
-	ix := s.snap.Load().zones[dns.CanonicalName(zone)]
+	ix := s.snap.Load().zones[canonical(zone)]
 	if ix == nil {
 		return 0, false
 	}
-	return ix.zone.Serial(), true
+	return ix.serial(), true
 }
 
 // remoteAddr is the client's address, or the zero Addr when unknown.
@@ -93,3 +88,6 @@ func remoteAddr(w dns.ResponseWriter) netip.Addr {
 	}
 	return netip.Addr{}
 }
+
+// canonical is a zone name fully qualified and in lower case.
+func canonical(zone string) string { return dns.CanonicalName(zone) }

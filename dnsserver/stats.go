@@ -28,7 +28,6 @@ type Stats struct {
 	Panics           uint64 // handler panics answered with SERVFAIL
 	TSIGFailures     uint64 // signed messages that failed verification (NOTAUTH)
 	TCPConnsRejected uint64 // TCP connections closed at the connection cap
-	JournalErrors    uint64 // failures to write the IXFR journal to disk
 }
 
 // QueryCount is the number of answers with one rcode to queries of one
@@ -70,7 +69,7 @@ type TransferCount struct {
 // changes, so it is read without a lock.
 type counters struct {
 	dropped, truncated, panics, tsigFailures atomic.Uint64
-	tcpRejected, journalErrors               atomic.Uint64
+	tcpRejected                              atomic.Uint64
 
 	zones   map[string]*zoneCounts // by canonical zone name
 	outside zoneCounts             // queries outside every served zone
@@ -91,7 +90,6 @@ func (s *Server) Stats() Stats {
 	st := Stats{
 		Dropped: c.dropped.Load(), Truncated: c.truncated.Load(), Panics: c.panics.Load(),
 		TSIGFailures: c.tsigFailures.Load(), TCPConnsRejected: c.tcpRejected.Load(),
-		JournalErrors: c.journalErrors.Load(),
 	}
 	st.add("", &c.outside)
 	for _, zone := range slices.Sorted(maps.Keys(c.zones)) {

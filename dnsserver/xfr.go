@@ -1,11 +1,13 @@
 package dnsserver
 
 import (
+	"iter"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/zones"
 )
 
 // transfer answers AXFR and IXFR for the zone ix (RFC 5936, RFC 1995),
@@ -32,7 +34,7 @@ func (s *Server) transfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) {
 	if q.Qtype == dns.TypeIXFR && s.ixfr(w, r, ix, m) {
 		return
 	}
-	s.sendTransfer(w, r, ix, dns.TypeAXFR, ix.axfr)
+	s.sendTransfer(w, r, ix, dns.TypeAXFR, axfrChunks(ix))
 }
 
 // transferRcode applies the zone's transfer policy: the address must be in
@@ -70,10 +72,10 @@ func (s *Server) ixfr(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, m *dns.Ms
 		ix.counts.transferred(dns.TypeIXFR, transferFormErr)
 		return true
 	}
-	if isUDP(w) || !serialLess(client, ix.zone.Serial()) {
+	if isUDP(w) || !serialLess(client, ix.serial()) {
 		// Up to date (or over UDP, where RFC 1995 lets the server answer
 		// with the SOA alone so that the client retries over TCP).
-		m.Answer = []dns.RR{ix.zone.SOA}
+		m.Answer = []dns.RR{ix.soa()}
 		s.write(w, r, m, ix.counts)
 		ix.counts.transferred(dns.TypeIXFR, transferUpToDate)
 		return true
@@ -82,7 +84,7 @@ func (s *Server) ixfr(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, m *dns.Ms
 	if seq == nil {
 		return false
 	}
-	s.sendTransfer(w, r, ix, dns.TypeIXFR, chunk(seq, axfrChunk))
+	s.sendTransfer(w, r, ix, dns.TypeIXFR, slices.Values(chunk(seq, axfrChunk)))
 	return true
 }
 
@@ -103,23 +105,85 @@ func ixfrSerial(r *dns.Msg) (uint32, bool) {
 // SOA(new) additions, then SOA(current); nil when serial is not in the
 // journal.
 func ixfrRecords(ix *zoneIndex, serial uint32) []dns.RR {
-	i := slices.IndexFunc(ix.journal, func(d delta) bool { return d.from.Serial == serial })
+	j := ix.v.Journal()
+	i := slices.IndexFunc(j, func(d zones.Delta) bool { return d.From.Serial == serial })
 	if i < 0 {
 		return nil
 	}
-	seq := []dns.RR{ix.zone.SOA}
-	for _, d := range ix.journal[i:] {
-		seq = append(seq, d.from)
-		seq = append(seq, d.deleted...)
-		seq = append(seq, d.to)
-		seq = append(seq, d.added...)
+	seq := []dns.RR{ix.soa()}
+	for _, d := range j[i:] {
+		seq = append(seq, d.From)
+		seq = append(seq, d.Deleted...)
+		seq = append(seq, d.To)
+		seq = append(seq, d.Added...)
 	}
-	return append(seq, ix.zone.SOA)
+	return append(seq, ix.soa())
+}
+
+// axfrChunk is the payload size (uncompressed) aimed at per transfer message.
+const axfrChunk = 16 * 1024
+
+// axfrChunks yields the zone in AXFR order (SOA, every other record, SOA)
+// in runs of about axfrChunk bytes, decoding the records as it goes so a
+// transfer of a large zone never holds it all as dns.RR values.
+func axfrChunks(ix *zoneIndex) iter.Seq[[]dns.RR] {
+	return func(yield func([]dns.RR) bool) {
+		var cur []dns.RR
+		size := 0
+		add := func(rr dns.RR) bool {
+			l := dns.Len(rr)
+			if size+l > axfrChunk && len(cur) > 0 {
+				if !yield(cur) {
+					return false
+				}
+				cur, size = nil, 0
+			}
+			cur, size = append(cur, rr), size+l
+			return true
+		}
+		ok := add(ix.soa())
+		ix.v.Each(func(name []byte, n zones.Node) bool {
+			owner := zones.WireNameText(name)
+			for i := range n.Len() {
+				set := n.At(i)
+				if set.Type == dns.TypeSOA {
+					continue
+				}
+				for _, rr := range set.Records(owner) {
+					if ok = add(rr); !ok {
+						return false
+					}
+				}
+			}
+			return true
+		})
+		if ok && add(ix.soa()) {
+			yield(cur)
+		}
+	}
+}
+
+// chunk splits rrs into runs of at most about limit bytes (uncompressed).
+func chunk(rrs []dns.RR, limit int) [][]dns.RR {
+	var out [][]dns.RR
+	start, size := 0, 0
+	for i, rr := range rrs {
+		l := dns.Len(rr)
+		if size+l > limit && i > start {
+			out = append(out, rrs[start:i:i])
+			start, size = i, 0
+		}
+		size += l
+	}
+	if start < len(rrs) {
+		out = append(out, rrs[start:])
+	}
+	return out
 }
 
 // sendTransfer sends a transfer of type qtype (the records of chunks) of
 // the zone ix, and counts the query and the transfer.
-func (s *Server) sendTransfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, qtype uint16, chunks [][]dns.RR) {
+func (s *Server) sendTransfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, qtype uint16, chunks iter.Seq[[]dns.RR]) {
 	res := transferOK
 	if err := s.sendChunks(w, r, chunks); err != nil {
 		s.log.Warn("transfer aborted", "client", w.RemoteAddr().String(), "zone", ix.origin,
@@ -133,9 +197,9 @@ func (s *Server) sendTransfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, q
 // sendChunks writes one message per chunk, each signed when the query
 // was (RFC 8945 section 5.3.1: later messages sign the timers only). It
 // stops at the first message that cannot be written.
-func (s *Server) sendChunks(w dns.ResponseWriter, r *dns.Msg, chunks [][]dns.RR) error {
+func (s *Server) sendChunks(w dns.ResponseWriter, r *dns.Msg, chunks iter.Seq[[]dns.RR]) error {
 	tsig := r.IsTsig()
-	for _, c := range chunks {
+	for c := range chunks {
 		m := replyTo(r)
 		m.Authoritative = true
 		m.Compress = true

@@ -1,6 +1,7 @@
 package dnsserver
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/zones"
 )
 
 func xfrQuery(qtype uint16, serial uint32) *dns.Msg {
@@ -80,9 +82,9 @@ func TestTransferPolicy(t *testing.T) {
 				return
 			}
 			rrs := transferred(t, rec)
-			z := s.snap.Load().zones["example.com."].zone
-			if len(rrs) != len(z.Records)+1 || rrs[0].Header().Rrtype != dns.TypeSOA || rrs[len(rrs)-1].Header().Rrtype != dns.TypeSOA {
-				t.Fatalf("axfr sent %d records, want SOA, %d records, SOA", len(rrs), len(z.Records)-1)
+			z := s.Current("example.com.")
+			if len(rrs) != z.Records()+1 || rrs[0].Header().Rrtype != dns.TypeSOA || rrs[len(rrs)-1].Header().Rrtype != dns.TypeSOA {
+				t.Fatalf("axfr sent %d records, want SOA, %d records, SOA", len(rrs), z.Records()-1)
 			}
 			if rec.msgs[0].IsTsig() == nil && tt.q.IsTsig() != nil {
 				t.Errorf("answer to a signed transfer is not signed")
@@ -93,7 +95,7 @@ func TestTransferPolicy(t *testing.T) {
 
 func TestAXFRSplitsLargeZones(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("$ORIGIN example.com.\n@ 60 SOA ns1 hm 1 2 3 4 5\n@ 60 NS ns1\n")
+	b.WriteString("$ORIGIN example.com.\n@ 60 SOA ns1 hm 1 2 3 4 5\n@ 60 NS ns1\nns1 60 A 10.255.255.1\n")
 	for i := range 5000 {
 		fmt.Fprintf(&b, "host%d 60 A 10.%d.%d.1\n", i, i/256, i%256)
 	}
@@ -109,8 +111,8 @@ func TestAXFRSplitsLargeZones(t *testing.T) {
 	if len(rec.msgs) < 2 {
 		t.Fatalf("5002 records sent in %d message(s), want several", len(rec.msgs))
 	}
-	if got := len(transferred(t, rec)); got != 5003 {
-		t.Errorf("sent %d records, want 5003", got)
+	if got := len(transferred(t, rec)); got != 5004 {
+		t.Errorf("sent %d records, want 5004", got)
 	}
 	if slices.Max(rec.sizes) > dns.MaxMsgSize {
 		t.Errorf("a message has %d bytes", slices.Max(rec.sizes))
@@ -118,8 +120,10 @@ func TestAXFRSplitsLargeZones(t *testing.T) {
 }
 
 // versions publishes the test zone at serials 1, 2 and 3, where 2 moves
-// www and 3 moves mail.
-func versions(t *testing.T, s *Server, from int) {
+// www and 3 moves mail, each with the journal entry from the one before.
+func versions(t *testing.T, s *Server, from int) { versionsLimit(t, s, from, zones.DefaultJournalSize) }
+
+func versionsLimit(t *testing.T, s *Server, from, limit int) {
 	t.Helper()
 	texts := []string{
 		withSerial(testZone, "1"),
@@ -127,7 +131,9 @@ func versions(t *testing.T, s *Server, from int) {
 		strings.Replace(strings.Replace(withSerial(testZone, "3"), "192.0.2.10", "192.0.2.110", 1), "192.0.2.3\n", "192.0.2.103\n", 1),
 	}
 	for i, text := range texts[from-1:] {
-		if err := s.Publish(parseZone(t, "example.com.", text)); err != nil {
+		v := parseZone(t, "example.com.", text)
+		zones.Chain(s.Current("example.com."), v, limit)
+		if err := s.Publish(v); err != nil {
 			t.Fatalf("publish version %d: %v", from+i, err)
 		}
 	}
@@ -159,16 +165,16 @@ func TestIXFR(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := New(Config{JournalSize: tt.journalSize, Zones: []ZoneConfig{{Name: "example.com.", AllowTransfer: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}}}, discardLog())
+			s, err := New(Config{Zones: []ZoneConfig{{Name: "example.com.", AllowTransfer: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}}}, discardLog())
 			if err != nil {
 				t.Fatal(err)
 			}
-			versions(t, s, 1)
+			versionsLimit(t, s, 1, cmp.Or(tt.journalSize, zones.DefaultJournalSize))
 			rec := newRecorder(t, tt.tcp, "127.0.0.1")
 			s.ServeDNS(rec, xfrQuery(dns.TypeIXFR, tt.serial))
 			rrs := transferred(t, rec)
 			if tt.want == nil {
-				if n := len(s.snap.Load().zones["example.com."].zone.Records) + 1; len(rrs) != n {
+				if n := s.Current("example.com.").Records() + 1; len(rrs) != n {
 					t.Fatalf("got %d records, want an AXFR of %d", len(rrs), n)
 				}
 				return

@@ -47,8 +47,8 @@ func (b *batcher) take() []Decision {
 	return ds
 }
 
-// publishLoop waits for a first decision, lets the coalescing window pass
-// so that later ones join it, and publishes them in one call. After a
+// publishLoop waits for a first decision, lets the coalescing window (if
+// any) pass so that later ones join it, and publishes them in one call. After a
 // failure it waits RetryDelay and tries again with the batch and whatever
 // joined it. When stop is closed it publishes what is left and returns.
 func (l *Loop) publishLoop(ctx context.Context, stop <-chan struct{}) {
@@ -59,7 +59,7 @@ func (l *Loop) publishLoop(ctx context.Context, stop <-chan struct{}) {
 			return
 		case <-l.batch.wake:
 		}
-		if !l.wait(stop, l.cfg.Coalesce) {
+		if l.cfg.Coalesce > 0 && !l.wait(stop, l.cfg.Coalesce) {
 			l.flush(ctx)
 			return
 		}

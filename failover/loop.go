@@ -44,7 +44,6 @@ type Job struct {
 // Defaults for LoopConfig's zero values.
 const (
 	DefaultJitter         = time.Second
-	DefaultCoalesce       = 100 * time.Millisecond
 	DefaultPublishTimeout = 30 * time.Second
 	DefaultRetryDelay     = 5 * time.Second
 )
@@ -64,8 +63,11 @@ type LoopConfig struct {
 	// Jitter spreads the services' rounds: the i-th of n fires i*Jitter/n
 	// after each of its schedule's times. Zero means DefaultJitter, a
 	// negative value none.
-	Jitter         time.Duration
-	Coalesce       time.Duration // window that makes one Publish
+	Jitter time.Duration
+	// Coalesce, when positive, holds the first decision that long so
+	// that later ones join its Publish. Zero (the default) publishes each
+	// round's decisions as soon as the round is decided.
+	Coalesce       time.Duration
 	PublishTimeout time.Duration // bound on one Publish; not cut by shutdown
 	RetryDelay     time.Duration // wait before publishing again after a failure
 	Now            func() time.Time
@@ -138,9 +140,7 @@ func fillDefaults(cfg *LoopConfig) {
 	if cfg.Jitter < 0 {
 		cfg.Jitter = 0
 	}
-	if cfg.Coalesce <= 0 {
-		cfg.Coalesce = DefaultCoalesce
-	}
+	cfg.Coalesce = max(cfg.Coalesce, 0)
 	if cfg.PublishTimeout <= 0 {
 		cfg.PublishTimeout = DefaultPublishTimeout
 	}

@@ -29,17 +29,41 @@ func newTestLoop(t *testing.T, cfg LoopConfig) *Loop {
 	return l
 }
 
-func TestLoopCoalescesDecisionsIntoOnePublish(t *testing.T) {
+func TestLoopPublishesEachRoundAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(map[string]bool{"web/main": true, "web/backup": true, "mail/main": true, "mail/backup": true})
 		pub := &publisher{}
-		e := twoServices()
-		l := newTestLoop(t, LoopConfig{Engine: e, Jobs: []Job{w.job("web"), w.job("mail")}, Publisher: pub})
+		l := newTestLoop(t, LoopConfig{Engine: twoServices(), Jobs: []Job{w.job("web"), w.job("mail")}, Publisher: pub})
 		stop := running(t, l)
 		time.Sleep(500 * time.Millisecond)
 		w.set("web/main", false)
 		w.set("mail/main", false)
 		time.Sleep(time.Second) // web checks at 1s, mail at 1.025s
+		synctest.Wait()
+		snaps := pub.published()
+		if len(snaps) != 2 || len(snaps[0].Decisions) != 1 || len(snaps[1].Decisions) != 1 {
+			t.Fatalf("snapshots %+v, want one per round, each with its decision", snaps)
+		}
+		// No wait: each is published at the moment its round is decided.
+		for i, want := range []time.Time{time.Date(2000, 1, 1, 0, 0, 1, 0, time.UTC), time.Date(2000, 1, 1, 0, 0, 1, 25e6, time.UTC)} {
+			if at := snaps[i].At; !at.Equal(want) {
+				t.Errorf("publish %d at %v, want %v", i, at, want)
+			}
+		}
+		stop()
+	})
+}
+
+func TestLoopCoalescesDecisionsWhenAsked(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(map[string]bool{"web/main": true, "web/backup": true, "mail/main": true, "mail/backup": true})
+		pub := &publisher{}
+		l := newTestLoop(t, LoopConfig{Engine: twoServices(), Jobs: []Job{w.job("web"), w.job("mail")}, Publisher: pub, Coalesce: 100 * time.Millisecond})
+		stop := running(t, l)
+		time.Sleep(500 * time.Millisecond)
+		w.set("web/main", false)
+		w.set("mail/main", false)
+		time.Sleep(time.Second)
 		synctest.Wait()
 		snaps := pub.published()
 		if len(snaps) != 1 || len(snaps[0].Decisions) != 2 {

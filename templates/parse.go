@@ -56,6 +56,7 @@ func (p *parser) block(s lineSpan) (block, bool) {
 	if s.isRecord {
 		r := newRecord(s, p.lines, p.lexed)
 		rec = &r
+		b.ttl = ttlRole(r, p.lines)
 	}
 	serial := false
 	for i := s.first; i <= s.last; i++ {

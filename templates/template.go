@@ -22,6 +22,7 @@ type block struct {
 	first, last int      // indexes of its first and last physical lines
 	edits       []edit   // sorted by line, then start
 	addr        *addrUse // nil unless the block holds an address marker
+	ttl         ttlKind  // how the block bears on the TTL of the records after it
 }
 
 // addrUse is the address marker of a block.

@@ -116,3 +116,6 @@ func appendRecord(dst []byte, rtype uint16, ttl uint32, rdata []byte) []byte {
 		byte(len(rdata)>>8), byte(len(rdata)))
 	return append(dst, rdata...)
 }
+
+// SOASerial is the serial of the SOA the zone was built with.
+func (b *Base) SOASerial() uint32 { return b.soa.Serial }

@@ -125,6 +125,9 @@ func (b *Builder) addName(w []byte) uint32 {
 	return idx
 }
 
+// IsSubName reports whether the canonical wire name w is apex or below it.
+func IsSubName(w, apex []byte) bool { return isSubWire(w, apex) }
+
 // isSubWire reports whether the canonical wire name w is apex or below it.
 func isSubWire(w, apex []byte) bool {
 	for off := 0; len(w)-off >= len(apex); off += 1 + int(w[off]) {

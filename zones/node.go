@@ -93,24 +93,24 @@ func (r RRset) Next(off int) (rec []byte, next int) {
 // Records decodes the RRset as records owned by owner (a presentation
 // name, written as it is into each record).
 func (r RRset) Records(owner string) []dns.RR {
-	ownerWire, err := AppendWireName(nil, owner)
-	if err != nil {
-		panic(fmt.Sprintf("zones: owner %q: %v", owner, err))
-	}
 	out := make([]dns.RR, 0, r.Count)
-	buf := make([]byte, 0, len(ownerWire)+64)
 	for off := 0; off < len(r.Wire); {
 		rec, next := r.Next(off)
-		buf = append(append(buf[:0], ownerWire...), rec...)
-		rr, _, err := dns.UnpackRR(buf, 0)
-		if err != nil {
-			panic(fmt.Sprintf("zones: unpack a stored %s record: %v", dns.Type(r.Type), err)) // packed by this package
-		}
-		rr.Header().Name = owner
-		out = append(out, rr)
+		out = append(out, decode(owner, rec))
 		off = next
 	}
 	return out
+}
+
+// decode unpacks one record in the RRset.Wire layout, owned by owner.
+func decode(owner string, rec []byte) dns.RR {
+	rtype, ttl, rdata, _ := recordAt(rec, 0)
+	h := dns.RR_Header{Name: owner, Rrtype: rtype, Class: dns.ClassINET, Ttl: ttl, Rdlength: uint16(len(rdata))}
+	rr, _, err := dns.UnpackRRWithHeader(h, rec, 10)
+	if err != nil {
+		panic(fmt.Sprintf("zones: unpack a stored %s record: %v", dns.Type(rtype), err)) // packed by this package
+	}
+	return rr
 }
 
 // Each calls fn with every name of the version that holds records (empty

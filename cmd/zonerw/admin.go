@@ -28,6 +28,8 @@ type statusView struct {
 	// Providers is each provider's last success, last error and the
 	// values believed live (daemon only).
 	Providers []provider.Status `json:"providers,omitempty"`
+	// ProviderDestinations are the providers' delivery workers (daemon only).
+	ProviderDestinations []destinationView `json:"provider_destinations,omitempty"`
 }
 
 type zoneStatus struct {
@@ -35,6 +37,10 @@ type zoneStatus struct {
 	// Error says why no new version of the zone can be made, if none can.
 	Error       string            `json:"error,omitempty"`
 	Secondaries []secondaryStatus `json:"secondaries,omitempty"`
+	// Destinations are the zone's delivery workers (daemon only): the
+	// nameserver and the output file, each with what it holds and how
+	// its last attempt went.
+	Destinations []destinationView `json:"destinations,omitempty"`
 }
 
 type secondaryStatus struct {
@@ -77,12 +83,16 @@ func startAdmin(path string, d *daemon, log *slog.Logger) (*adminServer, error) 
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /force", func(w http.ResponseWriter, r *http.Request) {
-		answer(w, d.publish(r.Context(), true), nil)
+		err := d.reload(true)
+		if err != nil {
+			d.log.Error("--force failed; still running on the previous config, nothing of the new one applied", "err", err)
+		}
+		answer(w, err, nil)
 	})
 	mux.HandleFunc("POST /reload", func(w http.ResponseWriter, r *http.Request) {
-		err := d.reload(r.Context())
+		err := d.reload(false)
 		if err != nil {
-			d.log.Error("config reload failed; still running on the previous config", "err", err, "via", "zonerw reload")
+			d.log.Error("config reload failed; still running on the previous config, nothing of the new one applied", "err", err, "via", "zonerw reload")
 		}
 		answer(w, err, nil)
 	})
@@ -92,10 +102,10 @@ func startAdmin(path string, d *daemon, log *slog.Logger) (*adminServer, error) 
 			http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		answer(w, d.pin(r.Context(), p.Service, p.Target, p.Until, p.Reason), nil)
+		answer(w, d.pin(p.Service, p.Target, p.Until, p.Reason), nil)
 	})
 	mux.HandleFunc("POST /unpin/{service}", func(w http.ResponseWriter, r *http.Request) {
-		answer(w, d.unpin(r.Context(), r.PathValue("service")), nil)
+		answer(w, d.unpin(r.PathValue("service")), nil)
 	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, d.status())

@@ -6,10 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/templates"
+	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -34,8 +35,8 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	st, err := loadState(cfg.StateDir)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailure
+		fmt.Fprintf(stderr, "warning: %v; a run sets it aside and starts from an empty state\n", err)
+		st = newState()
 	}
 	engine := failover.NewEngine(a.services, st.Services)
 	act := engine.ActiveTargets()
@@ -44,21 +45,40 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			s.Name, strings.Join(act[s.Name], ", "), s.Rise, s.Fall, s.Check.Type)
 	}
 	failed := false
-	for _, z := range a.zones {
-		plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: st.Zones[z.Name], Now: time.Now()})
-		if err != nil {
-			fmt.Fprintln(stderr, err)
+	compiled, broken := compileAll(a)
+	if err := joinBroken(a, broken); err != nil {
+		fmt.Fprintln(stderr, err)
+		failed = true
+	}
+	pipe, err := newZonePipeline(a, st, slog.New(slog.DiscardHandler), nil, true)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	v := a.values(act)
+	for i, c := range pipe.Plan(compiled, v, false) {
+		z := compiled[i].Zone
+		switch {
+		case c.Err != nil:
+			fmt.Fprintln(stderr, c.Err)
 			failed = true
-			continue
+		case !c.Changed && z.Output == "":
+			fmt.Fprintf(stdout, "zone %s: served by zonerw serve, up to date (serial %d)\n", z.Name, c.Serial)
+		case !c.Changed && outputHolds(z, c.Serial):
+			fmt.Fprintf(stdout, "zone %s: %s is up to date (serial %d)\n", z.Name, z.Output, c.Serial)
+		default:
+			text, err := z.Template.Render(templates.Values{Serial: c.Serial, Active: v.Active, TTL: v.TTL})
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				failed = true
+				continue
+			}
+			where := z.Output
+			if where == "" {
+				where = "the embedded nameserver"
+			}
+			fmt.Fprintf(stdout, "zone %s: a run would write %s with serial %d:\n%s", z.Name, where, c.Serial, text)
 		}
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(stderr, "zone %s: warning: %s\n", z.Name, w)
-		}
-		if !plan.Changed && !plan.Missing {
-			fmt.Fprintf(stdout, "zone %s: %s is up to date (serial %d)\n", z.Name, z.Output, plan.Serial)
-			continue
-		}
-		fmt.Fprintf(stdout, "zone %s: a run would write %s with serial %d:\n%s", z.Name, z.Output, plan.Serial, plan.Text)
 	}
 	if _, err := buildProviders(cfg, slog.New(slog.DiscardHandler)); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -70,4 +90,10 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	printWorstCase(stdout, a, a.active(act))
 	fmt.Fprintln(stdout, "config and templates are valid")
 	return exitOK
+}
+
+// outputHolds reports whether the zone's output file is at serial.
+func outputHolds(z *publish.Zone, serial uint32) bool {
+	got, found, err := zones.ReadSerial(z.Name, z.Output)
+	return err == nil && found && got == serial
 }

@@ -4,136 +4,81 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
-	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
-	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
-// publish renders every zone for the services' current targets, writes the
-// files that have one, hands each version to the nameserver (which sends
-// NOTIFY) and saves the state. With force every zone gets a new serial.
-// A zone that fails keeps serving its last good version.
-func (d *daemon) publish(ctx context.Context, force bool) error {
-	zerr := d.publishZones(ctx, force)
-	perr := d.syncProviders(ctx, false)
-	return errors.Join(zerr, perr)
+// currentValues is what the services serve now.
+func (d *daemon) currentValues() publish.Values {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.a.values(d.engine.ActiveTargets())
 }
 
-// publishZones is the zone half of publish. Publishes are serialised by
-// pubMu; d.mu is held only to read and update fields, never across a
-// reload command, so status and metrics scrapes do not wait on one.
-func (d *daemon) publishZones(ctx context.Context, force bool) error {
-	d.pubMu.Lock()
-	defer d.pubMu.Unlock()
-	d.mu.Lock()
-	a, engine := d.a, d.engine
-	d.mu.Unlock()
-	act := engine.ActiveTargets()
-	now := time.Now()
-	var errs []error
-	for _, z := range a.zones {
-		serial, err := d.publishZone(ctx, a, z, act, force, now)
-		if err != nil {
-			errs = append(errs, err)
-			d.obs.publishFailed(z.Name, err)
-		} else {
-			d.obs.zonePublished(z.Name, serial)
+// publishNow makes every zone's next version for what the services serve
+// now and hands it, and the addresses, to the destinations' workers. It
+// returns once the versions are made and stored; the destinations deliver
+// on their own. Probe rounds, pins and unpins all come through here.
+func (d *daemon) publishNow() {
+	d.afterChanges(d.pipe.Publish(d.currentValues()))
+}
+
+// afterChanges logs, counts and alerts what a publish did, and saves the
+// state.
+func (d *daemon) afterChanges(changes []publish.Change) {
+	for _, c := range changes {
+		switch {
+		case c.Err != nil:
+			d.log.Error("zone version not made; the last good one keeps being served", "zone", c.Zone, "err", c.Err)
+			d.obs.publishFailed(c.Zone, c.Err)
+		case c.Changed:
+			d.log.Info("zone version made", "zone", c.Zone, "serial", c.Serial)
+			d.obs.zonePublished(c.Zone, c.Serial)
+		default:
+			d.obs.zonePublished(c.Zone, c.Serial)
 		}
 	}
-	d.mu.Lock()
-	d.st.Services = engine.State()
-	if err := saveState(a.cfg.StateDir, d.st); err != nil {
-		errs = append(errs, err)
-	}
-	d.mu.Unlock()
-	err := errors.Join(errs...)
-	if err != nil {
-		d.log.Error("publish failed; the last good versions keep being served", "err", err)
-	}
-	return err
+	d.saveState()
 }
 
-// publishZone renders one zone, writes its file (if it has one), hands the
-// version to the nameserver and runs the reload command. It returns the
-// zone's serial now.
-func (d *daemon) publishZone(ctx context.Context, a *app, z *publish.Zone, act map[string][]string, force bool, now time.Time) (uint32, error) {
-	d.mu.Lock()
-	prev := d.st.Zones[z.Name]
-	d.mu.Unlock()
-	plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: prev, Force: force, Now: now})
-	if err != nil {
-		return 0, err
-	}
-	res, err := publish.Apply(ctx, plan, prev, now)
-	if err != nil {
-		return 0, err
-	}
-	if d.srv != nil { // without one, the file and reload command are all
-		if err := d.srv.Publish(plan.Parsed); err != nil {
-			return 0, fmt.Errorf("zone %s: %w", z.Name, err)
-		}
-	}
-	d.mu.Lock()
-	d.st.Zones[z.Name] = res.State
-	d.mu.Unlock()
-	if res.Written {
-		d.log.Info("zone version made", "zone", z.Name, "serial", plan.Serial)
-	}
-	return res.State.Serial, res.Reload
-}
-
-// keepBroken deals with the zones whose template is broken at start-up.
-// Each keeps serving the version an earlier run stored (without a
-// nameserver, the zone file an earlier run wrote stays as it is) until a
-// reload brings a fixed template; each is logged and alerted as a failed
-// publish.
+// keepBroken logs and alerts the zones whose templates do not compile.
+// Each keeps serving what it serves (its stored version at start-up; a
+// zone with nothing stored is answered SERVFAIL) until a reload brings a
+// fixed template.
 func (d *daemon) keepBroken(broken map[string]error) {
-	for _, name := range slices.Sorted(maps.Keys(broken)) {
-		err := broken[name]
-		d.obs.publishFailed(name, err)
-		if d.srv == nil {
-			d.log.Error("zone template broken; the zone file of the last run stays until a reload brings a fixed template", "zone", name, "err", err)
+	d.pipe.SetBroken(broken)
+	for _, z := range d.a.cfg.Zones {
+		err := broken[z.Name]
+		if err == nil {
 			continue
 		}
-		serial, serr := d.srv.ServeStored(name)
-		if serr != nil {
-			d.log.Error("zone template broken and its stored version cannot be served; the zone is not served until a reload brings a fixed template",
-				"zone", name, "err", err, "stored", serr)
+		d.obs.publishFailed(z.Name, err)
+		if v := d.pipe.Current(z.Name); v != nil {
+			d.log.Error("zone template broken; serving the last good version until a reload brings a fixed template",
+				"zone", z.Name, "serial", v.Serial(), "err", err)
 			continue
 		}
-		d.log.Error("zone template broken; serving the last good version until a reload brings a fixed template",
-			"zone", name, "serial", serial, "err", err)
-		// The next version, once the template is fixed, must go above the
-		// one served now, even if the state file was lost.
-		d.mu.Lock()
-		if zs := d.st.Zones[name]; zs.Serial == 0 || zones.SerialLess(zs.Serial, serial) {
-			zs.Serial, zs.Digest = serial, ""
-			d.st.Zones[name] = zs
-		}
-		d.mu.Unlock()
+		d.log.Error("zone template broken and no version of it is stored; the zone is answered SERVFAIL until a reload brings a fixed template",
+			"zone", z.Name, "err", err)
 	}
 }
 
-// reload re-reads the config and templates (SIGHUP, zonerw reload). If
-// anything is invalid the daemon keeps running on the old config. Changes
-// to what the nameserver itself serves (listeners, keys, zone list and
-// transfer settings) need a restart and are refused here.
-func (d *daemon) reload(ctx context.Context) (err error) {
-	d.reloadMu.Lock() // SIGHUP and zonerw reload may arrive together
+// reload re-reads the config and templates (SIGHUP, zonerw reload; with
+// force, zonerw --force: every zone gets a new serial). It applies whole
+// or not at all: every file is read and every template compiled, and
+// every zone's next version made, before anything changes; on any error
+// the daemon runs on exactly as before and the error says why. Changes to
+// what the nameserver itself serves (listeners, keys, the zone list and
+// transfer settings) need a restart and are refused.
+func (d *daemon) reload(force bool) (err error) {
+	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	taken := false
-	defer func() {
-		if !taken {
-			d.obs.reloaded(nil, err)
-		}
-	}()
+	defer func() { d.obs.reloaded(nil, err) }()
 	cfg, err := config.Load(d.cfgPath)
 	if err != nil {
 		return err
@@ -142,7 +87,10 @@ func (d *daemon) reload(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if why := serverChanged(d.a.cfg, cfg); why != "" {
+	d.mu.Lock()
+	old, state := d.a.cfg, d.engine.State()
+	d.mu.Unlock()
+	if why := serverChanged(old, cfg); why != "" {
 		return fmt.Errorf("%s changed, which needs a restart of zonerw serve (systemctl restart zonerw)", why)
 	}
 	providers, err := buildProviders(cfg, d.log)
@@ -150,24 +98,29 @@ func (d *daemon) reload(ctx context.Context) (err error) {
 		return err
 	}
 	providers.observe = d.obs.providerPublished
-	d.stopLoop()
-	d.mu.Lock()
-	d.a = a
-	d.engine = failover.NewEngine(a.services, d.engine.State())
-	d.mu.Unlock()
-	d.provMu.Lock()
-	d.mu.Lock()
-	d.providers = providers // guarded by both locks: either one suffices to read it
-	d.mu.Unlock()
-	d.provMu.Unlock()
-	taken = true
-	d.obs.reloaded(cfg, nil)
-	err = d.publish(ctx, false)
-	if lerr := d.startLoop(); lerr != nil {
-		return errors.Join(err, lerr)
+	compiled, broken := compileAll(a)
+	if err := joinBroken(a, broken); err != nil {
+		return err
 	}
-	d.log.Info("config reloaded", "file", d.cfgPath)
-	return err
+	engine := failover.NewEngine(a.services, state)
+	d.stopLoop()
+	changes, err := d.pipe.Apply(compiled, a.values(engine.ActiveTargets()), force, true)
+	if err != nil {
+		return errors.Join(err, d.startLoop()) // the old loop, on the old engine
+	}
+	d.mu.Lock()
+	d.a, d.engine = a, engine
+	d.mu.Unlock()
+	d.pipe.SetBroken(map[string]error{})
+	d.setProviders(providers)
+	d.obs.reloaded(cfg, nil)
+	d.afterChanges(changes)
+	if err := d.startLoop(); err != nil {
+		return err
+	}
+	d.restartVerify()
+	d.log.Info("config reloaded", "file", d.cfgPath, "force", force)
+	return nil
 }
 
 // serverChanged names the first nameserver setting that differs.
@@ -184,9 +137,9 @@ func serverChanged(old, new *config.Config) string {
 	}
 	for i := range old.Zones {
 		o, n := old.Zones[i], new.Zones[i]
-		if o.Name != n.Name || !slices.Equal(o.AllowTransfer, n.AllowTransfer) ||
+		if o.Name != n.Name || o.Output != n.Output || !slices.Equal(o.AllowTransfer, n.AllowTransfer) ||
 			!slices.Equal(o.TransferKeys, n.TransferKeys) || !slices.Equal(o.Secondaries, n.Secondaries) {
-			return "zone " + o.Name + "'s name or transfer settings"
+			return "zone " + o.Name + "'s name, output or transfer settings"
 		}
 	}
 	return ""
@@ -199,96 +152,92 @@ func (d *daemon) currentEngine() *failover.Engine {
 	return d.engine
 }
 
-// pin holds a service on a target (zonerw pin), records why and publishes.
-func (d *daemon) pin(ctx context.Context, service, target string, until time.Time, reason string) error {
+// pin holds a service on a target (zonerw pin), records why and
+// publishes. It returns once the new versions are made and stored; their
+// delivery goes on without the caller (a client that goes away does not
+// stop it).
+func (d *daemon) pin(service, target string, until time.Time, reason string) error {
 	engine := d.currentEngine()
 	if err := engine.Pin(service, target, until, reason); err != nil {
 		return err
 	}
 	recorders{d.audit, d.obs}.Record(engine.Pending())
-	return d.publish(ctx, false)
+	d.publishNow()
+	return nil
 }
 
 // unpin hands a service back to its probes (zonerw unpin).
-func (d *daemon) unpin(ctx context.Context, service string) error {
+func (d *daemon) unpin(service string) error {
 	engine := d.currentEngine()
 	if err := engine.Unpin(service); err != nil {
 		return err
 	}
 	recorders{d.audit, d.obs}.Record(engine.Pending())
-	return d.publish(ctx, false)
+	d.publishNow()
+	return nil
 }
 
 // status is what `zonerw status` shows.
 func (d *daemon) status() statusView {
+	zs, vs := d.pipe.Status()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	v := statusView{Daemon: true, Services: d.engine.State(), Zones: map[string]zoneStatus{}}
-	for _, z := range d.a.cfg.Zones {
-		name := z.Name
-		zs := zoneStatus{Serial: d.st.Zones[name].Serial}
-		if err := d.a.broken[name]; err != nil {
-			zs.Error = "template broken: " + err.Error()
-		}
-		var secs []dnsserver.SecondaryState
+	for _, z := range zs {
+		s := zoneStatus{Serial: z.Serial, Error: zoneError(z), Destinations: destinationViews(z.Destinations)}
 		if d.srv != nil {
-			secs = d.srv.SecondaryStatus(name)
+			s.Secondaries = secondaryViews(d.srv.SecondaryStatus(z.Name))
 		}
-		for _, s := range secs {
-			zs.Secondaries = append(zs.Secondaries, secondaryStatus{
-				Address: s.Addr.String(), Serial: s.Serial, Target: s.Target, Acked: s.Acked,
-				CatchUp: s.CatchUp.String(), LastError: s.LastError, Notified: s.Notified,
-			})
-		}
-		v.Zones[name] = zs
+		v.Zones[z.Name] = s
 	}
+	v.ProviderDestinations = destinationViews(vs)
 	for _, p := range d.providers.pubs {
 		v.Providers = append(v.Providers, p.Status())
 	}
 	return v
 }
 
-// syncProviders brings every provider up to date with what the services
-// serve now (see providerSet.sync). It does not hold d.mu while it talks
-// to the APIs, so status and the zones never wait on a rate limit.
-func (d *daemon) syncProviders(ctx context.Context, verify bool) error {
-	d.provMu.Lock()
-	defer d.provMu.Unlock()
-	d.mu.Lock()
-	want := d.a.wantedAddrs(d.engine.ActiveTargets())
-	st := maps.Clone(d.st.Providers)
-	d.mu.Unlock()
-	err := d.providers.sync(ctx, want, st, verify, d.dryRun, func(s string) { d.log.Info(s) })
-	if err != nil {
-		d.log.Error("provider publish failed; it is retried", "err", err)
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.st.Providers = st
-	return errors.Join(err, saveState(d.a.cfg.StateDir, d.st))
-}
-
-// startVerify reads the providers' records back every minute; each
-// provider really checks once its verify_every has passed.
+// startVerify reads each provider's records back every verify_every,
+// each on its own timer: a hand-made change is put back (or reported)
+// within that time.
 func (d *daemon) startVerify() {
 	ctx, cancel := context.WithCancel(context.Background())
-	d.verify, d.verified = cancel, make(chan struct{})
-	go func() {
-		defer close(d.verified)
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				d.syncProviders(ctx, false)
+	d.mu.Lock()
+	sinks := d.sinks
+	d.verify = cancel
+	d.mu.Unlock()
+	for _, s := range sinks {
+		d.verified.Go(func() {
+			t := time.NewTicker(s.cfg.VerifyEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					vctx, cancel := context.WithTimeout(ctx, providerDeadline)
+					if err := s.Verify(vctx); err != nil {
+						d.log.Error("provider read-back failed; tried again at the next check", "err", err)
+					}
+					cancel()
+					d.saveState()
+				}
 			}
-		}
-	}()
+		})
+	}
 }
 
 func (d *daemon) stopVerify() {
-	d.verify()
-	<-d.verified
+	d.mu.Lock()
+	cancel := d.verify
+	d.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	d.verified.Wait()
+}
+
+func (d *daemon) restartVerify() {
+	d.stopVerify()
+	d.startVerify()
 }

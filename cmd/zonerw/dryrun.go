@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
+	"log/slog"
 
 	"github.com/zonerw/zonerw/failover"
-	"github.com/zonerw/zonerw/zones/publish"
 )
 
 // dryRunOnce is `zonerw --dry-run`: a full pass (probes and decisions
@@ -16,8 +15,8 @@ import (
 func dryRunOnce(ctx context.Context, a *app, providers *providerSet, stdout, stderr io.Writer) int {
 	st, err := loadState(a.cfg.StateDir)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailure
+		fmt.Fprintf(stderr, "warning: %v; a run sets it aside and starts from an empty state\n", err)
+		st = newState()
 	}
 	engine := failover.NewEngine(a.services, st.Services)
 	round := a.probeRound(ctx)
@@ -27,27 +26,32 @@ func dryRunOnce(ctx context.Context, a *app, providers *providerSet, stdout, std
 	for _, d := range engine.Apply(round).Decisions {
 		fmt.Fprintf(stdout, "would switch %s\n", d)
 	}
-	act := engine.ActiveTargets()
+	v := a.values(engine.ActiveTargets())
+	pipe, err := newZonePipeline(a, st, slog.New(slog.DiscardHandler), nil, true)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
 	failed := false
-	for _, z := range a.zones {
-		if z.Output == "" {
-			continue
-		}
-		plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: st.Zones[z.Name], Now: time.Now()})
+	compiled, _ := compileAll(a)
+	for i, c := range pipe.Plan(compiled, v, false) {
+		z := compiled[i].Zone
 		switch {
-		case err != nil:
-			fmt.Fprintln(stderr, err)
+		case z.Output == "":
+		case c.Err != nil:
+			fmt.Fprintln(stderr, c.Err)
 			failed = true
-		case plan.Changed || plan.Missing:
-			fmt.Fprintf(stdout, "zone %s: would write %s with serial %d\n", z.Name, z.Output, plan.Serial)
+		case c.Changed || !outputHolds(z, c.Serial):
+			fmt.Fprintf(stdout, "zone %s: would write %s with serial %d\n", z.Name, z.Output, c.Serial)
 		default:
-			fmt.Fprintf(stdout, "zone %s: unchanged (serial %d)\n", z.Name, plan.Serial)
+			fmt.Fprintf(stdout, "zone %s: unchanged (serial %d)\n", z.Name, c.Serial)
 		}
 	}
-	report := func(s string) { fmt.Fprintln(stdout, s) }
-	if err := providers.sync(ctx, a.wantedAddrs(act), st.Providers, false, true, report); err != nil {
-		fmt.Fprintln(stderr, err)
-		failed = true
+	for _, s := range providers.sinks(st.Providers, sinkDryRun, func(s string) { fmt.Fprintln(stdout, s) }) {
+		if err := s.Deliver(ctx, v); err != nil {
+			fmt.Fprintln(stderr, err)
+			failed = true
+		}
 	}
 	if failed {
 		return exitFailure

@@ -207,6 +207,27 @@ func (o *observer) publishFailed(zone string, err error) {
 	o.send(alert.Event{Kind: alert.PublishFailing, Zone: zone, Reason: err.Error(), At: o.now()})
 }
 
+// delivered records one attempt to deliver to a destination. A zone's
+// destination (its nameserver, its file) that starts failing raises an
+// alert naming it; providers alert through providerPublished.
+func (o *observer) delivered(dest string, err error) {
+	if o == nil {
+		return
+	}
+	o.m.Delivered(dest, err == nil)
+	kind, of := destinationParts(dest)
+	if kind == "provider" {
+		return
+	}
+	ev := alert.Event{Kind: alert.PublishFailing, Zone: of, Destination: kind}
+	if err == nil {
+		o.recovered(ev)
+		return
+	}
+	ev.Reason, ev.At = err.Error(), o.now()
+	o.send(ev)
+}
+
 // providerPublished records one publish to (or read-back from) a
 // provider's API; the first failure of a run of them raises an alert.
 func (o *observer) providerPublished(name string, err error) {

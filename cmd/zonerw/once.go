@@ -35,7 +35,7 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// A running daemon owns the zones: ask it.
 		err := adminCall(ctx, cfg.StateDir, "POST", "/force", nil, nil)
 		if err == nil {
-			out.changef("zonerw serve re-rendered every zone with a new serial\n")
+			out.changef("zonerw serve re-read its templates and gave every zone a new serial\n")
 			return exitOK
 		}
 		if !errors.Is(err, errNoDaemon) {
@@ -67,16 +67,38 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer unlock()
-	st, err := loadState(cfg.StateDir)
-	if err != nil {
+	st := loadStateOrRebuild(cfg.StateDir, log)
+	r := cronRun{a: a, st: st, out: out, stderr: stderr, log: log, alerts: newCronAlerts(cfg.Alerts, st.Alerted, log)}
+	failed := r.run(ctx, providers, *force) || buildErr != nil
+	st.Alerted = r.alerts.finish()
+	if err := saveState(cfg.StateDir, st); err != nil {
 		fmt.Fprintln(stderr, err)
+		failed = true
+	}
+	if failed {
 		return exitFailure
 	}
+	return exitOK
+}
 
-	alerts := newCronAlerts(cfg.Alerts, st.Alerted, log)
-	providers.observe = alerts.provider
+// cronRun is one cron-mode pass after the config is loaded and the state
+// locked.
+type cronRun struct {
+	a      *app
+	st     *stateFile
+	out    *reporter
+	stderr io.Writer
+	log    *slog.Logger
+	alerts *cronAlerts
+}
+
+// run probes, decides and publishes to every destination at once, each
+// within its own time. It reports whether anything failed.
+func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) bool {
+	a, st, out := r.a, r.st, r.out
+	providers.observe = r.alerts.provider
 	for name, err := range a.broken {
-		alerts.zone(name, err)
+		r.alerts.zone(name, err)
 	}
 	engine := failover.NewEngine(a.services, st.Services)
 	round := a.probeRound(ctx)
@@ -93,70 +115,92 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, e := range outcome.Events {
 		out.changef("event %s\n", e)
 	}
-	recorders{newAuditLog(cfg.StateDir, log), alerts}.Record(outcome)
+	recorders{newAuditLog(a.cfg.StateDir, r.log), r.alerts}.Record(outcome)
 	st.Services = engine.State()
 
-	act := engine.ActiveTargets()
-	failed := publishAll(ctx, a, act, st, *force, out, stderr, alerts.zone) || buildErr != nil
-	if err := providers.sync(ctx, a.wantedAddrs(act), st.Providers, false, false, func(s string) { out.changef("%s\n", s) }); err != nil {
-		fmt.Fprintln(stderr, err)
-		failed = true
+	pipe, err := newZonePipeline(a, st, r.log, cronDeliveries{r.alerts}, false)
+	if err != nil {
+		fmt.Fprintln(r.stderr, err)
+		return true
 	}
-	st.Alerted = alerts.finish()
-	if err := saveState(cfg.StateDir, st); err != nil {
-		fmt.Fprintln(stderr, err)
-		failed = true
+	files := addFileDestinations(pipe, a, st, publish.Retry{Attempts: 1})
+	sinks := providers.sinks(st.Providers, sinkCron, func(s string) { out.changef("%s\n", s) })
+	var dests []publish.NamedValueDestination
+	for _, s := range sinks {
+		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.cfg.Name), Dest: s, Timeout: providerDeadline, Retry: publish.Retry{Attempts: 1}})
 	}
-	if failed {
-		return exitFailure
-	}
-	return exitOK
-}
+	pipe.SetValueDestinations(dests)
 
-// publishAll plans and applies every zone; it reports whether any failed,
-// and tells done how each zone went. A zone that fails keeps its old file
-// and state; the others go on.
-func publishAll(ctx context.Context, a *app, act map[string][]string, st *stateFile, force bool, out *reporter, stderr io.Writer,
-	done func(zone string, err error)) bool {
+	compiled, broken := compileAll(a)
 	failed := false
-	now := time.Now()
 	for _, z := range a.zones {
-		if z.Output == "" {
-			out.verbosef("zone %s: no output file; only zonerw serve publishes it\n", z.Name)
-			continue
-		}
-		err := publishOne(ctx, a, z, act, st, force, now, out, stderr)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
+		if err := broken[z.Name]; err != nil && a.broken[z.Name] == nil {
+			fmt.Fprintln(r.stderr, err) // parse errors were printed with the config's
+			r.alerts.zone(z.Name, err)
 			failed = true
 		}
-		done(z.Name, err)
+	}
+	changes, _ := pipe.Apply(compiled, a.values(engine.ActiveTargets()), force, false)
+	fctx, cancel := context.WithTimeout(ctx, flushDeadline(a))
+	defer cancel()
+	flushErr := pipe.Flush(fctx)
+	if flushErr != nil {
+		fmt.Fprintln(r.stderr, flushErr)
+		failed = true
+	}
+	failed = r.report(changes, files) || failed
+	for _, s := range sinks {
+		st.Providers[s.cfg.Name] = s.snapshot()
+	}
+	recordZones(pipe, st, files, time.Now())
+	return failed
+}
+
+// report prints what each zone did and tells the alerts; it reports
+// whether a zone's version could not be made.
+func (r *cronRun) report(changes []publish.Change, files map[string]*publish.FileDestination) bool {
+	failed := false
+	byZone := map[string]publish.Change{}
+	for _, c := range changes {
+		byZone[c.Zone] = c
+	}
+	for _, z := range r.a.zones {
+		c, ok := byZone[z.Name]
+		switch {
+		case !ok:
+			continue
+		case c.Err != nil:
+			fmt.Fprintln(r.stderr, c.Err)
+			r.alerts.zone(z.Name, c.Err)
+			failed = true
+		case z.Output == "":
+			r.out.verbosef("zone %s: no output file; only zonerw serve publishes it\n", z.Name)
+		case files[z.Name].Written() == c.Serial:
+			r.out.changef("zone %s: serial %d written to %s\n", z.Name, c.Serial, z.Output)
+		default:
+			r.out.verbosef("zone %s: unchanged (serial %d)\n", z.Name, c.Serial)
+		}
 	}
 	return failed
 }
 
-// publishOne renders, writes and reloads one zone, updating st.
-func publishOne(ctx context.Context, a *app, z *publish.Zone, act map[string][]string, st *stateFile, force bool, now time.Time,
-	out *reporter, stderr io.Writer) error {
-	prev := st.Zones[z.Name]
-	plan, err := publish.MakePlan(z, publish.Input{Active: a.active(act), TTL: a.ttls(act), State: prev, Force: force, Now: now})
-	if err != nil {
-		return err
+// flushDeadline bounds a cron run's deliveries: every destination at once,
+// so the longest of their own limits.
+func flushDeadline(a *app) time.Duration {
+	d := providerDeadline
+	for _, z := range a.cfg.Zones {
+		d = max(d, z.Reload.Timeout+fileWriteTimeout)
 	}
-	for _, w := range plan.Warnings {
-		fmt.Fprintf(stderr, "zone %s: warning: %s\n", z.Name, w)
+	return d + 10*time.Second
+}
+
+// cronDeliveries tells cron mode's alerts how each zone file went.
+type cronDeliveries struct{ alerts *cronAlerts }
+
+func (c cronDeliveries) Delivered(dest string, err error) {
+	if kind, of := destinationParts(dest); kind == "file" {
+		c.alerts.zone(of, err)
 	}
-	res, err := publish.Apply(ctx, plan, prev, now)
-	if err != nil {
-		return err
-	}
-	st.Zones[z.Name] = res.State
-	if res.Written {
-		out.changef("zone %s: serial %d written to %s\n", z.Name, plan.Serial, z.Output)
-	} else {
-		out.verbosef("zone %s: unchanged (serial %d)\n", z.Name, plan.Serial)
-	}
-	return res.Reload
 }
 
 // reporter prints progress; in quiet mode only changes.

@@ -10,15 +10,17 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/zones/provider"
+	"github.com/zonerw/zonerw/zones/publish"
 )
 
-// providerDeadline bounds one provider's publish in a pass. Cloudflare may
-// ask for a five-minute wait when rate limited; a publish that runs out of
-// time is retried on the next pass, so nothing is lost.
+// providerDeadline bounds one attempt to publish to a provider (its own
+// retries of single requests included). A worker that runs out of time
+// tries again with backoff; in cron mode the next run does.
 const providerDeadline = 2 * time.Minute
 
 // providerState is what is remembered about one provider between runs.
@@ -83,83 +85,145 @@ func readToken(p config.Provider) (string, error) {
 }
 
 // wantedAddrs is what every service serves now, as the providers take it.
-func (a *app) wantedAddrs(act map[string][]string) map[string][]netip.Addr {
+func wantedAddrs(v publish.Values) map[string][]netip.Addr {
 	out := map[string][]netip.Addr{}
-	for svc, addrs := range a.active(act) {
+	for svc, addrs := range v.Active {
 		out[svc] = append(append([]netip.Addr{}, addrs.IPv4...), addrs.IPv6...)
 	}
 	return out
 }
 
-// sync brings every provider up to date with want: a publish when the
-// services' addresses differ from what was last published there, else a
-// read-back (drift check) once VerifyEvery has passed, or always when
-// verify is set. report gets one line per change or drift. With dryRun
-// it prints the API calls a publish would make and changes nothing.
-func (ps *providerSet) sync(ctx context.Context, want map[string][]netip.Addr, st map[string]providerState, verify, dryRun bool, report func(string)) error {
-	var errs []error
+// providerSinks are the providers as the pipeline's value destinations.
+func (ps *providerSet) sinks(st map[string]providerState, mode sinkMode, report func(string)) []*providerSink {
+	var out []*providerSink
 	for i, pub := range ps.pubs {
-		cfg := ps.cfgs[i]
-		s := st[cfg.Name]
-		pctx, cancel := context.WithTimeout(ctx, providerDeadline)
-		err := ps.syncOne(pctx, pub, cfg, want, &s, verify, dryRun, report)
-		cancel()
-		if err != nil {
-			s.LastError = err.Error()
-			if !strings.HasPrefix(err.Error(), cfg.Name+":") {
-				err = fmt.Errorf("provider %s: %w", cfg.Name, err)
-			}
-			errs = append(errs, err)
-		} else {
-			s.LastError = ""
-		}
-		if !dryRun {
-			st[cfg.Name] = s
-		}
+		out = append(out, &providerSink{cfg: ps.cfgs[i], pub: pub, mode: mode, report: report, observe: ps.observe, state: st[ps.cfgs[i].Name]})
 	}
-	return errors.Join(errs...)
+	return out
 }
 
-func (ps *providerSet) syncOne(ctx context.Context, pub *provider.Publisher, cfg config.Provider, want map[string][]netip.Addr,
-	s *providerState, verify, dryRun bool, report func(string)) error {
-	now := time.Now()
-	want = only(want, cfg)
-	wantStr := addrStrings(want)
-	if dryRun {
-		lines, err := pub.Plan(ctx, want)
+// sinkMode says what a providerSink does besides publishing changes.
+type sinkMode int
+
+const (
+	// sinkDaemon publishes changes only; the daemon verifies on a timer.
+	sinkDaemon sinkMode = iota
+	// sinkCron also reads the records back when VerifyEvery has passed.
+	sinkCron
+	// sinkDryRun prints the API calls a publish would make.
+	sinkDryRun
+)
+
+// providerSink keeps one provider's records holding what the services
+// serve: the pipeline's value destination for it.
+type providerSink struct {
+	cfg     config.Provider
+	pub     *provider.Publisher
+	mode    sinkMode
+	report  func(string)                 // one line per change or drift
+	observe func(name string, err error) // metrics, alerts
+
+	mu    sync.Mutex // guards state; held across a call, one at a time
+	state providerState
+}
+
+var _ publish.ValueDestination = (*providerSink)(nil)
+
+// Deliver publishes what the services serve when it differs from what
+// was last published there (and, in cron mode, reads the records back
+// when a check is due).
+func (p *providerSink) Deliver(ctx context.Context, v publish.Values) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	want := only(wantedAddrs(v), p.cfg)
+	if p.mode == sinkDryRun {
+		lines, err := p.pub.Plan(ctx, want)
 		for _, l := range lines {
-			report(fmt.Sprintf("provider %s: would %s", cfg.Name, l))
+			p.report(fmt.Sprintf("provider %s: would %s", p.cfg.Name, l))
 		}
-		return err
+		return p.named(err)
 	}
-	if !maps.EqualFunc(s.Published, wantStr, slices.Equal) {
-		err := pub.Publish(ctx, want)
-		ps.observe(cfg.Name, err)
+	wantStr := addrStrings(want)
+	if !maps.EqualFunc(p.state.Published, wantStr, slices.Equal) {
+		err := p.pub.Publish(ctx, want)
+		p.observe(p.cfg.Name, err)
 		if err != nil {
-			return err
+			p.state.LastError = err.Error()
+			return p.named(err)
 		}
-		s.Published, s.LastVerify = wantStr, now
-		report(fmt.Sprintf("provider %s: published %s", cfg.Name, describe(wantStr)))
+		p.state.Published, p.state.LastVerify, p.state.LastError = wantStr, time.Now(), ""
+		p.report(fmt.Sprintf("provider %s: published %s", p.cfg.Name, describe(wantStr)))
 		return nil
 	}
-	if !verify && now.Sub(s.LastVerify) < cfg.VerifyEvery {
-		return nil
+	if p.mode == sinkCron && time.Since(p.state.LastVerify) >= p.cfg.VerifyEvery {
+		return p.verifyLocked(ctx, want)
 	}
-	drift, err := pub.Reconcile(ctx, want)
-	ps.observe(cfg.Name, err)
+	return nil
+}
+
+// Verify reads the records back and puts a hand-made change back (or
+// reports it), against what was last published.
+func (p *providerSink) Verify(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state.Published == nil {
+		return nil // nothing published yet: the next publish reads back anyway
+	}
+	want := map[string][]netip.Addr{}
+	for svc, addrs := range p.state.Published {
+		for _, a := range addrs {
+			want[svc] = append(want[svc], netip.MustParseAddr(a))
+		}
+	}
+	return p.verifyLocked(ctx, want)
+}
+
+func (p *providerSink) verifyLocked(ctx context.Context, want map[string][]netip.Addr) error {
+	drift, err := p.pub.Reconcile(ctx, want)
+	p.observe(p.cfg.Name, err)
 	if err != nil {
-		return err
+		p.state.LastError = err.Error()
+		return p.named(err)
 	}
-	s.LastVerify = now
+	p.state.LastVerify, p.state.LastError = time.Now(), ""
 	for _, d := range drift {
 		what := "reported (on_drift: report)"
 		if d.Fixed {
 			what = "put back"
 		}
-		report(fmt.Sprintf("provider %s: drift on %s %s: holds %s, want %s; %s",
-			cfg.Name, d.Record.Name, d.Record.Type, strings.Join(d.Live, ","), joinAddrs(d.Want), what))
+		p.report(fmt.Sprintf("provider %s: drift on %s %s: holds %s, want %s; %s",
+			p.cfg.Name, d.Record.Name, d.Record.Type, strings.Join(d.Live, ","), joinAddrs(d.Want), what))
 	}
 	return nil
+}
+
+// named prefixes an error with the provider's name, once.
+func (p *providerSink) named(err error) error {
+	if err == nil || strings.HasPrefix(err.Error(), p.cfg.Name+":") {
+		return err
+	}
+	return fmt.Errorf("provider %s: %w", p.cfg.Name, err)
+}
+
+// snapshot is the sink's part of the state file.
+func (p *providerSink) snapshot() providerState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.state
+	s.Published = maps.Clone(s.Published)
+	return s
+}
+
+// trySnapshot is snapshot, or false while a call holds the sink (the
+// state file is then written again once it returns).
+func (p *providerSink) trySnapshot() (providerState, bool) {
+	if !p.mu.TryLock() {
+		return providerState{}, false
+	}
+	defer p.mu.Unlock()
+	s := p.state
+	s.Published = maps.Clone(s.Published)
+	return s, true
 }
 
 // only keeps the services the provider's records carry.

@@ -17,7 +17,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
-	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/publish"
 )
 
 // runServe is the daemon: the embedded nameserver, the scheduled probes
@@ -50,8 +50,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for {
 		select {
 		case <-hup:
-			if err := d.reload(ctx); err != nil {
-				log.Error("config reload failed; still running on the previous config", "err", err)
+			if err := d.reload(false); err != nil {
+				log.Error("config reload failed; still running on the previous config, nothing of the new one applied", "err", err)
 			}
 		case <-ctx.Done():
 			if err := d.stop(); err != nil {
@@ -88,111 +88,162 @@ type daemon struct {
 	admin   *adminServer
 	dryRun  bool // providers only log what they would do
 	obs     *observer
+	pipe    *publish.Pipeline
+	files   map[string]*publish.FileDestination
+	saver   *stateSaver
 
-	provMu    sync.Mutex // serialises provider syncs (they may wait on rate limits)
+	reloadMu sync.Mutex // serialises reloads (SIGHUP, zonerw reload, --force)
+
+	mu        sync.Mutex // guards the fields below
+	a         *app
+	st        *stateFile
+	engine    *failover.Engine
+	loop      *failover.Loop // runs engine's probes; nil until started
+	audit     *auditLog
 	providers *providerSet
-	verify    context.CancelFunc // stops the periodic provider read-back
-	verified  chan struct{}
-
-	reloadMu sync.Mutex // serialises reloads (SIGHUP and zonerw reload)
-
-	pubMu sync.Mutex // serialises zone publishes
-
-	mu     sync.Mutex // guards the fields below
-	a      *app
-	st     *stateFile
-	engine *failover.Engine
-	loop   *failover.Loop // runs engine's probes; nil until started
-	audit  *auditLog
-	cancel context.CancelFunc // stops the current failover loop
-	done   chan struct{}      // closed when the current loop has returned
+	sinks     []*providerSink
+	cancel    context.CancelFunc // stops the current failover loop
+	done      chan struct{}      // closed when the current loop has returned
+	verify    context.CancelFunc // stops the providers' read-back timers
+	verified  sync.WaitGroup
 }
 
-// startDaemon loads the config, binds the listeners, publishes every zone
-// and starts the probes. Any error leaves nothing running.
+// startDaemon loads the config and the stored zones, serves those at once,
+// binds the listeners, compiles the templates and publishes, and starts
+// the probes. It fails only for what the daemon cannot run without (the
+// config, the state lock, the listeners); a destination that fails (a
+// provider's API, a zone file's disk) is retried on its own while the
+// rest runs. Any error leaves nothing running.
 func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun bool) (_ *daemon, err error) {
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		return nil, err
 	}
 	// A zone whose template is broken does not stop the daemon: it keeps
-	// serving that zone's last good version (keepBroken) and runs the rest.
+	// serving that zone's stored version and runs the rest.
 	a, _ := build(cfg)
 	unlock, err := lockState(cfg.StateDir)
 	if err != nil {
 		return nil, err
 	}
+	var cleanup []func()
 	defer func() {
 		if err != nil {
+			for i := len(cleanup) - 1; i >= 0; i-- {
+				cleanup[i]()
+			}
 			unlock()
 		}
 	}()
-	st, err := loadState(cfg.StateDir)
-	if err != nil {
+	st := loadStateOrRebuild(cfg.StateDir, log)
+	providers, perr := buildProviders(cfg, log)
+	if perr != nil {
+		// A token that cannot be read stops that provider, not the daemon.
+		log.Error("providers left out until the next reload", "err", perr)
+	}
+	d := &daemon{cfgPath: cfgPath, log: log, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
+		providers: providers, dryRun: dryRun, engine: failover.NewEngine(a.services, st.Services)}
+	d.obs = newObserver(cfg, prometheus.NewRegistry(), log)
+	providers.observe = d.obs.providerPublished
+	cleanup = append(cleanup, d.obs.close)
+	if d.pipe, err = newZonePipeline(a, st, log, deliveries{d.obs}, false); err != nil {
 		return nil, err
 	}
-	providers, err := buildProviders(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	// Without server.listen the daemon only writes zone files (for an
-	// external NSD or BIND) and pushes to providers.
-	var srv *dnsserver.Server
 	if len(cfg.Server.Listen) > 0 {
-		if srv, err = newDNSServer(cfg, log); err != nil {
+		if d.srv, err = newDNSServer(cfg, log); err != nil {
 			return nil, err
 		}
+		cleanup = append(cleanup, func() { d.srv.Shutdown(context.Background()) })
+		d.serveStored()
 	}
-	obs := newObserver(cfg, prometheus.NewRegistry(), log)
-	providers.observe = obs.providerPublished
-	defer func() {
-		if err != nil {
-			obs.close()
-		}
-	}()
-	// The engine exists before the admin listener starts: the status page
-	// and /metrics read it from the first request on.
-	d := &daemon{cfgPath: cfgPath, log: log, srv: srv, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
-		providers: providers, dryRun: dryRun, obs: obs, engine: failover.NewEngine(a.services, st.Services)}
-	defer func() {
-		if err != nil && srv != nil {
-			srv.Shutdown(context.Background())
-		}
-	}()
+	d.addDestinations()
+	d.pipe.Start()
+	cleanup = append(cleanup, func() { d.pipe.Stop(time.Second) })
+	d.saver = startStateSaver(cfg.StateDir, log)
+	cleanup = append(cleanup, d.saver.stop)
 	for _, addr := range cfg.Server.Listen {
-		if err := srv.ListenAndStart(addr); err != nil {
+		if err := d.srv.ListenAndStart(addr); err != nil {
 			return nil, err
 		}
 		log.Info("listening", "addr", addr)
 	}
-	if err := obs.start(cfg.Server.HTTP, d.observeSources()); err != nil {
+	if err := d.obs.start(cfg.Server.HTTP, d.observeSources()); err != nil {
 		return nil, err
 	}
-	if srv != nil {
-		d.raiseSerialFloors(ctx)
-	}
-	d.keepBroken(a.broken)
-	if err := d.publish(ctx, false); err != nil {
-		return nil, err
-	}
+	d.firstPublish(ctx)
 	if d.admin, err = startAdmin(filepath.Join(cfg.StateDir, adminSocket), d, log); err != nil {
 		return nil, err
 	}
+	cleanup = append(cleanup, d.admin.close)
 	if err := d.startLoop(); err != nil {
-		d.admin.close()
 		return nil, err
 	}
 	d.startVerify()
-	obs.setReady()
+	d.obs.setReady()
 	return d, nil
+}
+
+// serveStored hands the nameserver every zone's stored version before the
+// listeners open, so the first query is answered from it while templates
+// compile.
+func (d *daemon) serveStored() {
+	for _, z := range d.a.cfg.Zones {
+		if v := d.pipe.Current(z.Name); v != nil {
+			if err := d.srv.Publish(v); err != nil {
+				d.log.Error("stored version not served", "zone", z.Name, "err", err)
+				continue
+			}
+			d.log.Info("serving the stored version until the template is compiled", "zone", z.Name, "serial", v.Serial())
+		}
+	}
+}
+
+// addDestinations gives every zone its destinations (the nameserver, the
+// output file) and the providers theirs, each with its own worker.
+func (d *daemon) addDestinations() {
+	for _, z := range d.a.cfg.Zones {
+		if d.srv != nil {
+			d.pipe.AddDestination(z.Name, nameserverDest(z.Name), serverDestination{d.srv}, nameserverTimeout, publish.Retry{Max: 30 * time.Second})
+		}
+	}
+	d.files = addFileDestinations(d.pipe, d.a, d.st, publish.Retry{})
+	d.setProviders(d.providers)
+}
+
+// setProviders makes ps the providers' destinations.
+func (d *daemon) setProviders(ps *providerSet) {
+	mode := sinkDaemon
+	if d.dryRun {
+		mode = sinkDryRun
+	}
+	d.mu.Lock()
+	sinks := ps.sinks(d.st.Providers, mode, func(s string) { d.log.Info(s) })
+	d.providers, d.sinks = ps, sinks
+	d.mu.Unlock()
+	var dests []publish.NamedValueDestination
+	for _, s := range sinks {
+		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.cfg.Name), Dest: s, Timeout: providerDeadline})
+	}
+	d.pipe.SetValueDestinations(dests)
+}
+
+// firstPublish asks every secondary its serial (a floor: a lost or
+// restored state directory must not make them ignore us), compiles every
+// template and publishes. Broken templates are logged and alerted; their
+// zones keep the stored version.
+func (d *daemon) firstPublish(ctx context.Context) {
+	floors := make(chan struct{})
+	go func() { defer close(floors); d.raiseSerialFloors(ctx) }()
+	compiled, broken := compileAll(d.a)
+	<-floors
+	d.keepBroken(broken)
+	changes, _ := d.pipe.Apply(compiled, d.currentValues(), false, false)
+	d.afterChanges(changes)
 }
 
 // newDNSServer builds the embedded nameserver from the config.
 func newDNSServer(cfg *config.Config, log *slog.Logger) (*dnsserver.Server, error) {
-	dc := dnsserver.Config{JournalDir: filepath.Join(cfg.StateDir, "journal")}
-	if err := os.MkdirAll(dc.JournalDir, 0o755); err != nil {
-		return nil, fmt.Errorf("journal directory: %w", err)
-	}
+	var dc dnsserver.Config
 	for _, k := range cfg.Keys {
 		key, err := dnsserver.LoadTSIGKeyFile(k.File)
 		if err != nil {
@@ -216,40 +267,47 @@ func newDNSServer(cfg *config.Config, log *slog.Logger) (*dnsserver.Server, erro
 	return dnsserver.New(dc, log)
 }
 
-// raiseSerialFloors asks every secondary its serial. If one is ahead of
-// the remembered serial (a lost or restored state directory), the next
-// version must be above it, or the secondaries would ignore us.
+// raiseSerialFloors asks every secondary its serial. One ahead of what
+// zonerw knows (a lost or restored state directory) raises the zone's
+// floor, so the next version goes above it and the secondaries take it.
 func (d *daemon) raiseSerialFloors(ctx context.Context) {
+	if d.srv == nil {
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	for _, z := range d.a.cfg.Zones { // broken zones too: a reload may fix them
-		serials, err := d.srv.QuerySecondarySerials(ctx, z.Name)
-		if err != nil {
-			d.log.Warn("could not ask every secondary its serial", "zone", z.Name, "err", err)
-		}
-		d.mu.Lock() // the status page may be reading
-		zs := d.st.Zones[z.Name]
-		for sec, serial := range serials {
-			if zs.Serial == 0 || zones.SerialLess(zs.Serial, serial) {
-				d.log.Warn("a secondary is ahead of the remembered serial; the next version goes above it",
-					"zone", z.Name, "secondary", sec, "secondary_serial", serial, "state_serial", zs.Serial)
-				zs.Serial, zs.Digest = serial, "" // an empty digest forces a new version
+	var wg sync.WaitGroup
+	for _, z := range d.a.cfg.Zones {
+		wg.Go(func() {
+			serials, err := d.srv.QuerySecondarySerials(ctx, z.Name)
+			if err != nil {
+				d.log.Warn("could not ask every secondary its serial", "zone", z.Name, "err", err)
 			}
-		}
-		d.st.Zones[z.Name] = zs
-		d.mu.Unlock()
+			for sec, serial := range serials {
+				if floor, ok := d.pipe.Floor(z.Name); !ok || serialLess(floor, serial) {
+					d.log.Warn("a secondary is ahead of the known serial; the next version goes above it",
+						"zone", z.Name, "secondary", sec, "secondary_serial", serial, "known_serial", floor)
+				}
+				d.pipe.RaiseFloor(z.Name, serial)
+			}
+		})
 	}
+	wg.Wait()
 }
 
 // startLoop starts the scheduled probes on the current app and engine.
 func (d *daemon) startLoop() error {
+	d.mu.Lock()
+	a, engine := d.a, d.engine
+	d.mu.Unlock()
 	loop, err := failover.NewLoop(failover.LoopConfig{
-		Engine:    d.engine,
-		Jobs:      d.obs.wrapJobs(d.a.jobs),
-		Witnesses: d.a.witness,
-		Publisher: publisherFunc(func(ctx context.Context, s failover.Snapshot) error { return d.publish(ctx, false) }),
+		Engine:    engine,
+		Jobs:      d.obs.wrapJobs(a.jobs),
+		Witnesses: a.witness,
+		Publisher: publisherFunc(func(context.Context, failover.Snapshot) error { d.publishNow(); return nil }),
 		Recorder:  recorders{d.audit, d.obs},
 		Logger:    d.log,
+		Coalesce:  a.cfg.Server.Coalesce,
 	})
 	if err != nil {
 		return err
@@ -262,35 +320,37 @@ func (d *daemon) startLoop() error {
 			d.log.Error("failover loop", "err", err)
 		}
 	}()
-	d.cancel, d.done = cancel, done
 	d.mu.Lock()
-	d.loop = loop
+	d.loop, d.cancel, d.done = loop, cancel, done
 	d.mu.Unlock()
 	return nil
 }
 
 // stopLoop stops the probes and waits for the loop to publish what it had.
 func (d *daemon) stopLoop() {
-	d.cancel()
-	<-d.done
+	d.mu.Lock()
+	cancel, done := d.cancel, d.done
+	d.mu.Unlock()
+	cancel()
+	<-done
 }
 
-// stop is SIGTERM: finish the publish in progress, stop probing, close the
-// listeners, save the state.
+// stop is SIGTERM: stop probing, give the destinations a moment to finish
+// what they are delivering, close the listeners, save the state.
 func (d *daemon) stop() error {
 	d.admin.close()
 	d.stopVerify()
 	d.stopLoop()
+	d.pipe.Stop(5 * time.Second)
 	var err error
 	if d.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		err = d.srv.Shutdown(ctx)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.st.Services = d.engine.State()
-	err = errors.Join(err, saveState(d.a.cfg.StateDir, d.st))
+	d.saveState()
+	d.saver.stop()
+	err = errors.Join(err, d.saver.lastErr())
 	d.unlock()
 	d.obs.close()
 	return err
@@ -302,3 +362,12 @@ type publisherFunc func(context.Context, failover.Snapshot) error
 func (f publisherFunc) Publish(ctx context.Context, s failover.Snapshot) error { return f(ctx, s) }
 
 var _ failover.Publisher = publisherFunc(nil)
+
+// serverDestination hands versions to the embedded nameserver.
+type serverDestination struct{ srv *dnsserver.Server }
+
+func (s serverDestination) Deliver(_ context.Context, r *publish.Release) error {
+	return s.srv.Publish(r.Version)
+}
+
+var _ publish.Destination = serverDestination{}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -30,9 +33,13 @@ type stateFile struct {
 
 func statePath(dir string) string { return filepath.Join(dir, "state.json") }
 
+func newState() *stateFile {
+	return &stateFile{Version: stateVersion, Zones: map[string]publish.ZoneState{}, Providers: map[string]providerState{}}
+}
+
 // loadState reads state.json; a missing file is an empty state.
 func loadState(dir string) (*stateFile, error) {
-	st := &stateFile{Version: stateVersion, Zones: map[string]publish.ZoneState{}}
+	st := newState()
 	found, err := zones.LoadJSON(statePath(dir), st)
 	if err != nil {
 		return nil, err
@@ -49,22 +56,148 @@ func loadState(dir string) (*stateFile, error) {
 	return st, nil
 }
 
+// loadStateOrRebuild is loadState that never stops zonerw: a state file
+// that cannot be read (empty, garbage, truncated, from another version) is
+// set aside under a new name, never deleted, and an empty state is used.
+// Nothing that matters is lost with it: serials come back from the stored
+// zones, the output files and the secondaries; each target starts as up
+// and the probes take over within rise/fall rounds.
+func loadStateOrRebuild(dir string, log *slog.Logger) *stateFile {
+	st, err := loadState(dir)
+	if err == nil {
+		return st
+	}
+	aside := statePath(dir) + ".damaged-" + time.Now().UTC().Format("20060102T150405Z")
+	if rerr := os.Rename(statePath(dir), aside); rerr != nil {
+		log.Error("state file unreadable and cannot be set aside; starting from an empty state", "file", statePath(dir), "err", err, "rename", rerr)
+		return newState()
+	}
+	log.Error("state file unreadable: set aside, starting from an empty state; serials are recovered from the stored zones, output files and secondaries, and the targets' states from the next probes",
+		"file", statePath(dir), "err", err, "set_aside_as", aside)
+	return newState()
+}
+
 func saveState(dir string, st *stateFile) error {
 	st.Version = stateVersion
 	return zones.SaveJSON(statePath(dir), st)
 }
 
+// stateSaver writes state.json in the background, the newest state
+// winning: a failover never waits for the state file, and a state file
+// that cannot be written (a full disk) delays nothing.
+type stateSaver struct {
+	path string
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	pending []byte
+	err     error
+	wake    chan struct{}
+	quit    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+func startStateSaver(dir string, log *slog.Logger) *stateSaver {
+	s := &stateSaver{path: statePath(dir), log: log, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	go s.run()
+	return s
+}
+
+// offer queues data (the whole state file) to be written.
+func (s *stateSaver) offer(data []byte) {
+	s.mu.Lock()
+	s.pending = data
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *stateSaver) run() {
+	defer close(s.done)
+	for {
+		select {
+		case <-s.wake:
+			s.write()
+		case <-s.quit:
+			s.write()
+			return
+		}
+	}
+}
+
+func (s *stateSaver) write() {
+	s.mu.Lock()
+	data := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	if data == nil {
+		return
+	}
+	err := zones.WriteFile(s.path, data, 0o600)
+	if err != nil {
+		s.log.Error("cannot write the state file; it is written again with the next change", "err", err)
+	}
+	s.mu.Lock()
+	s.err = err
+	s.mu.Unlock()
+}
+
+// stop writes what is still queued and stops.
+func (s *stateSaver) stop() {
+	s.once.Do(func() { close(s.quit) })
+	<-s.done
+}
+
+// lastErr is the last write's error, if it failed.
+func (s *stateSaver) lastErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// saveState queues the daemon's state for writing: the services, the
+// zones' serials (and reload debts), the providers'.
+func (d *daemon) saveState() {
+	d.mu.Lock()
+	st := d.st
+	st.Services = d.engine.State()
+	recordZones(d.pipe, st, d.files, time.Now())
+	for _, s := range d.sinks {
+		if ps, ok := s.trySnapshot(); ok {
+			st.Providers[s.cfg.Name] = ps
+		}
+	}
+	st.Version = stateVersion
+	data, err := json.MarshalIndent(st, "", "  ")
+	d.mu.Unlock()
+	if err != nil {
+		d.log.Error("cannot encode the state", "err", err)
+		return
+	}
+	d.saver.offer(append(data, '\n'))
+}
+
 // lockState takes an exclusive lock on the state directory so that two
 // overlapping cron runs (or a run beside the daemon) cannot interleave.
-// The lock goes when the process does; unlock releases it earlier.
+// The directory is created mode 0700 and the lock file 0600: no other
+// local user can read the state or hold the lock. The lock goes when the
+// process does; unlock releases it earlier. Temp files an interrupted
+// write left in the directory are removed.
 func lockState(dir string) (unlock func(), err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
 	path := filepath.Join(dir, "lock")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state lock: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("state lock %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
@@ -73,5 +206,12 @@ func lockState(dir string) (unlock func(), err error) {
 		}
 		return nil, fmt.Errorf("state lock %s: %w", path, err)
 	}
+	if _, err := zones.RemoveStaleTemps(dir); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("state directory %s: %w", dir, err)
+	}
 	return func() { f.Close() }, nil
 }
+
+// serialLess is RFC 1982's a < b.
+func serialLess(a, b uint32) bool { return zones.SerialLess(a, b) }

@@ -57,9 +57,15 @@ func build(cfg *config.Config) (*app, error) {
 		ap := netip.MustParseAddrPort(w.Address)
 		a.witness = append(a.witness, failover.AddrCheck(w.Name, &probe.TCP{Port: ap.Port()}, ap.Addr()))
 	}
+	overrides := map[string]bool{}
+	for _, s := range cfg.Services {
+		if s.FailoverTTL > 0 {
+			overrides[s.Name] = true
+		}
+	}
 	var errs []error
 	for _, z := range cfg.Zones {
-		pz, err := buildZone(z, tsvcs, defaultService)
+		pz, err := buildZone(z, tsvcs, defaultService, overrides)
 		if err != nil {
 			errs = append(errs, err)
 			a.broken[z.Name] = err
@@ -70,7 +76,9 @@ func build(cfg *config.Config) (*app, error) {
 	return a, errors.Join(errs...)
 }
 
-func buildZone(z config.Zone, svcs []templates.Service, defaultService string) (*publish.Zone, error) {
+// buildZone reads and parses a zone's template. A template without any
+// marker is a plain zone: served as written, its serial the operator's.
+func buildZone(z config.Zone, svcs []templates.Service, defaultService string, override map[string]bool) (*publish.Zone, error) {
 	text, err := os.ReadFile(z.Template)
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: read template: %w", z.Name, err)
@@ -79,20 +87,21 @@ func buildZone(z config.Zone, svcs []templates.Service, defaultService string) (
 	if err != nil {
 		return nil, err
 	}
-	if !tmpl.HasSerial() {
-		return nil, fmt.Errorf("%s: no @serial number@ marker, so the serial could never change: write \"; @serial number@\" after the serial in the SOA", z.Template)
+	if !tmpl.HasSerial() && len(tmpl.MarkerRecords()) > 0 {
+		return nil, fmt.Errorf("%s: address markers but no @serial number@ marker, so a failover could not change the serial: write \"; @serial number@\" after the serial in the SOA", z.Template)
 	}
 	policy, err := zones.ParseSerialPolicy(z.Serial)
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	return &publish.Zone{
-		Name:     z.Name,
-		Template: tmpl,
-		Output:   z.Output,
-		Policy:   policy,
-		Parse:    zones.ParseOptions{AllowInclude: z.AllowInclude},
-		Reload:   publish.Reload{Command: z.Reload.Command, Timeout: z.Reload.Timeout},
+		Name:        z.Name,
+		Template:    tmpl,
+		Output:      z.Output,
+		Policy:      policy,
+		Parse:       zones.ParseOptions{AllowInclude: z.AllowInclude},
+		Reload:      publish.Reload{Command: z.Reload.Command, Timeout: z.Reload.Timeout},
+		OverrideTTL: override,
 	}, nil
 }
 

@@ -5,11 +5,13 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -44,12 +46,25 @@ zones:
 		{"backup", "www 60 IN A 127.0.0.20"},
 	} {
 		act := map[string][]string{"web": {tc.target}}
-		plan, err := publish.MakePlan(a.zones[0], publish.Input{Active: a.active(act), TTL: a.ttls(act), Now: time.Now()})
+		v := a.values(act)
+		text, err := a.zones[0].Template.Render(templates.Values{Serial: 1, Active: v.Active, TTL: v.TTL})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(plan.Text), tc.want) {
-			t.Errorf("on %s the zone lacks %q:\n%s", tc.target, tc.want, plan.Text)
+		if !strings.Contains(string(text), tc.want) {
+			t.Errorf("on %s the zone file lacks %q:\n%s", tc.target, tc.want, text)
+		}
+		c, err := publish.Compile(a.zones[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		served, err := c.Version(1, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rr, _ := dns.NewRR(strings.Replace(tc.want, "www", "www.example.com.", 1))
+		if got := served.Zone().Records; !slices.ContainsFunc(got, func(r dns.RR) bool { return r.String() == rr.String() }) {
+			t.Errorf("on %s the served zone lacks %q: %v", tc.target, tc.want, got)
 		}
 	}
 }

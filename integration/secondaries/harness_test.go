@@ -78,7 +78,7 @@ func startDaemon(t *testing.T, bin string, args []string, dir string) {
 
 // zoneVersion is the test zone at a serial with www at the given address.
 // The addresses are data served, never dialled.
-func zoneVersion(t *testing.T, serial uint32, www string) *zones.Zone {
+func zoneVersion(t *testing.T, serial uint32, www string) *zones.Version {
 	t.Helper()
 	text := `$ORIGIN example.com.
 $TTL 300
@@ -93,18 +93,18 @@ www  A    WWW
 api  CNAME www
 `
 	text = strings.NewReplacer("SERIAL", strconv.FormatUint(uint64(serial), 10), "WWW", www).Replace(text)
-	zp := dns.NewZoneParser(strings.NewReader(text), "example.com.", "test.zone")
-	z := &zones.Zone{Origin: "example.com."}
-	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		if soa, isSOA := rr.(*dns.SOA); isSOA {
-			z.SOA = soa
-		}
-		z.Records = append(z.Records, rr)
-	}
-	if err := zp.Err(); err != nil {
+	v, err := zones.ParseVersion("example.com.", "test.zone", []byte(text), zones.ParseOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return z
+	return v
+}
+
+// publishNext publishes v after the served version, with the journal
+// entry between them (what the publish pipeline does).
+func publishNext(primary *dnsserver.Server, v *zones.Version) error {
+	zones.Chain(primary.Current(v.Origin()), v, zones.DefaultJournalSize)
+	return primary.Publish(v)
 }
 
 // startPrimary serves cfg on 127.0.0.1:0 and returns the server and its address.

@@ -39,8 +39,7 @@ func primaryConfig(t *testing.T, secondary netip.AddrPort, key *dnsserver.Key) d
 		Secondaries:   []dnsserver.Secondary{{Addr: secondary}},
 	}
 	cfg := dnsserver.Config{
-		Zones:      []dnsserver.ZoneConfig{zc},
-		JournalDir: t.TempDir(),
+		Zones: []dnsserver.ZoneConfig{zc},
 		Notify: dnsserver.NotifyConfig{Attempts: 20, Backoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 			Timeout: time.Second, CatchUpTimeout: transferDeadline, PollInterval: time.Millisecond},
 	}
@@ -57,7 +56,7 @@ func primaryConfig(t *testing.T, secondary netip.AddrPort, key *dnsserver.Key) d
 func testFollows(t *testing.T, k kind, bin string, key *dnsserver.Key) {
 	listen := freePort(t, k.ip)
 	primary, primaryAddr := startPrimary(t, primaryConfig(t, listen, key))
-	if err := primary.Publish(zoneVersion(t, 1, "192.0.2.10")); err != nil {
+	if err := publishNext(primary, zoneVersion(t, 1, "192.0.2.10")); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -79,7 +78,7 @@ func testFollows(t *testing.T, k kind, bin string, key *dnsserver.Key) {
 		addr   string
 	}{{2, "192.0.2.110"}, {3, "192.0.2.10"}} {
 		serial, addr := v.serial, v.addr
-		if err := primary.Publish(zoneVersion(t, serial, addr)); err != nil {
+		if err := publishNext(primary, zoneVersion(t, serial, addr)); err != nil {
 			t.Fatal(err)
 		}
 		took, err = poll(transferDeadline, func() bool { return answersA(listen, "www."+zone, addr) })
@@ -113,7 +112,7 @@ func testFollows(t *testing.T, k kind, bin string, key *dnsserver.Key) {
 func testWrongKey(t *testing.T, k kind, bin string) {
 	listen := freePort(t, k.ip)
 	primary, primaryAddr := startPrimary(t, primaryConfig(t, listen, &goodKey))
-	if err := primary.Publish(zoneVersion(t, 1, "192.0.2.10")); err != nil {
+	if err := publishNext(primary, zoneVersion(t, 1, "192.0.2.10")); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

@@ -1,8 +1,17 @@
-// Package publish is the zone pipeline of cron mode and of the daemon: it
-// renders each zone's template with the active addresses, parses and
-// validates the result, chooses the next serial, writes the zone file
-// atomically and runs the zone's reload command.
+// Package publish is the path from a failover decision to every place a
+// zone is published, for cron mode and the daemon alike.
 //
-// Plan does everything but write, so `zonerw check` and the real run share
-// one code path; Apply writes what a plan says.
+// A zone's template is compiled once (at load, reload and --force) into a
+// zones.Base and the slots its markers fill (Compile). After that a
+// decision costs the size of the change: Pipeline.Publish makes each
+// zone's next version by filling the slots with the addresses the
+// services serve now, gives it the next serial, records the change in the
+// zone's journal (zones/store) and only then offers it to the zone's
+// destinations and the value destinations (providers).
+//
+// Each destination has a worker of its own: its own deadline per attempt,
+// retries with exponential backoff (Retry-After honoured in full), and
+// "latest wins": a worker that fell behind delivers the newest version,
+// not every one in between. A destination that hangs or fails is reported
+// under its own name and delays nothing else.
 package publish

@@ -7,7 +7,7 @@ import (
 	"github.com/zonerw/zonerw/zones"
 )
 
-// Zone is one zone the pipeline keeps written.
+// Zone is one zone the pipeline keeps published, as the config describes it.
 type Zone struct {
 	Name     string // the origin, e.g. "example.com."
 	Template *templates.Template
@@ -15,6 +15,10 @@ type Zone struct {
 	Policy   zones.SerialPolicy
 	Parse    zones.ParseOptions
 	Reload   Reload
+	// OverrideTTL names the services given a failover TTL at some point:
+	// their marker records must not lend it to other records (see
+	// templates.Template.CheckTTLOverride).
+	OverrideTTL map[string]bool
 }
 
 // Reload is the command that makes a nameserver pick up a rewritten file.
@@ -23,10 +27,21 @@ type Reload struct {
 	Timeout time.Duration
 }
 
-// ZoneState is what the pipeline remembers about a zone between runs.
+// ZoneState is what is remembered about a zone between runs besides its
+// stored version: the state file's copy of the serial and digest (a floor,
+// and a way to tell an unchanged zone when the store is lost) and whether
+// a reload command is owed.
 type ZoneState struct {
 	zones.ZoneState
 	// ReloadPending is set when the file was written but the reload command
 	// failed; the next run retries the reload even if nothing changed.
 	ReloadPending bool `json:"reload_pending,omitempty"`
+}
+
+// Values is what the services serve now: for each service the addresses
+// its markers stand for, and the TTL its marker records get (absent or 0:
+// the template's).
+type Values struct {
+	Active map[string]templates.Addrs
+	TTL    map[string]uint32
 }

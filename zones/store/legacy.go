@@ -34,7 +34,7 @@ func (s *Store) loadLegacy(origin string, st *Stored) (*zones.Version, []zones.D
 	}
 	v, err := zones.ParseVersion(origin, zonePath, text, zones.ParseOptions{})
 	if err != nil {
-		st.problem("stored version %s does not load: %v; set aside as %s", zonePath, err, setAside(zonePath))
+		st.problem("stored version %s does not load: %v; set aside as %s", zonePath, err, s.setAside(zonePath))
 		return nil, nil
 	}
 	j, err := readLegacyJournal(journalPath)

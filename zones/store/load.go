@@ -84,7 +84,7 @@ func (s *Store) loadSnapshot(f *zoneFiles, origin string, st *Stored) *zones.Ver
 	}
 	v, err := zones.ReadSnapshot(data, origin, f.snap)
 	if err != nil {
-		st.problem("%v; set aside as %s", err, setAside(f.snap))
+		st.problem("%v; set aside as %s", err, s.setAside(f.snap))
 		return nil
 	}
 	return v
@@ -102,8 +102,10 @@ func (s *Store) loadJournal(f *zoneFiles, st *Stored) []zones.Delta {
 	}
 	switch {
 	case jr.torn != "" && len(jr.entries) == 0 && jr.good <= int64(len(journalMagic)):
-		st.problem("%s: %s; set aside as %s", f.jnl, jr.torn, setAside(f.jnl))
+		st.problem("%s: %s; set aside as %s", f.jnl, jr.torn, s.setAside(f.jnl))
 		return nil
+	case jr.torn != "" && s.readOnly:
+		st.problem("%s: %s: the entries after byte %d are not used", f.jnl, jr.torn, jr.good)
 	case jr.torn != "":
 		if err := cutJournal(f.jnl, jr.good); err != nil {
 			st.problem("%s: %s, and %v", f.jnl, jr.torn, err)
@@ -172,7 +174,10 @@ func trim(j []zones.Delta, limit, size int) []zones.Delta {
 
 // setAside renames a damaged file out of the way, keeping it for a human,
 // and returns its new name (or why it could not be moved).
-func setAside(path string) string {
+func (s *Store) setAside(path string) string {
+	if s.readOnly {
+		return "(not in a read-only look)"
+	}
 	to := fmt.Sprintf("%s.damaged-%s", path, time.Now().UTC().Format("20060102T150405Z"))
 	if err := os.Rename(path, to); err != nil {
 		return fmt.Sprintf("(could not rename: %v)", err)

@@ -15,6 +15,9 @@ import (
 // and the journal rewritten as v's own. Saving the version last written
 // again does nothing.
 func (s *Store) Save(v *zones.Version) error {
+	if s.readOnly {
+		return fmt.Errorf("zone %s: the store %s is open read-only", v.Origin(), s.dir)
+	}
 	f := s.files(v.Origin())
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -31,9 +31,10 @@ import (
 // Store is one directory of stored zones. Its methods are safe for
 // concurrent use; each zone's files are written by one call at a time.
 type Store struct {
-	dir   string
-	log   *slog.Logger
-	limit int // journal entries kept per version (zones.Chain's limit)
+	dir      string
+	log      *slog.Logger
+	limit    int  // journal entries kept per version (zones.Chain's limit)
+	readOnly bool // Load repairs nothing and Save is refused
 
 	mu    sync.Mutex
 	zones map[string]*zoneFiles
@@ -71,6 +72,12 @@ func Open(dir string, limit int, log *slog.Logger) (*Store, error) {
 		log.Warn("removed temp files an interrupted write left behind", "dir", dir, "files", strings.Join(removed, " "))
 	}
 	return s, nil
+}
+
+// OpenReadOnly opens the store to read what it holds (zonerw check,
+// --dry-run): Load cuts, renames and removes nothing, and Save fails.
+func OpenReadOnly(dir string, log *slog.Logger) *Store {
+	return &Store{dir: dir, log: log, limit: zones.DefaultJournalSize, readOnly: true, zones: map[string]*zoneFiles{}}
 }
 
 // Limit is the number of journal entries a version keeps.

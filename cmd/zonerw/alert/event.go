@@ -27,16 +27,19 @@ const (
 
 // Event is one alert. Fields that do not apply are empty.
 type Event struct {
-	Kind      Kind      `json:"kind"`
-	Service   string    `json:"service,omitempty"`
-	Target    string    `json:"target,omitempty"`
-	From      string    `json:"from,omitempty"`
-	To        string    `json:"to,omitempty"`
-	Zone      string    `json:"zone,omitempty"`
-	Secondary string    `json:"secondary,omitempty"`
-	Provider  string    `json:"provider,omitempty"`
-	Reason    string    `json:"reason"`
-	At        time.Time `json:"at"`
+	Kind      Kind   `json:"kind"`
+	Service   string `json:"service,omitempty"`
+	Target    string `json:"target,omitempty"`
+	From      string `json:"from,omitempty"`
+	To        string `json:"to,omitempty"`
+	Zone      string `json:"zone,omitempty"`
+	Secondary string `json:"secondary,omitempty"`
+	Provider  string `json:"provider,omitempty"`
+	// Destination names where a publish failed for a zone: "nameserver"
+	// (the embedded one) or "file" (the output file and reload command).
+	Destination string    `json:"destination,omitempty"`
+	Reason      string    `json:"reason"`
+	At          time.Time `json:"at"`
 }
 
 // Text is the event in one line for a chat message or a mail subject.
@@ -58,6 +61,9 @@ func (e Event) Text() string {
 		fmt.Fprintf(&b, "secondary %s of %s does not acknowledge NOTIFY", e.Secondary, e.Zone)
 	case PublishFailing:
 		fmt.Fprintf(&b, "publishing %s failed", firstOf(e.Zone, e.Provider))
+		if e.Destination != "" {
+			fmt.Fprintf(&b, " at its %s", e.Destination)
+		}
 	case ReloadFailed:
 		b.WriteString("config reload failed; still running on the previous config")
 	default:
@@ -80,6 +86,7 @@ func (e Event) Env() []string {
 		"ZONERW_ZONE=" + e.Zone,
 		"ZONERW_SECONDARY=" + e.Secondary,
 		"ZONERW_PROVIDER=" + e.Provider,
+		"ZONERW_DESTINATION=" + e.Destination,
 		"ZONERW_REASON=" + e.Reason,
 		"ZONERW_AT=" + e.At.UTC().Format(time.RFC3339),
 		"ZONERW_TEXT=" + e.Text(),

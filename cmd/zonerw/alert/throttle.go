@@ -47,5 +47,9 @@ func (t *Throttle) Clear(ev Event) {
 
 // key names the kind and what it is about.
 func (e Event) key() string {
-	return string(e.Kind) + " " + e.Service + "/" + e.Zone + "/" + e.Provider + "/" + e.Secondary
+	k := string(e.Kind) + " " + e.Service + "/" + e.Zone + "/" + e.Provider + "/" + e.Secondary
+	if e.Destination != "" {
+		k += "/" + e.Destination
+	}
+	return k
 }

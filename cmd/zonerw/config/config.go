@@ -156,6 +156,10 @@ type Server struct {
 	// HTTP is the admin HTTP listener (ip:port): /metrics, /healthz,
 	// /readyz and the status page. Empty: none.
 	HTTP string `yaml:"http"`
+	// Coalesce, when set, waits that long after a decision so that the
+	// decisions of several rounds make one version. The default, 0,
+	// publishes each round's decisions as soon as the round is decided.
+	Coalesce time.Duration `yaml:"coalesce"`
 }
 
 // Alerts lists where events go. Each is retried with backoff; a failed

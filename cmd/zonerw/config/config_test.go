@@ -27,7 +27,6 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-serial-policy.yaml", `testdata/invalid-serial-policy.yaml:9: zones[0].serial: unknown serial policy "yyyymmddnn" (use dateserial, unixtime or increment)`},
 		{"invalid-zone-missing-output.yaml", `testdata/invalid-zone-missing-output.yaml:6: zones[0].output: the output file is required (or serve the zone: server.listen)`},
 		{"invalid-duplicate-zone.yaml", `testdata/invalid-duplicate-zone.yaml:7: zones[1].name: zone "Example.COM." is defined twice`},
-		{"invalid-no-services.yaml", `testdata/invalid-no-services.yaml: services: at least one service is required`},
 		{"invalid-empty.yaml", `testdata/invalid-empty.yaml: the file is empty`},
 		{"invalid-not-yaml.yaml", `testdata/invalid-not-yaml.yaml:1: did not find expected ',' or ']'`},
 	}
@@ -72,6 +71,14 @@ func TestInvalidProviderConfig(t *testing.T) {
 		if !strings.Contains(err.Error()+"\n", want+"\n") {
 			t.Errorf("error lacks line\n%s\ngot:\n%v", want, err)
 		}
+	}
+}
+
+// A master that also serves zones with no failover needs no services.
+func TestZonesWithoutServices(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "valid-no-services.yaml"))
+	if err != nil || len(c.Services) != 0 || len(c.Zones) != 1 || c.Zones[0].Name != "example.com" {
+		t.Fatalf("Load = %+v, %v", c, err)
 	}
 }
 

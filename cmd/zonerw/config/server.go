@@ -29,6 +29,9 @@ func (c *Config) validateServer(l *locator) []error {
 			add(l.errorf(at("server", "http"), "%q is not an ip:port address", c.Server.HTTP))
 		}
 	}
+	if c.Server.Coalesce < 0 {
+		add(l.errorf(at("server", "coalesce"), "%s is negative", c.Server.Coalesce))
+	}
 	for i, w := range c.Alerts.Webhooks {
 		if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			add(l.errorf(at("alerts", "webhooks", i, "url"), "not an http(s) URL"))

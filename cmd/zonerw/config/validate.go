@@ -15,9 +15,6 @@ var serviceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 func (c *Config) validate(l *locator) error {
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
-	if len(c.Services) == 0 {
-		add(l.errorf(at("services"), "at least one service is required"))
-	}
 	names := map[string]bool{}
 	defaults := 0
 	for i, s := range c.Services {

@@ -43,7 +43,6 @@ func NewDNSCollector(stats func() dnsserver.Stats) prometheus.Collector {
 			plain("zonerw_dns_handler_panics_total", "Handler panics answered with SERVFAIL.", func(s dnsserver.Stats) uint64 { return s.Panics }),
 			plain("zonerw_dns_tsig_failures_total", "Signed messages that failed TSIG verification.", func(s dnsserver.Stats) uint64 { return s.TSIGFailures }),
 			plain("zonerw_dns_tcp_connections_rejected_total", "TCP connections closed at the connection cap.", func(s dnsserver.Stats) uint64 { return s.TCPConnsRejected }),
-			plain("zonerw_dns_journal_errors_total", "Failures to write the IXFR journal to disk.", func(s dnsserver.Stats) uint64 { return s.JournalErrors }),
 		},
 		queries: prometheus.NewDesc("zonerw_dns_queries_total",
 			"Queries answered, by zone, query type and the rcode sent. zone is the served zone holding the name asked about, "+

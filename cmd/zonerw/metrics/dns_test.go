@@ -147,7 +147,7 @@ func startNameserver(t *testing.T) (*dnsserver.Server, string) {
 		t.Fatal(err)
 	}
 	text := "@ 60 SOA ns1 hm 7 60 60 60 60\n@ 60 NS ns1\nns1 60 A 192.0.2.1\nwww 60 A 192.0.2.10\n"
-	z, err := zones.Parse("example.com", "example.com.zone", []byte(text), zones.ParseOptions{})
+	z, err := zones.ParseVersion("example.com", "example.com.zone", []byte(text), zones.ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ type Metrics struct {
 	zoneSerial    *prometheus.GaugeVec
 	zonePublishes *prometheus.CounterVec
 	providerRuns  *prometheus.CounterVec
+	deliveries    *prometheus.CounterVec
 	reloads       *prometheus.CounterVec
 	reloadOK      prometheus.Gauge
 	reloadTime    prometheus.Gauge
@@ -67,6 +68,10 @@ func New(reg prometheus.Registerer, version string) *Metrics {
 			Name: "zonerw_provider_publishes_total",
 			Help: "Publishes to a DNS provider's API by result: ok or error.",
 		}, []string{"provider", "result"}),
+		deliveries: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "zonerw_destination_deliveries_total",
+			Help: "Attempts to hand a destination (nameserver:ZONE, file:ZONE, provider:NAME) what it should hold, by result: ok or error.",
+		}, []string{"destination", "result"}),
 		reloads: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "zonerw_config_reloads_total",
 			Help: "Config reloads by result: ok or error.",

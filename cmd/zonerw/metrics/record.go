@@ -38,6 +38,11 @@ func (m *Metrics) ProviderPublished(provider string, ok bool) {
 	m.providerRuns.WithLabelValues(provider, result(ok, "ok", "error")).Inc()
 }
 
+// Delivered counts one attempt to deliver to a destination.
+func (m *Metrics) Delivered(destination string, ok bool) {
+	m.deliveries.WithLabelValues(destination, result(ok, "ok", "error")).Inc()
+}
+
 // Reloaded counts a config reload that ended at at.
 func (m *Metrics) Reloaded(ok bool, at time.Time) {
 	m.reloads.WithLabelValues(result(ok, "ok", "error")).Inc()

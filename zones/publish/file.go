@@ -1,0 +1,83 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+
+	"github.com/zonerw/zonerw/templates"
+	"github.com/zonerw/zonerw/zones"
+)
+
+// FileDestination keeps a zone's output file (for an external NSD or BIND)
+// holding the newest version, rendered from the template as the original
+// script wrote it, and runs the zone's reload command after each write.
+type FileDestination struct {
+	// reloadOwed is set while a written file waits for a reload command
+	// that failed; the next delivery runs it again even if the file holds
+	// the version already.
+	reloadOwed atomic.Bool
+	// written is the serial last written to the file by this process.
+	written atomic.Uint32
+}
+
+// Written is the serial this process last wrote to the file, 0 if none.
+func (f *FileDestination) Written() uint32 { return f.written.Load() }
+
+// NewFileDestination starts with a reload owed when the state file says
+// the last run's reload command failed.
+func NewFileDestination(reloadOwed bool) *FileDestination {
+	f := &FileDestination{}
+	f.reloadOwed.Store(reloadOwed)
+	return f
+}
+
+// ReloadOwed reports whether a reload command is still owed.
+func (f *FileDestination) ReloadOwed() bool { return f.reloadOwed.Load() }
+
+var _ Destination = (*FileDestination)(nil)
+
+// Deliver writes r's version to the zone's output file, unless the file
+// already holds its serial, then runs the reload command if the file was
+// written or a reload is owed. A release without a zone (restored from the
+// store, not compiled yet) has nothing to render and is skipped.
+func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
+	z := r.Zone
+	if z == nil || z.Output == "" {
+		return nil
+	}
+	serial, found, err := zones.ReadSerial(z.Name, z.Output)
+	if err != nil || !found || serial != r.Version.Serial() {
+		if err := writeZoneFile(z, r); err != nil {
+			return err
+		}
+		f.written.Store(r.Version.Serial())
+		f.reloadOwed.Store(len(z.Reload.Command) > 0)
+	}
+	if !f.reloadOwed.Load() {
+		return nil
+	}
+	if err := runReload(ctx, z); err != nil {
+		return err
+	}
+	f.reloadOwed.Store(false)
+	return nil
+}
+
+// writeZoneFile renders the template with the release's values and
+// serial and writes it atomically.
+func writeZoneFile(z *Zone, r *Release) error {
+	text, err := z.Template.Render(templates.Values{Serial: r.Version.Serial(), Active: r.Values.Active, TTL: r.Values.TTL})
+	if err != nil {
+		return fmt.Errorf("zone %s: render: %w", z.Name, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(z.Output), 0o755); err != nil {
+		return fmt.Errorf("zone %s: output directory: %w", z.Name, err)
+	}
+	if err := zones.WriteFile(z.Output, text, 0o644); err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	return nil
+}

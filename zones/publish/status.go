@@ -1,0 +1,70 @@
+package publish
+
+import "github.com/zonerw/zonerw/zones"
+
+// ZoneStatus is what the pipeline knows of one zone.
+type ZoneStatus struct {
+	Name         string
+	Serial       uint32 // of the current version; 0 before the first
+	Digest       string // of the current version
+	Broken       string // why its template does not compile, if it does not
+	StoreError   string // why its current version is not stored, if it is not
+	Destinations []DestinationStatus
+}
+
+// Status returns every zone's status, in the order the zones were added,
+// and every value destination's.
+func (p *Pipeline) Status() ([]ZoneStatus, []DestinationStatus) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	zs := make([]ZoneStatus, 0, len(p.order))
+	for _, name := range p.order {
+		e := p.zones[name]
+		s := ZoneStatus{Name: name, Serial: e.serial()}
+		if e.cur != nil {
+			s.Digest = e.cur.Version.Digest()
+		}
+		if e.broken != nil {
+			s.Broken = e.broken.Error()
+		}
+		if e.saveErr != nil {
+			s.StoreError = e.saveErr.Error()
+		}
+		for _, w := range e.workers {
+			s.Destinations = append(s.Destinations, w.status())
+		}
+		zs = append(zs, s)
+	}
+	var vs []DestinationStatus
+	for _, w := range p.vworker {
+		vs = append(vs, w.status())
+	}
+	return zs, vs
+}
+
+// Current is the zone's newest version, nil before it has one.
+func (p *Pipeline) Current(zone string) *zones.Version {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e := p.zones[zone]; e != nil && e.cur != nil {
+		return e.cur.Version
+	}
+	return nil
+}
+
+// Values is what was last published, and false before the first time.
+func (p *Pipeline) Values() (Values, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.values, p.haveVal
+}
+
+// Floor is the zone's serial floor (every serial seen), and whether there is one.
+func (p *Pipeline) Floor(zone string) (uint32, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e := p.zones[zone]; e != nil {
+		return e.floor, e.hasFloor
+	}
+	return 0, false
+}
