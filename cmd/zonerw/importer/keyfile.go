@@ -1,8 +1,10 @@
 package importer
 
 import (
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -38,10 +40,19 @@ func keyFiles(s *setup, keyDir string) ([]KeyFile, func(Key) string, error) {
 	return out, func(k Key) string { return filepath.Join(abs, mustKeyFileName(k)) }, nil
 }
 
+// algorithmShape is what a TSIG algorithm name looks like (hmac-sha256).
+var algorithmShape = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
+
 // keyFileName is NAME.key, for names a file can carry.
 func keyFileName(k Key) (string, error) {
 	if k.Name == "" || strings.ContainsAny(k.Name, "/\\\x00\"") || strings.HasPrefix(k.Name, ".") {
 		return "", fmt.Errorf("%s: key %q: the name cannot be a file name", k.Src, k.Name)
+	}
+	if !algorithmShape.MatchString(k.Algorithm) {
+		return "", fmt.Errorf("%s: key %s: %q is not an algorithm name", k.Src, k.Name, k.Algorithm)
+	}
+	if _, err := base64.StdEncoding.DecodeString(k.Secret); err != nil {
+		return "", fmt.Errorf("%s: key %s: the secret is not base64", k.Src, k.Name)
 	}
 	return strings.TrimSuffix(k.Name, ".") + ".key", nil
 }

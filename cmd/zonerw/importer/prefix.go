@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -101,6 +102,7 @@ func subtract(a, b netip.Prefix) []netip.Prefix {
 		sib.SetBit(sib, pos, 1-sib.Bit(pos))
 		out = append(out, netip.PrefixFrom(fromInt(sib, bitLen), bits).Masked())
 	}
+	slices.SortFunc(out, func(x, y netip.Prefix) int { return x.Addr().Compare(y.Addr()) })
 	return out
 }
 
