@@ -74,7 +74,7 @@ func roffText(s string) string {
 }
 
 // roffLine escapes one line: backslashes, hyphens (as real minus signs,
-// so options can be searched and copied), and a leading '.' or '\'' that
+// so options can be searched and copied), and a leading '.' or apostrophe that
 // roff would take for a request.
 func roffLine(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\e`)
