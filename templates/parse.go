@@ -18,6 +18,7 @@ func Parse(file string, text []byte, services []Service, defaultService string) 
 			p.services[s.Name] = s
 		}
 	}
+	checkBytes(p.lines, &p.errs)
 	p.lexed = make([]lexedLine, len(p.lines))
 	for i, l := range p.lines {
 		p.lexed[i] = lexLine(l.text)
@@ -62,6 +63,9 @@ func (p *parser) block(s lineSpan) (block, bool) {
 	for i := s.first; i <= s.last; i++ {
 		for _, span := range p.lexed[i].markers {
 			text := p.lines[i].text[span[0]:span[1]]
+			if p.copied(rec, i, text) {
+				continue
+			}
 			m, err := identify(text, p.services, p.defaultService)
 			if err != nil {
 				p.errs.add(i+1, "%w", err)

@@ -2,6 +2,8 @@ package templates
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -57,14 +59,34 @@ func TestParseInvalid(t *testing.T) {
 			want: `t.tmpl:2: more than one address marker in one record: @IP@ and @IP:web@`},
 		{name: "two serial markers", text: "@ IN SOA ns1 host (\n @serial number@ ; @serial number@\n 3600 900 604800 300 )\n",
 			want: `t.tmpl:2: more than one @serial number@ in one record`},
-		{name: "comment marker alone", text: "; @IP@\n",
-			want: `t.tmpl:1: comment marker @IP@ has no value before it to replace`},
 		{name: "comment marker after the type", text: "www IN A ; @IP@\n",
 			want: `t.tmpl:1: comment marker @IP@ has no value before it to replace`},
-		{name: "comment marker alone inside parentheses", text: "@ IN SOA ns1 host (\n ; @serial number@\n 1 3600 900 604800 300 )\n",
-			want: `t.tmpl:2: comment marker @serial number@ has no value before it to replace`},
-		{name: "comment serial on refresh", text: "@ IN SOA ns1 host (\n 1\n 3600 ; @serial number@\n 900 604800 300 )\n",
-			want: `t.tmpl:3: @serial number@ refers to rdata field 4, want field 3`},
+		{name: "comment serial on an SOA without a serial", text: "@ IN SOA ns1 host ; @serial number@\n",
+			want: `t.tmpl:1: @serial number@: the SOA record has no serial (its third rdata field)`},
+		{name: "comment serial on a comment-only line of an SOA without a serial", text: "@ IN SOA ns1 (\n ; @serial number@\n host )\n",
+			want: `t.tmpl:2: @serial number@: the SOA record has no serial (its third rdata field)`},
+		{name: "comment serial on a one-line SOA, and inline", text: "@ IN SOA ns1 host @serial number@ 3600 900 604800 300 ; @serial number@\n",
+			want: `t.tmpl:1: more than one @serial number@ in one record`},
+		{name: "comment address marker on an SOA line", text: "@ IN SOA ns1 host 1 3600 900 604800 300 ; @IP@\n",
+			want: `t.tmpl:1: @IP@ needs record type A, found SOA`},
+		{name: "NUL byte", text: "www IN A 192.0.2.1\n@ IN TXT \"a\x00b\"\n",
+			want: `t.tmpl:2:12: NUL byte (0x00): a template holds printable text and tabs only`},
+		{name: "NUL byte in a comment-only line", text: "; \x00\n",
+			want: `t.tmpl:1:3: NUL byte (0x00): a template holds printable text and tabs only`},
+		{name: "lone carriage return", text: "www IN A 192.0.2.1\r; x\r\n",
+			want: `t.tmpl:1:19: carriage return (0x0D) not followed by a line feed: a template holds printable text and tabs only`},
+		{name: "carriage return at the end without a line feed", text: "www IN A 192.0.2.1\r",
+			want: `t.tmpl:1:19: carriage return (0x0D) not followed by a line feed: a template holds printable text and tabs only`},
+		{name: "escape, DEL, form feed, one per line", text: "; \x1b[1m\n\x7f\n\x0c\x00\n",
+			want: "t.tmpl:1:3: escape character (0x1B): a template holds printable text and tabs only\n" +
+				"t.tmpl:2:1: DEL character (0x7F): a template holds printable text and tabs only\n" +
+				"t.tmpl:3:1: control character 0x0C: a template holds printable text and tabs only"},
+		{name: "a binary file", text: strings.Repeat("\x01\n", 13),
+			want: strings.Repeat("t.tmpl:N:1: control character 0x01: a template holds printable text and tabs only\n", 10) +
+				"t.tmpl:11: control characters on this line and 2 more after it"},
+		{name: "control byte and a marker error both reported", text: "www IN A @IP:ftp@\x02\n",
+			want: "t.tmpl:1:18: control character 0x02: a template holds printable text and tabs only\n" +
+				`t.tmpl:1: @IP:ftp@: unknown service "ftp"`},
 		{name: "inline serial on refresh", text: "@ IN SOA ns1 host 1 @serial number@ 900 604800 300\n",
 			want: `t.tmpl:1: @serial number@ stands in rdata field 4, want field 3`},
 		{name: "inline address after the address", text: "www IN A 192.0.2.1 @IP@\n",
@@ -89,8 +111,12 @@ func TestParseInvalid(t *testing.T) {
 			if tmpl != nil {
 				t.Error("Parse returned a template along with an error")
 			}
-			if err.Error() != tt.want {
-				t.Errorf("error\n got: %s\nwant: %s", err, tt.want)
+			want := tt.want
+			for n := 1; strings.Contains(want, ":N:"); n++ {
+				want = strings.Replace(want, ":N:", fmt.Sprintf(":%d:", n), 1)
+			}
+			if err.Error() != want {
+				t.Errorf("error\n got: %s\nwant: %s", err, want)
 			}
 			var le *LineError
 			if !errors.As(err, &le) || le.File != "t.tmpl" || le.Line < 1 {

@@ -7,10 +7,6 @@ import "strings"
 // marker in the owner or type field, the record type, then the field.
 func (p *parser) place(r *record, line int, span [2]int, m marker) (int, bool) {
 	comment := inComment(p.lexed[line], span)
-	if r == nil {
-		p.errs.add(line+1, "comment marker %s has no value before it to replace", m.text)
-		return -1, false
-	}
 	fi := lastField(r, line)
 	if !comment {
 		fi = fieldAt(r, line, span[0])
@@ -25,6 +21,9 @@ func (p *parser) place(r *record, line int, span [2]int, m marker) (int, bool) {
 	}
 	if !p.checkType(r, line, m) {
 		return -1, false
+	}
+	if comment && m.kind == markSerial {
+		return p.serialField(r, line, m)
 	}
 	if comment && (fi < 0 || r.fields[fi].role != roleRdata) {
 		p.errs.add(line+1, "comment marker %s has no value before it to replace", m.text)
@@ -41,6 +40,33 @@ func (p *parser) place(r *record, line int, span [2]int, m marker) (int, bool) {
 		}
 	}
 	return fi, p.checkRdata(r, line, fi, m, comment)
+}
+
+// serialField is the field a comment @serial number@ in an SOA record
+// means: the SOA's serial, wherever the comment stands (after the serial,
+// at the end of a one-line SOA, on a line of its own inside the
+// parentheses), as the original script's templates place it.
+func (p *parser) serialField(r *record, line int, m marker) (int, bool) {
+	for i, f := range r.fields {
+		if f.role == roleRdata && f.rdata == 2 {
+			return i, true
+		}
+	}
+	p.errs.add(line+1, "%s: the SOA record has no serial (its third rdata field)", m.text)
+	return -1, false
+}
+
+// copied reports whether a marker-shaped text on line is left as written.
+// On a line that holds nothing but a comment, markers are prose ("; @IP@
+// is filled in by zonerw") and the line is copied unchecked, except
+// @serial number@ on such a line inside an SOA record, which means the
+// SOA's serial (see serialField). Only record spans have lines with
+// tokens, so place is never asked about a line outside a record.
+func (p *parser) copied(r *record, line int, text string) bool {
+	if len(p.lexed[line].tokens) > 0 {
+		return false
+	}
+	return text != serialMarker || r == nil || !strings.EqualFold(r.typeName(p.lines), "SOA")
 }
 
 // checkType refuses a marker on a record of the wrong type.
@@ -61,6 +87,7 @@ func (p *parser) checkType(r *record, line int, m marker) bool {
 
 // checkRdata refuses a marker whose value is not the rdata field it stands
 // for: the serial is the SOA's third field, an address the A/AAAA's first.
+// (A comment serial marker has been sent to the serial by serialField.)
 func (p *parser) checkRdata(r *record, line, fi int, m marker, comment bool) bool {
 	want := 0
 	if m.kind == markSerial {

@@ -26,6 +26,8 @@ func TestRenderGolden(t *testing.T) {
 	}{
 		{name: "inline", v: oneEach},
 		{name: "comment", v: oneEach},
+		{name: "original-oneline", v: oneEach},
+		{name: "original-paren", v: oneEach},
 		{name: "multi", v: Values{
 			Serial: 7,
 			Active: map[string]Addrs{

@@ -51,6 +51,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runUnpin(ctx, args[1:], stdout, stderr)
 		case "reload":
 			return runReload(ctx, args[1:], stdout, stderr)
+		case "import":
+			return runImport(ctx, args[1:], stdout, stderr)
+		case "manpage":
+			return runManpage(ctx, args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usageText)
 			return exitOK
@@ -74,6 +78,8 @@ Usage:
                                     hold a service on a target (planned maintenance)
   zonerw unpin SERVICE              hand a service back to its probes
   zonerw reload [-c FILE]           make the daemon re-read its config (also SIGHUP)
+  zonerw import [--from nsd|bind] [--write-keys DIR] FILE
+                                    print a zonerw config translated from an nsd.conf or named.conf
   zonerw help                       this text
 
 Every subcommand takes --help. Exit status: 0 success (changed or not),

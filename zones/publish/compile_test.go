@@ -14,6 +14,7 @@ import (
 
 const tmplText = `$ORIGIN example.com.
 $TTL 3600
+; @serial number@ and @IP@ are filled in by zonerw
 @ IN SOA ns1 hostmaster ( @serial number@ 3600 900 1209600 300 )
   IN NS ns1
   IN A @IP@
@@ -128,7 +129,7 @@ func TestCompileErrorsNameTheTemplateLine(t *testing.T) {
 		name, text, want string
 	}{
 		{name: "CNAME beside a marker record", text: tmplText + "ftp IN A @IP@\n",
-			want: "zone example.com.: the rendered template is not a valid zone: example.com.tmpl (rendered):11: ftp.example.com. CNAME: CNAME beside other data (A)"},
+			want: "zone example.com.: the rendered template is not a valid zone: example.com.tmpl (rendered):12: ftp.example.com. CNAME: CNAME beside other data (A)"},
 		{name: "TTL lent to the next record", text: strings.Replace(tmplText, "$TTL 3600\n", "", 1),
 			want: "zone example.com.: example.com.tmpl:5: this record has no TTL and no $TTL line comes before it"},
 	}
@@ -143,7 +144,7 @@ func TestCompileErrorsNameTheTemplateLine(t *testing.T) {
 }
 
 func TestFixedSerialTemplate(t *testing.T) {
-	z := newZone(t, strings.Replace(tmplText, "@serial number@", "2024010107", 1))
+	z := newZone(t, strings.Replace(tmplText, "( @serial number@", "( 2024010107", 1))
 	c := compile(t, z)
 	if !c.FixedSerial || c.TemplateSerial() != 2024010107 {
 		t.Fatalf("fixed %v, serial %d", c.FixedSerial, c.TemplateSerial())

@@ -275,3 +275,32 @@ func TestFileDestination(t *testing.T) {
 		t.Error("the reload command did not run again")
 	}
 }
+
+// A plain zone (no serial marker) keeps the operator's serial: new content
+// needs a new serial in the template, and is refused without one.
+func TestFixedSerialZoneInThePipeline(t *testing.T) {
+	plain := func(serial, www string) *Zone {
+		return newZone(t, "$TTL 300\n@ IN SOA ns1 hm "+serial+" 3600 900 1209600 300\n@ IN NS ns1\nns1 IN A 127.0.0.53\nwww IN A "+www+"\n")
+	}
+	p := newPipeline(t, t.TempDir())
+	p.AddZone("example.com.", ZoneState{})
+	if ch := apply(t, p, plain("2024010100", "192.0.2.1"), onMain(), false); !ch.Changed || ch.Serial != 2024010100 {
+		t.Fatalf("first: %+v", ch)
+	}
+	if ch := p.Publish(onBackup()); len(ch) != 1 || ch[0].Changed || ch[0].Serial != 2024010100 {
+		t.Fatalf("a decision does not touch a plain zone: %+v", ch)
+	}
+	_, err := p.Apply([]*Compiled{compile(t, plain("2024010100", "192.0.2.2"))}, onMain(), false, true)
+	if err == nil || !strings.Contains(err.Error(), "its content changed but its serial did not") {
+		t.Fatalf("new content, same serial: %v", err)
+	}
+	if v := p.Current("example.com."); v.Serial() != 2024010100 {
+		t.Fatalf("a refused apply changed the zone: serial %d", v.Serial())
+	}
+	if ch := apply(t, p, plain("2024010101", "192.0.2.2"), onMain(), false); !ch.Changed || ch.Serial != 2024010101 {
+		t.Fatalf("new content, raised serial: %+v", ch)
+	}
+	if j := p.Current("example.com.").Journal(); len(j) != 1 || len(j[0].Added) != 1 {
+		t.Fatalf("journal after the operator's change: %+v", j)
+	}
+}

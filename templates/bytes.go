@@ -1,0 +1,58 @@
+package templates
+
+import "fmt"
+
+// maxByteErrors bounds the lines reported for stray control bytes, so a
+// binary file named as a template gives a readable error.
+const maxByteErrors = 10
+
+// checkBytes refuses bytes a zone file cannot hold as text: NUL and every
+// other control character but tab (a CR is fine only just before the LF,
+// which splitLines has already taken off). Such a byte passes the marker
+// checks unseen and ends in a zone that BIND, for one, refuses to load.
+// It reports the first such byte of each line, with its 1-based column.
+func checkBytes(lines []srcLine, errs *lineErrors) {
+	bad, omitted := 0, -1
+	for i, l := range lines {
+		col := badByte(l.text)
+		if col < 0 {
+			continue
+		}
+		if bad++; bad > maxByteErrors {
+			if omitted < 0 {
+				omitted = i
+			}
+			continue
+		}
+		errs.addAt(i+1, col+1, "%s: a template holds printable text and tabs only", describeByte(l.text[col]))
+	}
+	if omitted >= 0 {
+		errs.add(omitted+1, "control characters on this line and %d more after it", bad-maxByteErrors-1)
+	}
+}
+
+// badByte returns the index of the first control character other than tab
+// in s, or -1. Bytes from 0x80 up (UTF-8 in comments and TXT data) are text.
+func badByte(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return i
+		}
+	}
+	return -1
+}
+
+// describeByte names a control character for an error message.
+func describeByte(c byte) string {
+	switch c {
+	case 0:
+		return "NUL byte (0x00)"
+	case '\r':
+		return "carriage return (0x0D) not followed by a line feed"
+	case 0x7f:
+		return "DEL character (0x7F)"
+	case 0x1b:
+		return "escape character (0x1B)"
+	}
+	return fmt.Sprintf("control character 0x%02X", c)
+}
