@@ -131,7 +131,7 @@ func TestCompileErrorsNameTheTemplateLine(t *testing.T) {
 		{name: "CNAME beside a marker record", text: tmplText + "ftp IN A @IP@\n",
 			want: "zone example.com.: the rendered template is not a valid zone: example.com.tmpl (rendered):12: ftp.example.com. CNAME: CNAME beside other data (A)"},
 		{name: "TTL lent to the next record", text: strings.Replace(tmplText, "$TTL 3600\n", "", 1),
-			want: "zone example.com.: example.com.tmpl:5: this record has no TTL and no $TTL line comes before it"},
+			want: "zone example.com.: example.com.tmpl:6: this record has no TTL and no $TTL line comes before it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
