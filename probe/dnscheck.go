@@ -40,7 +40,7 @@ func (d *DNS) Validate() error {
 	}
 	if _, ok := dns.TypeToString[d.Type]; !ok || d.Type == dns.TypeNone || d.Type == dns.TypeANY ||
 		d.Type == dns.TypeAXFR || d.Type == dns.TypeIXFR {
-		return &FieldError{Field: "Type", Err: fmt.Errorf("type %d cannot be asked for", d.Type)}
+		return &FieldError{Field: "Type", Err: fmt.Errorf("%s cannot be asked for", dns.Type(d.Type))}
 	}
 	return nil
 }

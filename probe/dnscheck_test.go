@@ -135,8 +135,8 @@ func TestDNSValidate(t *testing.T) {
 		{DNS{Name: "a.example", Type: dns.TypeA}, "Port: port 0 is not in 1-65535"},
 		{DNS{Port: 53, Type: dns.TypeA}, `Name: "" is not a domain name`},
 		{DNS{Port: 53, Name: "a..example", Type: dns.TypeA}, `Name: "a..example" is not a domain name`},
-		{DNS{Port: 53, Name: "a.example", Type: dns.TypeAXFR}, "Type: type 252 cannot be asked for"},
-		{DNS{Port: 53, Name: "a.example", Type: 0}, "Type: type 0 cannot be asked for"},
+		{DNS{Port: 53, Name: "a.example", Type: dns.TypeAXFR}, "Type: AXFR cannot be asked for"},
+		{DNS{Port: 53, Name: "a.example", Type: 0}, "Type: None cannot be asked for"},
 	}
 	for _, tt := range tests {
 		if err := tt.probe.Validate(); err == nil || err.Error() != tt.want {

@@ -40,8 +40,8 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	engine := failover.NewEngine(a.services, st.Services)
 	act := engine.ActiveTargets()
 	for _, s := range cfg.Services {
-		fmt.Fprintf(stdout, "service %s: serving %s (rise %d, fall %d, %s check)\n",
-			s.Name, strings.Join(act[s.Name], ", "), s.Rise, s.Fall, s.Check.Type)
+		fmt.Fprintf(stdout, "service %s: serving %s (rise %d, fall %d, %s)\n",
+			s.Name, strings.Join(act[s.Name], ", "), s.Rise, s.Fall, checkSummary(s.Check))
 	}
 	failed := false
 	for _, z := range a.zones {
@@ -61,6 +61,10 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "zone %s: a run would write %s with serial %d:\n%s", z.Name, z.Output, plan.Serial, plan.Text)
 	}
 	if _, err := buildProviders(cfg, slog.New(slog.DiscardHandler)); err != nil {
+		fmt.Fprintln(stderr, err)
+		failed = true
+	}
+	if err := verifySources(cfg); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
 	}
