@@ -110,6 +110,7 @@ func TestCronModeSMTPAgainstPostfix(t *testing.T) {
 		"SMTP 250 after EHLO over STARTTLS (TLS 1.3, certificate valid 89d more)")
 	log := func() string { return pf.log(t) }
 	waitLog(t, "Postfix", log, "NOQUEUE: reject: EHLO from unknown[127.0.0.53]")
+	waitLog(t, "Postfix", log, "disconnect from unknown[127.0.0.53] ehlo=0/1 quit=1")
 	waitLog(t, "Postfix", log, "disconnect from unknown[127.0.0.53] ehlo=2 starttls=1")
 }
 

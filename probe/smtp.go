@@ -86,6 +86,7 @@ func (s *SMTP) converse(ctx context.Context, start time.Time, conn net.Conn, add
 		return false, stepFailure(ctx, start, "reading the SMTP greeting", err)
 	}
 	if !greeting.positive() {
+		_ = lc.writeLine("QUIT")
 		return false, "SMTP greeting " + greeting.String()
 	}
 	ehlo, reason := s.ehlo(ctx, start, lc)
@@ -117,6 +118,7 @@ func (s *SMTP) ehlo(ctx context.Context, start time.Time, lc *lineConn) (smtpRep
 		return r, stepFailure(ctx, start, "reading the EHLO reply", err)
 	}
 	if !r.positive() {
+		_ = lc.writeLine("QUIT") // a refusal is an answer: leave politely
 		return r, "SMTP EHLO " + r.String()
 	}
 	return r, ""
@@ -136,6 +138,7 @@ func (s *SMTP) startTLS(ctx context.Context, start time.Time, lc *lineConn, ehlo
 		return nil, "", stepFailure(ctx, start, "reading the STARTTLS reply", err)
 	}
 	if !r.positive() {
+		_ = lc.writeLine("QUIT")
 		return nil, "", "SMTP STARTTLS " + r.String()
 	}
 	if err := lc.drained(); err != nil {

@@ -92,7 +92,7 @@ func TestSMTP(t *testing.T) {
 		{name: "multi-line greeting 554", script: smtpScript{greeting: []string{"554-mx.test", "554 no service here"}},
 			wantReason: "SMTP greeting 554 mx.test"},
 		{name: "EHLO refused", script: smtpScript{ehlo: []string{"550 5.7.1 go away"}},
-			wantReason: "SMTP EHLO 550 5.7.1 go away"},
+			wantReason: "SMTP EHLO 550 5.7.1 go away", wantLines: []string{"EHLO [127.0.0.1]", "QUIT"}},
 		{name: "not SMTP", script: smtpScript{greeting: []string{"SSH-2.0-OpenSSH_9.2"}},
 			wantReason: `reading the SMTP greeting: not an SMTP reply: "SSH-2.0-OpenSSH_9.2"`},
 		{name: "codes change within a reply", script: smtpScript{ehlo: []string{"250-mx.test", "550 no"}},
