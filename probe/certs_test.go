@@ -21,12 +21,19 @@ type testPKI struct {
 // newTestPKI makes a CA and a server certificate valid for dnsNames only.
 func newTestPKI(t *testing.T, dnsNames ...string) testPKI {
 	t.Helper()
+	return newTestPKIUntil(t, time.Now().Add(time.Hour), dnsNames...)
+}
+
+// newTestPKIUntil is newTestPKI with a server certificate that expires at
+// notAfter (the CA is valid for a month either side of now).
+func newTestPKIUntil(t *testing.T, notAfter time.Time, dnsNames ...string) testPKI {
+	t.Helper()
 	caKey := newKey(t)
 	caTmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "zonerw probe test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
+		NotBefore:             time.Now().Add(-30 * 24 * time.Hour),
+		NotAfter:              time.Now().Add(30 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -40,12 +47,16 @@ func newTestPKI(t *testing.T, dnsNames ...string) testPKI {
 		t.Fatalf("parse CA certificate: %v", err)
 	}
 	leafKey := newKey(t)
+	notBefore := time.Now().Add(-time.Hour)
+	if notAfter.Before(notBefore) {
+		notBefore = notAfter.Add(-time.Hour)
+	}
 	leafTmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(2),
 		Subject:      pkix.Name{CommonName: dnsNames[0]},
 		DNSNames:     dnsNames,
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
+		NotBefore:    notBefore,
+		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}

@@ -38,6 +38,8 @@ type HTTP struct {
 	RootCAs *x509.CertPool
 	// MaxBody caps the body bytes read; 0 means DefaultMaxBody.
 	MaxBody int64
+	// Source, if valid, is the local address the probe binds.
+	Source netip.Addr
 }
 
 // Probe runs the check against addr. See Prober for the contract.
@@ -47,6 +49,9 @@ func (h *HTTP) Probe(ctx context.Context, addr netip.Addr) Result {
 		return Result{OK: ok, Latency: time.Since(start), Reason: reason}
 	}
 	if err := h.Validate(); err != nil {
+		return done(false, "invalid probe: "+err.Error())
+	}
+	if err := checkAddrs(h.Source, addr); err != nil {
 		return done(false, "invalid probe: "+err.Error())
 	}
 	target, err := expandURL(h.urlTemplate(), addr)

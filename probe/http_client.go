@@ -16,7 +16,7 @@ const maxHeaderBytes = 64 << 10
 func (h *HTTP) newClient() (*http.Client, *http.Transport) {
 	transport := &http.Transport{
 		Proxy:                  nil,
-		DialContext:            (&net.Dialer{}).DialContext,
+		DialContext:            dialer(h.Source, "tcp").DialContext,
 		TLSClientConfig:        h.tlsConfig(),
 		DisableKeepAlives:      true,
 		MaxResponseHeaderBytes: maxHeaderBytes,

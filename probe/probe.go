@@ -4,7 +4,10 @@
 //
 // Checks are made by address: an HTTP probe dials the address it is given
 // while sending the service's name as Host header and TLS server name, so the
-// main server can be checked wherever DNS points at the moment.
+// main server can be checked wherever DNS points at the moment. The checks
+// are HTTP(S), TCP connect, SMTP, IMAP, a TLS handshake, a DNS question and
+// an operator's command (Exec). Each but Exec can bind a source address, so
+// that probes leave by a chosen path.
 package probe
 
 import (
@@ -34,8 +37,13 @@ type Prober interface {
 	Probe(ctx context.Context, addr netip.Addr) Result
 }
 
-// Compile-time guards: both checks satisfy Prober.
+// Compile-time guards: every check satisfies Prober.
 var (
 	_ Prober = (*HTTP)(nil)
 	_ Prober = (*TCP)(nil)
+	_ Prober = (*SMTP)(nil)
+	_ Prober = (*IMAP)(nil)
+	_ Prober = (*TLSHandshake)(nil)
+	_ Prober = (*DNS)(nil)
+	_ Prober = (*Exec)(nil)
 )

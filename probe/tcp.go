@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"time"
 )
@@ -14,6 +13,8 @@ import (
 type TCP struct {
 	// Port is the port to connect to, 1-65535.
 	Port uint16
+	// Source, if valid, is the local address the probe binds.
+	Source netip.Addr
 }
 
 // Validate checks the settings at config time; the error is a *FieldError.
@@ -33,12 +34,11 @@ func (t *TCP) Probe(ctx context.Context, addr netip.Addr) Result {
 	if err := t.Validate(); err != nil {
 		return done(false, "invalid probe: "+err.Error())
 	}
-	if !addr.IsValid() {
-		return done(false, "invalid probe: no address to probe")
+	if err := checkAddrs(t.Source, addr); err != nil {
+		return done(false, "invalid probe: "+err.Error())
 	}
 	target := netip.AddrPortFrom(addr.Unmap(), t.Port)
-	var dialer net.Dialer
-	conn, err := dialer.DialContext(ctx, "tcp", target.String())
+	conn, err := dialer(t.Source, "tcp").DialContext(ctx, "tcp", target.String())
 	if err != nil {
 		return done(false, failureReason(ctx, start, err))
 	}

@@ -41,8 +41,8 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	engine := failover.NewEngine(a.services, st.Services)
 	act := engine.ActiveTargets()
 	for _, s := range cfg.Services {
-		fmt.Fprintf(stdout, "service %s: serving %s (rise %d, fall %d, %s check)\n",
-			s.Name, strings.Join(act[s.Name], ", "), s.Rise, s.Fall, s.Check.Type)
+		fmt.Fprintf(stdout, "service %s: serving %s (rise %d, fall %d, %s)\n",
+			s.Name, strings.Join(act[s.Name], ", "), s.Rise, s.Fall, checkSummary(s.Check))
 	}
 	failed := false
 	compiled, broken := compileAll(a)
@@ -81,6 +81,10 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if _, err := buildProviders(cfg, slog.New(slog.DiscardHandler)); err != nil {
+		fmt.Fprintln(stderr, err)
+		failed = true
+	}
+	if err := verifySources(cfg); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
 	}

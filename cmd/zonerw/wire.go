@@ -9,7 +9,6 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
-	"github.com/zonerw/zonerw/probe"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -38,13 +37,12 @@ func build(cfg *config.Config) (*app, error) {
 		fs := failoverService(s)
 		ts := templates.Service{Name: s.Name}
 		job := failover.Job{Service: s.Name, Spec: s.Every, Timeout: s.Check.Timeout}
-		prober := newProber(s.Check)
 		a.targets[s.Name] = map[string]templates.Target{}
 		for _, t := range s.Targets {
 			tt := templates.Target{Name: t.Name, IPv4: addrs(t.IPv4), IPv6: addrs(t.IPv6)}
 			ts.Targets = append(ts.Targets, tt)
 			a.targets[s.Name][t.Name] = tt
-			job.Targets = append(job.Targets, failover.AddrCheck(t.Name, prober, probeAddrs(s.Check.Addresses, tt.IPv4, tt.IPv6)...))
+			job.Targets = append(job.Targets, failover.AddrCheck(t.Name, newProber(s.Check, s.Name, t.Name), probeAddrs(s.Check.Addresses, tt.IPv4, tt.IPv6)...))
 		}
 		a.services = append(a.services, fs)
 		a.jobs = append(a.jobs, job)
@@ -54,8 +52,7 @@ func build(cfg *config.Config) (*app, error) {
 		}
 	}
 	for _, w := range cfg.Witnesses {
-		ap := netip.MustParseAddrPort(w.Address)
-		a.witness = append(a.witness, failover.AddrCheck(w.Name, &probe.TCP{Port: ap.Port()}, ap.Addr()))
+		a.witness = append(a.witness, newWitnessCheck(w))
 	}
 	overrides := map[string]bool{}
 	for _, s := range cfg.Services {
@@ -118,19 +115,6 @@ func failoverService(s config.Service) failover.Service {
 		fs.Targets = append(fs.Targets, t.Name)
 	}
 	return fs
-}
-
-func newProber(c config.Check) probe.Prober {
-	if c.Type == "tcp" {
-		return &probe.TCP{Port: uint16(c.Port)}
-	}
-	return &probe.HTTP{
-		URL:                c.URL,
-		Host:               c.Host,
-		ExpectStatus:       c.ExpectStatus,
-		BodyContains:       c.BodyContains,
-		InsecureSkipVerify: c.InsecureSkipVerify,
-	}
 }
 
 // addrs parses an address the config has already validated.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/probe"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
 )
@@ -20,10 +21,10 @@ import (
 const transferAllowance = time.Second
 
 // printWorstCase tells, per service, the longest a client may keep seeing
-// a dead target: the probes to notice (interval × fall + timeout), the
-// transfer to the secondaries, and the TTL of the records the service's
-// markers render, plus the negative-caching TTL for a client that asked
-// for a name while it did not exist.
+// a dead target: the probes to notice (interval × fall + the round that
+// decides, see checkRound), the transfer to the secondaries, and the TTL
+// of the records the service's markers render, plus the negative-caching
+// TTL for a client that asked for a name while it did not exist.
 func printWorstCase(w io.Writer, a *app, act map[string]templates.Addrs) {
 	for _, s := range a.cfg.Services {
 		interval, ok := scheduleInterval(s.Every)
@@ -31,19 +32,38 @@ func printWorstCase(w io.Writer, a *app, act map[string]templates.Addrs) {
 		if s.FailoverTTL > 0 {
 			ttl = max(ttl, uint32(s.FailoverTTL/time.Second))
 		}
-		detect := time.Duration(s.Fall)*interval + s.Check.Timeout
+		round, roundText := checkRound(s.Check, len(a.cfg.Witnesses) > 0)
+		detect := time.Duration(s.Fall)*interval + round
 		total := detect + transferAllowance + time.Duration(ttl)*time.Second
 		how := fmt.Sprintf("every %s", interval)
 		if !ok {
 			how = "the schedule"
 		}
-		fmt.Fprintf(w, "service %s: clients may see a dead target for up to %s under zonerw serve = %s × fall %d + timeout %s + NOTIFY/transfer ~%s + TTL %ds",
-			s.Name, total, how, s.Fall, s.Check.Timeout, transferAllowance, ttl)
+		fmt.Fprintf(w, "service %s: clients may see a dead target for up to %s under zonerw serve = %s × fall %d + %s + NOTIFY/transfer ~%s + TTL %ds",
+			s.Name, total, how, s.Fall, roundText, transferAllowance, ttl)
 		if negTTL > 0 {
 			fmt.Fprintf(w, " (plus up to %ds for a client holding a cached negative answer)", negTTL)
 		}
 		fmt.Fprintf(w, "; in cron mode put your cron interval × %d in place of the probe term\n", s.Fall)
 	}
+}
+
+// checkRound is the longest the round that decides can take under zonerw
+// serve, and how it adds up: the check's timeout; for an exec check the
+// grace to kill the command and collect its output; and with witnesses,
+// which are checked after a target failed and under the same timeout,
+// that again.
+func checkRound(c config.Check, witnesses bool) (time.Duration, string) {
+	round, text := c.Timeout, fmt.Sprintf("timeout %s", c.Timeout)
+	if c.Type == "exec" {
+		round += probe.ExecKillGrace
+		text += fmt.Sprintf(" + %s to kill the command", probe.ExecKillGrace)
+	}
+	if witnesses {
+		round += c.Timeout
+		text += fmt.Sprintf(" + witnesses %s", c.Timeout)
+	}
+	return round, text
 }
 
 // scheduleInterval is the time between two runs of spec (the first two

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"time"
 )
 
@@ -28,9 +29,14 @@ type Config struct {
 	// look down and every witness fails too, zonerw is the one cut off and
 	// changes nothing.
 	Witnesses []Witness `yaml:"witnesses"`
+	// ProbeSource is the local address every check and witness binds
+	// unless it gives its own source; empty: the kernel picks.
+	ProbeSource string `yaml:"probe_source"`
 
 	// File is the path the config was read from (not a YAML key).
 	File string `yaml:"-"`
+	// loc finds the line of a key, for errors found after loading.
+	loc *locator
 }
 
 // Service is one name the failover keeps pointed at a live target.
@@ -65,22 +71,56 @@ type Service struct {
 
 // Check says how a target is probed.
 type Check struct {
-	Type    string        `yaml:"type"` // "http" or "tcp"
+	// Type is http, tcp, smtp, imap, tls, dns or exec.
+	Type    string        `yaml:"type"`
 	Timeout time.Duration `yaml:"timeout"`
 	// Addresses says which of a target's addresses are checked: "first"
 	// (the default: its IPv4 address, else its IPv6 one) or "all" (both;
 	// the target is up only while both answer).
 	Addresses string `yaml:"addresses"`
+	// Source is the local address the probes bind (default probe_source;
+	// empty: the kernel picks). exec checks get it in ZONERW_SOURCE.
+	Source string `yaml:"source"`
 
 	// HTTP(S) checks.
-	URL                string `yaml:"url"`
-	Host               string `yaml:"host"`
-	ExpectStatus       []int  `yaml:"expect_status"`
-	BodyContains       string `yaml:"body_contains"`
-	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+	URL          string `yaml:"url"`
+	ExpectStatus []int  `yaml:"expect_status"`
+	BodyContains string `yaml:"body_contains"`
 
-	// TCP checks.
+	// Checks that speak TLS: https URLs, smtp and imap with starttls or
+	// implicit_tls, tls. Host is also the HTTP Host header.
+	Host               string `yaml:"host"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+	// CAFile is a PEM file of the authorities to trust instead of the
+	// system's (a private CA).
+	CAFile string `yaml:"ca_file"`
+	// CertMinValid fails smtp, imap and tls checks whose certificate
+	// expires within this long (0: off).
+	CertMinValid time.Duration `yaml:"cert_min_valid"`
+
+	// Port for tcp, smtp, imap, tls and dns checks (defaults: smtp 25 or
+	// 465 with implicit_tls, imap 143 or 993, tls 443, dns 53).
 	Port int `yaml:"port"`
+
+	// smtp and imap checks.
+	StartTLS    bool `yaml:"starttls"`
+	ImplicitTLS bool `yaml:"implicit_tls"`
+	// EHLO is the name an smtp check gives (default: its own address
+	// as a literal, "[192.0.2.5]").
+	EHLO string `yaml:"ehlo"`
+
+	// dns checks: the question, and whether to ask for recursion.
+	QueryName string `yaml:"query_name"`
+	QueryType string `yaml:"query_type"` // default A
+	Recurse   bool   `yaml:"recurse"`
+
+	// exec checks: the program and its arguments, run without a shell.
+	Command []string `yaml:"command"`
+
+	// RootCAs holds the certificates of CAFile, read by Load (not a key).
+	RootCAs *x509.CertPool `yaml:"-"`
+	// sourceInherited: Source was filled from probe_source.
+	sourceInherited bool
 }
 
 // Provider is one zone at a DNS hosting API.
@@ -117,6 +157,10 @@ type Witness struct {
 	Name    string        `yaml:"name"`
 	Address string        `yaml:"address"` // ip:port
 	Timeout time.Duration `yaml:"timeout"`
+	// Source is the local address the check binds (default probe_source).
+	Source string `yaml:"source"`
+	// sourceInherited: Source was filled from probe_source.
+	sourceInherited bool
 }
 
 // Target is one place a service can point at, in priority order.

@@ -15,7 +15,17 @@ const (
 	DefaultReloadTimeout = 30 * time.Second
 	DefaultAlertTimeout  = 10 * time.Second
 	DefaultVerifyEvery   = 5 * time.Minute
+	DefaultQueryType     = "A"
 )
+
+// defaultPorts are the ports of the check types that have one; the second
+// is with implicit_tls.
+var defaultPorts = map[string][2]int{
+	"smtp": {25, 465},
+	"imap": {143, 993},
+	"tls":  {443, 443},
+	"dns":  {53, 53},
+}
 
 // applyDefaults fills every key the user left out.
 func applyDefaults(c *Config) {
@@ -30,9 +40,7 @@ func applyDefaults(c *Config) {
 		if s.Check.Timeout == 0 {
 			s.Check.Timeout = DefaultCheckTimeout
 		}
-		if s.Check.Type == "http" && s.Check.URL == "" {
-			s.Check.URL = DefaultHTTPURL
-		}
+		applyCheckDefaults(&s.Check, c.ProbeSource)
 		if s.Every == "" {
 			s.Every = DefaultEvery
 		}
@@ -59,8 +67,12 @@ func applyDefaults(c *Config) {
 		}
 	}
 	for i := range c.Witnesses {
-		if c.Witnesses[i].Timeout == 0 {
-			c.Witnesses[i].Timeout = DefaultCheckTimeout
+		w := &c.Witnesses[i]
+		if w.Timeout == 0 {
+			w.Timeout = DefaultCheckTimeout
+		}
+		if w.Source == "" && c.ProbeSource != "" {
+			w.Source, w.sourceInherited = c.ProbeSource, true
 		}
 	}
 	if len(c.Services) == 1 {
@@ -74,5 +86,25 @@ func applyDefaults(c *Config) {
 		if z.Reload.Timeout == 0 {
 			z.Reload.Timeout = DefaultReloadTimeout
 		}
+	}
+}
+
+// applyCheckDefaults fills a check's type-dependent defaults and its
+// source from probe_source.
+func applyCheckDefaults(ch *Check, probeSource string) {
+	if ch.Type == "http" && ch.URL == "" {
+		ch.URL = DefaultHTTPURL
+	}
+	if ports, ok := defaultPorts[ch.Type]; ok && ch.Port == 0 {
+		ch.Port = ports[0]
+		if ch.ImplicitTLS {
+			ch.Port = ports[1]
+		}
+	}
+	if ch.Type == "dns" && ch.QueryType == "" {
+		ch.QueryType = DefaultQueryType
+	}
+	if ch.Source == "" && probeSource != "" {
+		ch.Source, ch.sourceInherited = probeSource, true
 	}
 }

@@ -25,6 +25,9 @@ func Load(path string) (*Config, error) {
 		return nil, err
 	}
 	c.resolvePaths(filepath.Dir(path))
+	if err := c.loadCAFiles(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -45,8 +48,9 @@ func Parse(file string, data []byte) (*Config, error) {
 		return nil, decodeError(file, err)
 	}
 	c.File = file
+	c.loc = &locator{file: file, root: &root}
 	applyDefaults(&c)
-	if err := c.validate(&locator{file: file, root: &root}); err != nil {
+	if err := c.validate(c.loc); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -99,5 +103,8 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	for i := range c.Providers {
 		c.Providers[i].TokenFile = abs(c.Providers[i].TokenFile)
+	}
+	for i := range c.Services {
+		c.Services[i].Check.CAFile = abs(c.Services[i].Check.CAFile)
 	}
 }

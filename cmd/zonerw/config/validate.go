@@ -59,6 +59,7 @@ func (c *Config) validate(l *locator) error {
 	errs = append(errs, c.validateProviders(l, names)...)
 	errs = append(errs, c.validateServer(l)...)
 	errs = append(errs, c.validateWitnesses(l)...)
+	errs = append(errs, c.validateSources(l)...)
 	return errors.Join(errs...)
 }
 
