@@ -102,6 +102,7 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		failed = true
 	}
+	failed = failed || providers.stillFailing(st.Providers, time.Now())
 	st.Alerted = alerts.finish()
 	if err := saveState(cfg.StateDir, st); err != nil {
 		fmt.Fprintln(stderr, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/zones/provider"
 )
 
@@ -30,35 +31,76 @@ type providerState struct {
 	Published  map[string][]string `json:"published,omitempty"`
 	LastVerify time.Time           `json:"last_verify,omitzero"`
 	LastError  string              `json:"last_error,omitempty"`
+	// Status is the publisher's status after the last sync: the live
+	// values and when they were read, the pending change, the failure.
+	// `zonerw status` and `zonerw explain` show it without a daemon.
+	Status *provider.Status `json:"status,omitempty"`
+	// Failures counts the syncs that failed in a row. After a permanent
+	// failure nothing is tried before NextAttempt unless what would be
+	// published (FailedWant) or the config and credential (HeldStamp)
+	// changed; see providerhold.go.
+	Failures    int                 `json:"failures,omitempty"`
+	NextAttempt time.Time           `json:"next_attempt,omitzero"`
+	FailedWant  map[string][]string `json:"failed_want,omitempty"`
+	HeldStamp   string              `json:"held_stamp,omitempty"`
 }
 
 // providerSet is the configured providers, ready to publish.
 type providerSet struct {
-	cfgs []config.Provider
-	pubs []*provider.Publisher
+	cfgs   []config.Provider
+	pubs   []*provider.Publisher
+	stamps []string // providerStamp of each
 	// observe is told each publish or read-back's result (metrics, alerts).
 	observe func(name string, err error)
 }
 
-// buildProviders reads each provider's token and builds its publisher.
+// buildProviders reads each provider's token (or TSIG key) and builds its
+// publisher.
 func buildProviders(cfg *config.Config, log *slog.Logger) (*providerSet, error) {
 	ps := &providerSet{observe: func(string, error) {}}
 	var errs []error
 	for i, p := range cfg.Providers {
-		token, err := readToken(p)
+		pc, keyFile, err := providerConfig(cfg, p)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: providers[%d] (%s): %w", cfg.File, i, p.Name, err))
 			continue
 		}
-		pub, err := provider.New(p.ProviderConfig(token), log, time.Now)
+		pub, err := provider.New(pc, log, time.Now)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: providers[%d] (%s): %w", cfg.File, i, p.Name, err))
 			continue
 		}
 		ps.cfgs = append(ps.cfgs, p)
 		ps.pubs = append(ps.pubs, pub)
+		ps.stamps = append(ps.stamps, providerStamp(p, keyFile))
 	}
 	return ps, errors.Join(errs...)
+}
+
+// providerConfig reads the provider's secret: the token for cloudflare
+// and gandi, the TSIG key file named by key for rfc2136. It returns the
+// key file's path too.
+func providerConfig(cfg *config.Config, p config.Provider) (provider.Config, string, error) {
+	if p.Type != string(provider.RFC2136) {
+		token, err := readToken(p)
+		return p.ProviderConfig(token, p.TokenSource(), nil), "", err
+	}
+	for i, k := range cfg.Keys {
+		if k.Name != p.Key {
+			continue
+		}
+		key, err := dnsserver.LoadTSIGKeyFile(k.File)
+		if err != nil {
+			return provider.Config{}, "", fmt.Errorf("key %q (keys[%d]): %w", k.Name, i, err)
+		}
+		if key.Name != k.Name && key.Name != k.Name+"." {
+			return provider.Config{}, "", fmt.Errorf("key %q (keys[%d]): the file %s holds key %q; use that name", k.Name, i, k.File, key.Name)
+		}
+		tk := &provider.TSIGKey{Name: key.Name, Algorithm: key.Algorithm, Secret: key.Secret,
+			Source: fmt.Sprintf("%q (file %s)", k.Name, k.File)}
+		return p.ProviderConfig("", "", tk), k.File, nil
+	}
+	return provider.Config{}, "", fmt.Errorf("key: no key named %q under keys", p.Key)
 }
 
 // readToken reads the API token from the file or environment variable the
@@ -98,12 +140,23 @@ func (a *app) wantedAddrs(act map[string][]string) map[string][]netip.Addr {
 // it prints the API calls a publish would make and changes nothing.
 func (ps *providerSet) sync(ctx context.Context, want map[string][]netip.Addr, st map[string]providerState, verify, dryRun bool, report func(string)) error {
 	var errs []error
+	now := time.Now()
 	for i, pub := range ps.pubs {
 		cfg := ps.cfgs[i]
 		s := st[cfg.Name]
+		if s.Status != nil {
+			pub.Restore(*s.Status)
+		}
+		wantStr := addrStrings(only(want, cfg))
+		if !dryRun && s.held(now, wantStr, ps.stamps[i]) {
+			continue // the last failure needs the operator; see providerhold.go
+		}
 		pctx, cancel := context.WithTimeout(ctx, providerDeadline)
 		err := ps.syncOne(pctx, pub, cfg, want, &s, verify, dryRun, report)
 		cancel()
+		if !dryRun {
+			s.afterSync(err, now, wantStr, ps.stamps[i], pub.Status())
+		}
 		if err != nil {
 			s.LastError = err.Error()
 			if !strings.HasPrefix(err.Error(), cfg.Name+":") {
@@ -128,7 +181,7 @@ func (ps *providerSet) syncOne(ctx context.Context, pub *provider.Publisher, cfg
 	if dryRun {
 		lines, err := pub.Plan(ctx, want)
 		for _, l := range lines {
-			report(fmt.Sprintf("provider %s: would %s", cfg.Name, l))
+			report(fmt.Sprintf("provider %s (dry run): %s", cfg.Name, l))
 		}
 		return err
 	}
