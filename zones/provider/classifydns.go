@@ -29,8 +29,12 @@ func (p *Publisher) classifyDNS(op string, err error) error {
 		e.class = FailureZoneMissing
 		e.cause = fmt.Sprintf("%s is not authoritative for zone %s (its answer lacks the AA flag): point server at the zone's primary", srv, zone)
 	case de.rcode == dns.RcodeNotAuth && de.update:
-		e.class = FailureZoneMissing
-		e.cause = fmt.Sprintf("%s does not take updates for zone %s (NOTAUTH): point server at the zone's primary", srv, zone)
+		// The zone answers signed queries (updateError checked), so the
+		// key is known: Knot answers NOTAUTH to an update its acl does
+		// not allow; a secondary that does not forward updates may too.
+		e.class = FailurePermission
+		e.cause = fmt.Sprintf("%s did not accept the update of zone %s signed with %s (NOTAUTH): let the key update these records "+
+			"(Knot: an acl with action update; BIND: allow-update or update-policy), on the zone's primary", srv, zone, key)
 	case de.rcode == dns.RcodeNotAuth:
 		e.class = FailureZoneMissing
 		e.cause = fmt.Sprintf("%s is not authoritative for zone %s (NOTAUTH)", srv, zone)

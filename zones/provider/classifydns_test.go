@@ -38,8 +38,9 @@ func TestClassifyDNSAnswers(t *testing.T) {
 				" (REFUSED): let the key update the zone (BIND: allow-update or update-policy; Knot: an acl with action update)"},
 		{"query refused", &dnsError{rcode: dns.RcodeRefused}, FailureZoneMissing,
 			"bind-example: 127.0.0.1:5353 refused a query for zone example.com. (REFUSED): it does not serve the zone, or does not let " + key + " query it"},
-		{"not the primary", &dnsError{update: true, rcode: dns.RcodeNotAuth}, FailureZoneMissing,
-			"bind-example: 127.0.0.1:5353 does not take updates for zone example.com. (NOTAUTH): point server at the zone's primary"},
+		{"update not allowed (knot)", &dnsError{update: true, rcode: dns.RcodeNotAuth}, FailurePermission,
+			"bind-example: 127.0.0.1:5353 did not accept the update of zone example.com. signed with " + key +
+				" (NOTAUTH): let the key update these records (Knot: an acl with action update; BIND: allow-update or update-policy), on the zone's primary"},
 		{"not authoritative", &dnsError{rcode: dns.RcodeSuccess, noAA: true}, FailureZoneMissing,
 			"bind-example: 127.0.0.1:5353 is not authoritative for zone example.com. (its answer lacks the AA flag): point server at the zone's primary"},
 		{"servfail", &dnsError{update: true, rcode: dns.RcodeServerFailure}, FailureTransient,

@@ -106,7 +106,7 @@ func (u *dnsUpdater) query(ctx context.Context, name string, qtype uint16) ([]dn
 	m.SetTsig(u.keyName, u.keyAlg, 300, time.Now().Unix())
 	c := &dns.Client{Net: "tcp", TsigSecret: map[string]string{u.keyName: u.secret}}
 	r, _, err := c.ExchangeContext(ctx, m, u.server)
-	if derr := u.answerError(ctx, false, r, err); derr != nil {
+	if derr := u.answerError(ctx, r, err); derr != nil {
 		return nil, derr
 	}
 	var out []dns.RR
@@ -118,19 +118,19 @@ func (u *dnsUpdater) query(ctx context.Context, name string, qtype uint16) ([]dn
 	return out, nil
 }
 
-// answerError says what is wrong with an answer, or nil if it is a good
-// authoritative one (NOERROR or NXDOMAIN).
-func (u *dnsUpdater) answerError(ctx context.Context, update bool, r *dns.Msg, err error) *dnsError {
+// answerError says what is wrong with the answer to a query, or nil if
+// it is a good, signed, authoritative one (NOERROR or NXDOMAIN).
+func (u *dnsUpdater) answerError(ctx context.Context, r *dns.Msg, err error) *dnsError {
 	if r == nil {
 		if err == nil {
 			err = errors.New("no answer")
 		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return &dnsError{update: update, rcode: -1, timeout: u.timeout, err: err}
+			return &dnsError{rcode: -1, timeout: u.timeout, err: err}
 		}
-		return &dnsError{update: update, rcode: -1, err: err}
+		return &dnsError{rcode: -1, err: err}
 	}
-	e := &dnsError{update: update, rcode: r.Rcode}
+	e := &dnsError{rcode: r.Rcode}
 	if t := r.IsTsig(); t != nil && t.Error != 0 {
 		e.tsig = t.Error
 		return e
@@ -140,13 +140,13 @@ func (u *dnsUpdater) answerError(ctx context.Context, update bool, r *dns.Msg, e
 		return e
 	}
 	switch {
-	case r.Rcode != dns.RcodeSuccess && !(r.Rcode == dns.RcodeNameError && !update):
+	case r.Rcode != dns.RcodeSuccess && r.Rcode != dns.RcodeNameError:
 		return e
-	case !update && !r.Authoritative:
+	case !r.Authoritative:
 		e.noAA = true
 		return e
 	case r.IsTsig() == nil:
-		e.badSig = errors.New("the answer to a signed message was not signed")
+		e.badSig = errors.New("the answer to a signed query was not signed")
 		return e
 	}
 	return nil
