@@ -17,6 +17,12 @@ func credential(k provider.Kind) string {
 	return "the API token from " + tokenSource
 }
 
+// seeded is e with www A on main.
+func seeded(e emulator) emulator {
+	e.seed("www", "A", main4.String())
+	return e
+}
+
 // Token problems give one clear error that names where the token came
 // from and what is wrong, classified so a caller can back off, and are
 // not retried within the publish.
@@ -41,21 +47,21 @@ func TestTokenProblemsAreClassified(t *testing.T) {
 			c := NewCloudflare(t)
 			c.AddToken(goodToken, CFToken{ZoneRead: true, DNSRead: true})
 			c.AddZone(zone)
-			return cfEmulator{c}, nil
+			return seeded(cfEmulator{c}), nil
 		}, provider.FailurePermission, "the API token from " + tokenSource + " is valid but may not edit the records of zone example.com. " +
 			"(HTTP 403 on PATCH): give it DNS Edit for this zone"},
 		{"cloudflare token without DNS Read", provider.Cloudflare, func(t *testing.T) (emulator, func()) {
 			c := NewCloudflare(t)
 			c.AddToken(goodToken, CFToken{ZoneRead: true})
 			c.AddZone(zone)
-			return cfEmulator{c}, nil
+			return seeded(cfEmulator{c}), nil
 		}, provider.FailurePermission, "the API token from " + tokenSource + " is valid but may not read the records of zone example.com. " +
 			"(HTTP 403 on GET): give it DNS Read for this zone"},
 		{"gandi token that may only read", provider.Gandi, func(t *testing.T) (emulator, func()) {
 			g := NewGandi(t)
 			g.AddReadOnlyToken(goodToken)
 			g.AddDomain(zone)
-			return gandiEmulator{g}, nil
+			return seeded(gandiEmulator{g}), nil
 		}, provider.FailurePermission, "the personal access token from " + tokenSource + " is valid but may not edit the records of zone example.com. " +
 			"(HTTP 403 on PUT): give it the permission to manage the domain's technical configuration (DNS records) for this zone"},
 		{"cloudflare token for another zone", provider.Cloudflare, func(t *testing.T) (emulator, func()) {
@@ -63,20 +69,20 @@ func TestTokenProblemsAreClassified(t *testing.T) {
 			c.AddToken(goodToken, CFToken{ZoneRead: true, DNSWrite: true, Zones: []string{"example.net"}})
 			c.AddZone(zone)
 			c.AddZone("example.net")
-			return cfEmulator{c}, nil
+			return seeded(cfEmulator{c}), nil
 		}, provider.FailureZoneMissing, "zone example.com. is not at Cloudflare (URL): it is not in the account, or " +
 			"the API token from " + tokenSource + " cannot see it (it needs Zone Read on this zone)"},
 		{"gandi token for another domain", provider.Gandi, func(t *testing.T) (emulator, func()) {
 			g := NewGandi(t)
 			g.AddToken(goodToken, "example.net")
 			g.AddDomain(zone)
-			return gandiEmulator{g}, nil
+			return seeded(gandiEmulator{g}), nil
 		}, provider.FailureZoneMissing, "domain example.com. is not at Gandi LiveDNS (URL): it is not in the organisation, or " +
 			"the personal access token from " + tokenSource + " is not allowed on it"},
 		{"cloudflare zone that does not exist", provider.Cloudflare, func(t *testing.T) (emulator, func()) {
 			c := NewCloudflare(t)
 			c.AddToken(goodToken, CFToken{ZoneRead: true, DNSWrite: true})
-			c.AddZone("example.net")
+			c.AddZone("example.net") // and no example.com to seed
 			return cfEmulator{c}, nil
 		}, provider.FailureZoneMissing, "zone example.com. is not at Cloudflare (URL): it is not in the account, or " +
 			"the API token from " + tokenSource + " cannot see it (it needs Zone Read on this zone)"},
@@ -97,8 +103,6 @@ func TestTokenProblemsAreClassified(t *testing.T) {
 			if between != nil {
 				r.publish(t, onMain)
 				between()
-			} else if tc.name != "cloudflare zone that does not exist" {
-				e.seed("www", "A", main4.String())
 			}
 			before := len(e.Requests())
 			err := r.pub.Publish(context.Background(), onBkup)
