@@ -13,7 +13,7 @@ const (
 	Cloudflare Kind = "cloudflare"
 	Gandi      Kind = "gandi"
 	// RFC2136 is any nameserver that takes dynamic updates (RFC 2136)
-	// signed with TSIG: BIND, Knot, PowerDNS as the zone's primary.
+	// signed with TSIG: BIND or Knot (both tested) as the zone's primary.
 	RFC2136 Kind = "rfc2136"
 )
 

@@ -1,7 +1,7 @@
 // Package provider publishes failover decisions to a zone hosted at a DNS
 // provider (Cloudflare or Gandi LiveDNS) through the libdns packages, or
 // to any primary nameserver that takes TSIG-signed dynamic updates (RFC
-// 2136: BIND, Knot, PowerDNS) through libdns/rfc2136.
+// 2136: BIND, Knot) through libdns/rfc2136.
 //
 // A Publisher owns one zone and the records in it that carry the active
 // address of a failover service. Publish makes each record hold exactly
