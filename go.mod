@@ -8,6 +8,7 @@ require (
 	github.com/libdns/cloudflare v0.2.2
 	github.com/libdns/gandi v1.1.0
 	github.com/libdns/libdns v1.1.0
+	github.com/libdns/rfc2136 v1.0.1
 	github.com/miekg/dns v1.1.73
 	github.com/prometheus/client_golang v1.25.0
 	github.com/robfig/cron/v3 v3.0.1

@@ -11,7 +11,6 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
-	"github.com/zonerw/zonerw/zones/provider"
 )
 
 // runPin is `zonerw pin SERVICE TARGET [--for D] [--reason TEXT]`. It asks
@@ -153,8 +152,8 @@ func statusFromFile(cfg *config.Config) (statusView, error) {
 	for name, z := range st.Zones {
 		v.Zones[name] = zoneStatus{Serial: z.Serial}
 	}
-	for name, p := range st.Providers {
-		v.Providers = append(v.Providers, provider.Status{Name: name, LastSuccess: p.LastVerify, LastError: p.LastError})
+	for _, p := range cfg.Providers {
+		v.Providers = append(v.Providers, providerStatusFromState(p, st.Providers[p.Name]))
 	}
 	return v, nil
 }

@@ -191,8 +191,14 @@ func (d *daemon) status() statusView {
 		v.Zones[z.Name] = s
 	}
 	v.ProviderDestinations = destinationViews(vs)
-	for _, p := range d.providers.pubs {
-		v.Providers = append(v.Providers, p.Status())
+	retry := map[string]time.Time{}
+	for _, ds := range vs {
+		retry[ds.Name] = ds.RetryAt
+	}
+	for i, p := range d.providers.pubs {
+		ps := p.Status()
+		ps.NextAttempt = retry[providerDest(d.providers.cfgs[i].Name)]
+		v.Providers = append(v.Providers, ps)
 	}
 	return v
 }

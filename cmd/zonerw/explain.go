@@ -8,6 +8,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider"
 )
 
 // explainView is the answer to GET /explain/{service} and what
@@ -15,6 +16,8 @@ import (
 type explainView struct {
 	Daemon bool `json:"daemon"` // false: worked out from the state file
 	failover.Explanation
+	// Providers are the provider records that carry the service.
+	Providers []providerRecord `json:"providers,omitempty"`
 }
 
 // runExplain is `zonerw explain SERVICE [--json]`: why the service is
@@ -44,19 +47,23 @@ func explainFromFile(cfg *config.Config, service string, now time.Time) (explain
 		return explainView{}, err
 	}
 	x, err := failover.NewEngine(a.services, st.Services).Explain(service, now, nil)
-	return explainView{Explanation: x}, err
+	return explainView{Explanation: x, Providers: providerRecords(cfg, service, providerStatuses(cfg, st.Providers))}, err
 }
 
 // explain answers GET /explain/{service} with the daemon's engine and the
 // service's probe schedule.
 func (d *daemon) explain(service string) (explainView, error) {
 	d.mu.Lock()
-	engine, loop := d.engine, d.loop
+	engine, loop, cfg, providers := d.engine, d.loop, d.a.cfg, d.providers
 	d.mu.Unlock()
 	var next failover.NextRound
 	if loop != nil {
 		next = loop.NextRound(service)
 	}
 	x, err := engine.Explain(service, time.Now(), next)
-	return explainView{Daemon: true, Explanation: x}, err
+	var sts []provider.Status
+	for _, p := range providers.pubs {
+		sts = append(sts, p.Status())
+	}
+	return explainView{Daemon: true, Explanation: x, Providers: providerRecords(cfg, service, sts)}, err
 }

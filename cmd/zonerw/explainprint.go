@@ -26,6 +26,7 @@ func printExplain(w io.Writer, v explainView, now time.Time) {
 	if x.LastReason != "" {
 		fmt.Fprintf(w, "  moved because: %s\n", x.LastReason)
 	}
+	printProviderRecords(w, v.Providers, now)
 	fmt.Fprintf(w, "  now:           %s\n", x.Now)
 	fmt.Fprintf(w, "  rules:         %s\n", rulesText(x.Rules))
 	if g := x.Governor; g != nil {

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider"
 )
 
 // TestPrintExplain explains a real engine after a failover, with a
@@ -51,5 +54,47 @@ func TestPrintExplain(t *testing.T) {
 	}
 	if strings.Contains(out, "no daemon running") || strings.Contains(out, "governor would hold") {
 		t.Errorf("explain says too much:\n%s", out)
+	}
+}
+
+// The provider records that carry the service are shown under the line
+// that says what it serves, with the target their value belongs to, so a
+// publish that did not land is seen at once.
+func TestPrintExplainProviders(t *testing.T) {
+	now := time.Date(2026, 11, 22, 3, 10, 0, 0, time.UTC)
+	cfg := &config.Config{Services: []config.Service{{Name: "web", Targets: []config.Target{
+		{Name: "main", IPv4: "127.0.0.11"}, {Name: "backup", IPv4: "127.0.0.12"}}}}}
+	addr := netip.MustParseAddr
+	sts := []provider.Status{
+		{Name: "cf", Zone: "example.com.", LastError: "cf: the API token from token_file /etc/zonerw/cf.token was refused (HTTP 403): it is wrong, expired or revoked",
+			Failure: "credentials", NextAttempt: now.Add(4 * time.Minute), Records: []provider.RecordStatus{
+				{Name: "www", Type: "A", Service: "web", Want: []netip.Addr{addr("127.0.0.12")}, Live: []netip.Addr{addr("127.0.0.11")},
+					Read: true, VerifiedAt: now.Add(-3 * time.Minute)},
+				{Name: "mail", Type: "A", Service: "mail", Read: true},
+			}},
+		{Name: "bind", Zone: "example.net.", Records: []provider.RecordStatus{
+			{Name: "@", Type: "A", Service: "web", Want: []netip.Addr{addr("127.0.0.12")}, Live: []netip.Addr{addr("127.0.0.12")},
+				Read: true, VerifiedAt: now.Add(-time.Minute)},
+			{Name: "www", Type: "AAAA", Service: "web"},
+		}},
+	}
+	v := explainView{Explanation: failover.Explanation{Service: "web", Serving: []string{"backup"}},
+		Providers: providerRecords(cfg, "web", sts)}
+	var b bytes.Buffer
+	printExplain(&b, v, now)
+	out := b.String()
+	for _, want := range []string{
+		"web serves backup\n  provider cf: www.example.com. A holds 127.0.0.11 (main) (read 2026-11-22T03:07:00Z (3m0s ago)); " +
+			"PENDING 127.0.0.12 (backup): the last publish failed (credentials): cf: the API token from token_file /etc/zonerw/cf.token " +
+			"was refused (HTTP 403): it is wrong, expired or revoked; next attempt 2026-11-22T03:14:00Z (in 4m0s)\n",
+		"  provider bind: example.net. A holds 127.0.0.12 (backup) (read 2026-11-22T03:09:00Z (1m0s ago)); in sync\n",
+		"  provider bind: www.example.net. AAAA not read yet\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "mail.example.com") {
+		t.Errorf("explain shows a record of another service:\n%s", out)
 	}
 }

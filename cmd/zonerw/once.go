@@ -152,6 +152,9 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	for _, s := range sinks {
 		st.Providers[s.cfg.Name] = s.snapshot()
 	}
+	// A provider waiting out a permanent failure was not tried, but is
+	// still failing: the run exits 1.
+	failed = providers.stillFailing(st.Providers, time.Now()) || failed
 	recordZones(pipe, st, files, time.Now())
 	return failed
 }

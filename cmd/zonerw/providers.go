@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/zones/provider"
 	"github.com/zonerw/zonerw/zones/publish"
 )
@@ -32,35 +33,76 @@ type providerState struct {
 	Published  map[string][]string `json:"published,omitempty"`
 	LastVerify time.Time           `json:"last_verify,omitzero"`
 	LastError  string              `json:"last_error,omitempty"`
+	// Status is the publisher's status after the last sync: the live
+	// values and when they were read, the pending change, the failure.
+	// `zonerw status` and `zonerw explain` show it without a daemon.
+	Status *provider.Status `json:"status,omitempty"`
+	// Failures counts the syncs that failed in a row. After a permanent
+	// failure nothing is tried before NextAttempt unless what would be
+	// published (FailedWant) or the config and credential (HeldStamp)
+	// changed; see providerhold.go.
+	Failures    int                 `json:"failures,omitempty"`
+	NextAttempt time.Time           `json:"next_attempt,omitzero"`
+	FailedWant  map[string][]string `json:"failed_want,omitempty"`
+	HeldStamp   string              `json:"held_stamp,omitempty"`
 }
 
 // providerSet is the configured providers, ready to publish.
 type providerSet struct {
-	cfgs []config.Provider
-	pubs []*provider.Publisher
+	cfgs   []config.Provider
+	pubs   []*provider.Publisher
+	stamps []string // providerStamp of each
 	// observe is told each publish or read-back's result (metrics, alerts).
 	observe func(name string, err error)
 }
 
-// buildProviders reads each provider's token and builds its publisher.
+// buildProviders reads each provider's token (or TSIG key) and builds its
+// publisher.
 func buildProviders(cfg *config.Config, log *slog.Logger) (*providerSet, error) {
 	ps := &providerSet{observe: func(string, error) {}}
 	var errs []error
 	for i, p := range cfg.Providers {
-		token, err := readToken(p)
+		pc, keyFile, err := providerConfig(cfg, p)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: providers[%d] (%s): %w", cfg.File, i, p.Name, err))
 			continue
 		}
-		pub, err := provider.New(p.ProviderConfig(token), log, time.Now)
+		pub, err := provider.New(pc, log, time.Now)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: providers[%d] (%s): %w", cfg.File, i, p.Name, err))
 			continue
 		}
 		ps.cfgs = append(ps.cfgs, p)
 		ps.pubs = append(ps.pubs, pub)
+		ps.stamps = append(ps.stamps, providerStamp(p, keyFile))
 	}
 	return ps, errors.Join(errs...)
+}
+
+// providerConfig reads the provider's secret: the token for cloudflare
+// and gandi, the TSIG key file named by key for rfc2136. It returns the
+// key file's path too.
+func providerConfig(cfg *config.Config, p config.Provider) (provider.Config, string, error) {
+	if p.Type != string(provider.RFC2136) {
+		token, err := readToken(p)
+		return p.ProviderConfig(token, p.TokenSource(), nil), "", err
+	}
+	for i, k := range cfg.Keys {
+		if k.Name != p.Key {
+			continue
+		}
+		key, err := dnsserver.LoadTSIGKeyFile(k.File)
+		if err != nil {
+			return provider.Config{}, "", fmt.Errorf("key %q (keys[%d]): %w", k.Name, i, err)
+		}
+		if key.Name != k.Name && key.Name != k.Name+"." {
+			return provider.Config{}, "", fmt.Errorf("key %q (keys[%d]): the file %s holds key %q; use that name", k.Name, i, k.File, key.Name)
+		}
+		tk := &provider.TSIGKey{Name: key.Name, Algorithm: key.Algorithm, Secret: key.Secret,
+			Source: fmt.Sprintf("%q (file %s)", k.Name, k.File)}
+		return p.ProviderConfig("", "", tk), k.File, nil
+	}
+	return provider.Config{}, "", fmt.Errorf("key: no key named %q under keys", p.Key)
 }
 
 // readToken reads the API token from the file or environment variable the
@@ -93,11 +135,16 @@ func wantedAddrs(v publish.Values) map[string][]netip.Addr {
 	return out
 }
 
-// providerSinks are the providers as the pipeline's value destinations.
+// sinks are the providers as the pipeline's value destinations, each
+// starting from its state st[name] (and the status it had).
 func (ps *providerSet) sinks(st map[string]providerState, mode sinkMode, report func(string)) []*providerSink {
 	var out []*providerSink
 	for i, pub := range ps.pubs {
-		out = append(out, &providerSink{cfg: ps.cfgs[i], pub: pub, mode: mode, report: report, observe: ps.observe, state: st[ps.cfgs[i].Name]})
+		s := st[ps.cfgs[i].Name]
+		if s.Status != nil {
+			pub.Restore(*s.Status)
+		}
+		out = append(out, &providerSink{cfg: ps.cfgs[i], pub: pub, stamp: ps.stamps[i], mode: mode, report: report, observe: ps.observe, state: s})
 	}
 	return out
 }
@@ -106,9 +153,11 @@ func (ps *providerSet) sinks(st map[string]providerState, mode sinkMode, report 
 type sinkMode int
 
 const (
-	// sinkDaemon publishes changes only; the daemon verifies on a timer.
+	// sinkDaemon publishes changes only; the daemon verifies on a timer
+	// and its worker spaces out the retries.
 	sinkDaemon sinkMode = iota
-	// sinkCron also reads the records back when VerifyEvery has passed.
+	// sinkCron also reads the records back when VerifyEvery has passed,
+	// and after a permanent failure waits out its hold (providerhold.go).
 	sinkCron
 	// sinkDryRun prints the API calls a publish would make.
 	sinkDryRun
@@ -119,6 +168,7 @@ const (
 type providerSink struct {
 	cfg     config.Provider
 	pub     *provider.Publisher
+	stamp   string // providerStamp: its config and credential file
 	mode    sinkMode
 	report  func(string)                 // one line per change or drift
 	observe func(name string, err error) // metrics, alerts
@@ -131,7 +181,9 @@ var _ publish.ValueDestination = (*providerSink)(nil)
 
 // Deliver publishes what the services serve when it differs from what
 // was last published there (and, in cron mode, reads the records back
-// when a check is due).
+// when a check is due). A permanent failure (a refused token, a missing
+// permission or zone) comes back wrapped so that the worker waits the
+// provider's long retry delay, not its backoff.
 func (p *providerSink) Deliver(ctx context.Context, v publish.Values) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -139,27 +191,61 @@ func (p *providerSink) Deliver(ctx context.Context, v publish.Values) error {
 	if p.mode == sinkDryRun {
 		lines, err := p.pub.Plan(ctx, want)
 		for _, l := range lines {
-			p.report(fmt.Sprintf("provider %s: would %s", p.cfg.Name, l))
+			p.report(fmt.Sprintf("provider %s (dry run): %s", p.cfg.Name, l))
 		}
 		return p.named(err)
 	}
 	wantStr := addrStrings(want)
-	if !maps.EqualFunc(p.state.Published, wantStr, slices.Equal) {
-		err := p.pub.Publish(ctx, want)
+	now := time.Now()
+	if p.mode == sinkCron && p.state.held(now, wantStr, p.stamp) {
+		return nil // the last failure needs the operator; see providerhold.go
+	}
+	var err error
+	switch {
+	case !maps.EqualFunc(p.state.Published, wantStr, slices.Equal):
+		err = p.pub.Publish(ctx, want)
 		p.observe(p.cfg.Name, err)
-		if err != nil {
-			p.state.LastError = err.Error()
-			return p.named(err)
+		if err == nil {
+			p.state.Published, p.state.LastVerify = wantStr, now
+			p.report(fmt.Sprintf("provider %s: published %s", p.cfg.Name, describe(wantStr)))
 		}
-		p.state.Published, p.state.LastVerify, p.state.LastError = wantStr, time.Now(), ""
-		p.report(fmt.Sprintf("provider %s: published %s", p.cfg.Name, describe(wantStr)))
+	case p.mode == sinkCron && now.Sub(p.state.LastVerify) >= p.cfg.VerifyEvery:
+		err = p.verifyLocked(ctx, want)
+	default:
 		return nil
 	}
-	if p.mode == sinkCron && time.Since(p.state.LastVerify) >= p.cfg.VerifyEvery {
-		return p.verifyLocked(ctx, want)
-	}
-	return nil
+	return p.finish(err, now, wantStr)
 }
+
+// finish records how a call went: the status, the failure count and, for
+// a permanent failure, when to try again.
+func (p *providerSink) finish(err error, now time.Time, want map[string][]string) error {
+	p.state.afterSync(err, now, want, p.stamp, p.pub.Status())
+	if err == nil {
+		p.state.LastError = ""
+		return nil
+	}
+	p.state.LastError = err.Error()
+	err = p.named(err)
+	if f := provider.Classify(err); f.Permanent() {
+		return retryAfterError{err: err, wait: p.state.NextAttempt.Sub(now)}
+	}
+	if ra := provider.RetryAfter(err); ra > 0 {
+		return retryAfterError{err: err, wait: ra}
+	}
+	return err
+}
+
+// retryAfterError asks the worker to wait at least wait before trying
+// again (publish.Retry honours a RetryAfter method).
+type retryAfterError struct {
+	err  error
+	wait time.Duration
+}
+
+func (e retryAfterError) Error() string             { return e.err.Error() }
+func (e retryAfterError) Unwrap() error             { return e.err }
+func (e retryAfterError) RetryAfter() time.Duration { return e.wait }
 
 // Verify reads the records back and puts a hand-made change back (or
 // reports it), against what was last published.
@@ -175,17 +261,17 @@ func (p *providerSink) Verify(ctx context.Context) error {
 			want[svc] = append(want[svc], netip.MustParseAddr(a))
 		}
 	}
-	return p.verifyLocked(ctx, want)
+	return p.finish(p.verifyLocked(ctx, want), time.Now(), p.state.Published)
 }
 
+// verifyLocked reads the records back (a drift check); p.mu is held.
 func (p *providerSink) verifyLocked(ctx context.Context, want map[string][]netip.Addr) error {
 	drift, err := p.pub.Reconcile(ctx, want)
 	p.observe(p.cfg.Name, err)
 	if err != nil {
-		p.state.LastError = err.Error()
-		return p.named(err)
+		return err
 	}
-	p.state.LastVerify, p.state.LastError = time.Now(), ""
+	p.state.LastVerify = time.Now()
 	for _, d := range drift {
 		what := "reported (on_drift: report)"
 		if d.Fixed {

@@ -25,16 +25,7 @@ func printStatus(w io.Writer, cfg *config.Config, v statusView, now time.Time) {
 		printService(tw, s, v.Services[s.Name], now)
 	}
 	if len(v.Providers) > 0 {
-		fmt.Fprintln(tw, "PROVIDER\tZONE\tLAST SUCCESS\tLIVE\tLAST ERROR")
-		for _, p := range v.Providers {
-			var live []string
-			for _, r := range p.Records {
-				live = append(live, r.Name+" "+r.Type+" "+addrList(r.Live))
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Zone, ago(p.LastSuccess, now),
-				dash(strings.Join(live, "; ")), dash(p.LastError))
-		}
-		fmt.Fprintln(tw)
+		printProviders(tw, v.Providers, now)
 	}
 	if len(v.Zones) > 0 {
 		fmt.Fprintln(tw, "ZONE\tSERIAL\tSECONDARY\tSERIAL\tSTATE")

@@ -34,8 +34,13 @@ func TestPrintStatus(t *testing.T) {
 			{Address: "127.0.0.2:53", Serial: 2026112203, Target: 2026112203, Acked: true, CatchUp: "4ms"},
 			{Address: "127.0.0.3:53", Serial: 2026112202, Target: 2026112203, Notified: now.Add(-90 * time.Second), LastError: "i/o timeout"},
 		}}},
-		Providers: []provider.Status{{Name: "cf", Zone: "example.org", LastSuccess: now.Add(-time.Minute),
-			Records: []provider.RecordStatus{{Name: "www", Type: "A", Live: []netip.Addr{netip.MustParseAddr("127.0.0.12")}}}}},
+		Providers: []provider.Status{{Name: "cf", Zone: "example.org.", Endpoint: "https://api.cloudflare.com/client/v4", LastSuccess: now.Add(-time.Minute),
+			Records: []provider.RecordStatus{{Name: "www", Type: "A", Service: "web", Want: []netip.Addr{netip.MustParseAddr("127.0.0.12")},
+				Live: []netip.Addr{netip.MustParseAddr("127.0.0.12")}, Read: true, VerifiedAt: now.Add(-time.Minute), Proxied: true}}},
+			{Name: "bind", Zone: "example.net.", Endpoint: "127.0.0.1:53", LastSuccess: now.Add(-time.Hour), LastError: "bind: refused",
+				LastErrorAt: now.Add(-time.Minute), Failure: "credentials", NextAttempt: now.Add(4 * time.Minute),
+				Records: []provider.RecordStatus{{Name: "@", Type: "A", Service: "web", Want: []netip.Addr{netip.MustParseAddr("127.0.0.12")},
+					Live: []netip.Addr{netip.MustParseAddr("127.0.0.11")}, Read: true, VerifiedAt: now.Add(-time.Minute)}}}},
 	}
 	var b bytes.Buffer
 	printStatus(&b, cfg, v, now)
@@ -49,8 +54,11 @@ func TestPrintStatus(t *testing.T) {
 		"(2s ago)",
 		"connect: connection refused",
 		"service mail: never run",
-		"cf        example.org  ",
-		"www A 127.0.0.12",
+		"provider cf: zone example.org. at https://api.cloudflare.com/client/v4, last success " + now.Add(-time.Minute).Local().Format("2006-01-02 15:04:05") + " (1m0s ago)\n",
+		"  www.example.org. A  web      127.0.0.12 (proxied)  " + now.Add(-time.Minute).Local().Format("2006-01-02 15:04:05") + " (1m0s ago)  -\n",
+		"  FAILING (credentials) since " + now.Add(-time.Minute).Local().Format("2006-01-02 15:04:05") + " (1m0s ago): bind: refused\n",
+		"  next attempt " + now.Add(4*time.Minute).Local().Format("2006-01-02 15:04:05") + " (in 4m0s), or at once when the token, key or config changes\n",
+		"  example.net. A  web      127.0.0.11  " + now.Add(-time.Minute).Local().Format("2006-01-02 15:04:05") + " (1m0s ago)  127.0.0.12\n",
 		"127.0.0.2:53  2026112203  in sync (caught up in 4ms)",
 		"127.0.0.3:53  2026112202  BEHIND: want 2026112203, 1m30s since the NOTIFY, NOTIFY not acknowledged, last error: i/o timeout",
 	} {

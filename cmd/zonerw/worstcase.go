@@ -12,6 +12,7 @@ import (
 	"github.com/zonerw/zonerw/probe"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/provider"
 )
 
 // transferAllowance is what `check` counts for NOTIFY plus the transfer to
@@ -23,12 +24,14 @@ const transferAllowance = time.Second
 // printWorstCase tells, per service, the longest a client may keep seeing
 // a dead target: the probes to notice (interval × fall + the round that
 // decides, see checkRound), the transfer to the secondaries, and the TTL
-// of the records the service's markers render, plus the negative-caching
+// of the records the service's markers render or its provider records
+// carry, plus the negative-caching
 // TTL for a client that asked for a name while it did not exist.
 func printWorstCase(w io.Writer, a *app, act map[string]templates.Addrs) {
 	for _, s := range a.cfg.Services {
 		interval, ok := scheduleInterval(s.Every)
 		ttl, negTTL := serviceTTLs(a, s.Name, act)
+		ttl = max(ttl, providerTTL(a.cfg.Providers, s.Name))
 		if s.FailoverTTL > 0 {
 			ttl = max(ttl, uint32(s.FailoverTTL/time.Second))
 		}
@@ -124,4 +127,30 @@ func isSentinel(rr dns.RR) bool {
 		return ip == sentinel6
 	}
 	return false
+}
+
+// cloudflareAutoTTL is what Cloudflare's "automatic" TTL (1) means: 300s.
+const cloudflareAutoTTL = 300
+
+// providerTTL is the largest TTL of the provider records that carry
+// service: as configured, else the provider's default.
+func providerTTL(ps []config.Provider, service string) uint32 {
+	var ttl uint32
+	for _, p := range ps {
+		for _, r := range p.Records {
+			if r.Service != service {
+				continue
+			}
+			d := r.TTL
+			if d == 0 {
+				d = provider.DefaultTTL(provider.Kind(p.Type))
+			}
+			secs := uint32(d / time.Second)
+			if p.Type == string(provider.Cloudflare) && secs == 1 {
+				secs = cloudflareAutoTTL
+			}
+			ttl = max(ttl, secs)
+		}
+	}
+	return ttl
 }

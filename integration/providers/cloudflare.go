@@ -10,9 +10,11 @@ import (
 	"time"
 )
 
-// CFToken is what a Cloudflare API token may do.
+// CFToken is what a Cloudflare API token may do: Cloudflare's "Zone
+// Read", "DNS Read" and "DNS Edit" permissions, for some or all zones.
 type CFToken struct {
 	ZoneRead bool     // may list zones (otherwise the list comes back empty)
+	DNSRead  bool     // may read records (DNSWrite implies it, as DNS Edit does)
 	DNSWrite bool     // may change records
 	Zones    []string // zone names it covers; nil means all
 }
@@ -66,6 +68,22 @@ func (c *Cloudflare) AddToken(tok string, perm CFToken) {
 	c.stateMu.Lock()
 	defer c.stateMu.Unlock()
 	c.tokens[tok] = perm
+}
+
+// RevokeToken makes tok unknown, as revoking it in the dashboard does:
+// every request with it is then refused with 403 and code 10000.
+func (c *Cloudflare) RevokeToken(tok string) {
+	c.stateMu.Lock()
+	defer c.stateMu.Unlock()
+	delete(c.tokens, tok)
+}
+
+// RemoveZone deletes a zone and its records: its id is then unknown
+// (404, code 7003) and a lookup by name finds nothing.
+func (c *Cloudflare) RemoveZone(name string) {
+	c.stateMu.Lock()
+	defer c.stateMu.Unlock()
+	c.zones = slices.DeleteFunc(c.zones, func(z *cfZone) bool { return strings.EqualFold(z.name, trimDot(name)) })
 }
 
 // AddZone creates a zone and returns its id.

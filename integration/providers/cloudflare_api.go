@@ -23,8 +23,10 @@ func (c *Cloudflare) routes() http.Handler {
 type cfHandler func(w http.ResponseWriter, r *http.Request, tok CFToken)
 type cfZoneHandler func(w http.ResponseWriter, r *http.Request, z *cfZone)
 
-// auth checks the Bearer token (and, for writes, DNS:Write) before h runs,
-// holding the state lock for the whole request.
+// auth checks the Bearer token (and, for records, DNS Read or, to change
+// them, DNS Edit) before h runs, holding the state lock for the whole
+// request. Cloudflare answers both an unknown token and a missing
+// permission with 403 and code 10000 "Authentication error".
 func (c *Cloudflare) auth(write bool, h cfHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c.stateMu.Lock()
@@ -36,7 +38,7 @@ func (c *Cloudflare) auth(write bool, h cfHandler) http.HandlerFunc {
 			return
 		}
 		tok, known := c.tokens[raw]
-		if !known || (write && !tok.DNSWrite) {
+		if !known || (write && !tok.DNSWrite) || (r.PathValue("zid") != "" && !tok.DNSRead && !tok.DNSWrite) {
 			status := http.StatusForbidden
 			if c.RefuseWith401 && !known {
 				status = http.StatusUnauthorized

@@ -75,15 +75,15 @@ func TestReconcileWithoutDriftOnlyReads(t *testing.T) {
 func TestPlanMakesNoChanges(t *testing.T) {
 	want := map[provider.Kind][]string{
 		provider.Cloudflare: {
-			"cloudflare-example: www.example.com. A: changing 192.0.2.10 to 198.51.100.20 in place (GET dns_records by name and type, then PATCH the record (keeps proxied), ttl 60s)",
-			"cloudflare-example: example.com. AAAA: unchanged [2001:db8::10]",
-			"cloudflare-example: then read the zone example.com. back and verify",
+			"www.example.com. A: changing 192.0.2.10 to 198.51.100.20 in place (GET dns_records by name and type, then PATCH the record (keeps proxied), ttl 60s)",
+			"example.com. AAAA: unchanged [2001:db8::10]",
+			"then read the zone example.com. back and verify",
 		},
 		provider.Gandi: {
-			"gandi-example: www.example.com. A: adding 198.51.100.20 (GET records/www/A, then PUT it with the value added, ttl 300s)",
-			"gandi-example: www.example.com. A: removing 192.0.2.10 (GET records/www/A, then PUT it without the value (DELETE if it were the last))",
-			"gandi-example: example.com. AAAA: unchanged [2001:db8::10]",
-			"gandi-example: then read the zone example.com. back and verify",
+			"www.example.com. A: adding 198.51.100.20 (GET records/www/A, then PUT it with the value added, ttl 300s)",
+			"www.example.com. A: removing 192.0.2.10 (GET records/www/A, then PUT it without the value (DELETE if it were the last))",
+			"example.com. AAAA: unchanged [2001:db8::10]",
+			"then read the zone example.com. back and verify",
 		},
 	}
 	for _, k := range kinds {

@@ -139,6 +139,10 @@ func (c *core) History() []Change {
 	return slices.Clone(c.history)
 }
 
+// Stop closes the server before the test ends: requests then find nothing
+// listening.
+func (c *core) Stop() { c.srv.Close() }
+
 // Host is the emulator's host:port (127.0.0.1:port).
 func (c *core) Host() string { return c.srv.Listener.Addr().String() }
 

@@ -143,7 +143,12 @@ func TestWrongTokenStopsWithOneClearError(t *testing.T) {
 			e.seed("www", "A", main4.String())
 			r := newRig(t, tc.kind, e, func(cfg *provider.Config) { cfg.Token = wrong })
 			err := r.pub.Publish(context.Background(), onBkup)
-			want := string(tc.kind) + "-example: the API token was refused (HTTP " + tc.status + "): check the token file"
+			cred := "the API token"
+			if tc.kind == provider.Gandi {
+				cred = "the personal access token"
+			}
+			want := string(tc.kind) + "-example: " + cred + " from token_file /etc/zonerw/provider.token was refused (HTTP " +
+				tc.status + "): it is wrong, expired or revoked"
 			if err == nil || err.Error() != want {
 				t.Fatalf("error %q, want %q", err, want)
 			}
@@ -199,17 +204,22 @@ func TestHangingForeverFails(t *testing.T) {
 	}
 }
 
-// Cloudflare: a token that cannot read zones gets an empty zone list, which
-// libdns reports as "expected 1 zone, got 0". That is not retried.
+// Cloudflare: a token that cannot read zones gets an empty zone list
+// (libdns says "expected 1 zone, got 0"): the zone is reported missing or
+// out of the token's sight, once, without retries.
 func TestCloudflareTokenWithoutZoneRead(t *testing.T) {
 	c := NewCloudflare(t)
 	c.AddToken(goodToken, CFToken{DNSWrite: true, Zones: []string{zone}})
 	c.AddZone(zone)
 	r := newRig(t, provider.Cloudflare, cfEmulator{c}, nil)
 	err := r.pub.Publish(context.Background(), onBkup)
-	want := "cloudflare-example: reading the zone example.com.: expected 1 zone, got 0 for example.com."
+	want := "cloudflare-example: zone example.com. is not at Cloudflare (" + c.URL() + "): it is not in the account, " +
+		"or the API token from token_file /etc/zonerw/provider.token cannot see it (it needs Zone Read on this zone)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v\nwant  %s", err, want)
+	}
+	if f := provider.Classify(err); f != provider.FailureZoneMissing || !errors.Is(err, provider.ErrZoneMissing) {
+		t.Errorf("Classify = %s, want zone_missing", f)
 	}
 	if n := len(c.Requests()); n != 1 {
 		t.Errorf("%d requests; want the one zone lookup, not retried", n)

@@ -31,15 +31,17 @@ type Gandi struct {
 	// hrefs point at itself.
 	PublicBase string
 
-	stateMu sync.Mutex // guards the fields below
-	tokens  map[string][]string
-	domains map[string]map[string]*GandiRRset // fqdn -> "name TYPE" -> RRset
+	stateMu  sync.Mutex // guards the fields below
+	tokens   map[string][]string
+	readOnly map[string]bool                   // tokens without the permission to change records
+	domains  map[string]map[string]*GandiRRset // fqdn -> "name TYPE" -> RRset
 }
 
 // NewGandi starts a Gandi emulator that stops when t ends.
 func NewGandi(t testing.TB) *Gandi {
 	t.Helper()
-	g := &Gandi{PublicBase: GandiPublicBase, tokens: map[string][]string{}, domains: map[string]map[string]*GandiRRset{}}
+	g := &Gandi{PublicBase: GandiPublicBase, tokens: map[string][]string{}, readOnly: map[string]bool{},
+		domains: map[string]map[string]*GandiRRset{}}
 	g.start(t, g.routes(), g.renderFault)
 	return g
 }
@@ -53,6 +55,23 @@ func (g *Gandi) AddToken(pat string, domains ...string) {
 	g.stateMu.Lock()
 	defer g.stateMu.Unlock()
 	g.tokens[pat] = domains
+}
+
+// AddReadOnlyToken makes pat a valid token that may read the domains' records
+// but not change them (a PAT without the permission to manage the
+// domains' technical configuration): PUT and DELETE answer 403.
+func (g *Gandi) AddReadOnlyToken(pat string, domains ...string) {
+	g.AddToken(pat, domains...)
+	g.stateMu.Lock()
+	defer g.stateMu.Unlock()
+	g.readOnly[pat] = true
+}
+
+// RevokeToken makes pat unknown: every request with it answers 403.
+func (g *Gandi) RevokeToken(pat string) {
+	g.stateMu.Lock()
+	defer g.stateMu.Unlock()
+	delete(g.tokens, pat)
 }
 
 // AddDomain creates an empty domain.

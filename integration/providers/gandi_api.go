@@ -90,6 +90,10 @@ func (g *Gandi) auth(h gandiHandler) http.HandlerFunc {
 			writeJSON(w, http.StatusNotFound, gandiNotFound)
 			return
 		}
+		if g.readOnly[pat] && r.Method != http.MethodGet {
+			writeJSON(w, http.StatusForbidden, gandiForbidden)
+			return
+		}
 		h(w, r, fqdn, d)
 	}
 }

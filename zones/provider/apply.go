@@ -8,13 +8,19 @@ import (
 )
 
 // inPlace reports whether the provider's SetRecords changes a single
-// record in place. Only Cloudflare's does; Gandi's appends.
+// record in place. Only Cloudflare's does; Gandi's appends, and RFC2136
+// changes are an addition and a removal.
 func (p *Publisher) inPlace() bool { return p.cfg.Kind == Cloudflare }
 
-// apply makes one change through the library.
-func (p *Publisher) apply(ctx context.Context, t target, s step) error {
+// apply makes one change through the library. proxied says that the
+// RRset's records are proxied (Cloudflare), so an added value must be
+// too.
+func (p *Publisher) apply(ctx context.Context, t target, s step, proxied bool) error {
 	zone, recs := p.cfg.Zone, func(r libdns.Record) []libdns.Record { return []libdns.Record{r} }
-	return p.call(ctx, p.describe(t.rec, s), func(ctx context.Context) error {
+	if proxied && s.kind == stepAdd {
+		ctx = withCreateProxied(ctx)
+	}
+	return p.call(ctx, p.describe(t.rec, s, proxied), func(ctx context.Context) error {
 		var err error
 		switch s.kind {
 		case stepReplace:
@@ -34,32 +40,40 @@ func (p *Publisher) address(r Record, s step) libdns.Address {
 }
 
 // describe says what a step does, for errors and logs.
-func (p *Publisher) describe(r Record, s step) string {
-	switch s.kind {
-	case stepReplace:
+func (p *Publisher) describe(r Record, s step, proxied bool) string {
+	switch {
+	case s.kind == stepReplace:
 		return fmt.Sprintf("%s: changing %s to %s in place", p.label(r), s.old.raw.Data, s.addr)
-	case stepAdd:
+	case s.kind == stepAdd && proxied:
+		return fmt.Sprintf("%s: adding %s, proxied like the records beside it", p.label(r), s.addr)
+	case s.kind == stepAdd:
 		return fmt.Sprintf("%s: adding %s", p.label(r), s.addr)
-	default:
-		return fmt.Sprintf("%s: removing %s", p.label(r), s.old.raw.Data)
 	}
+	return fmt.Sprintf("%s: removing %s", p.label(r), s.old.raw.Data)
 }
 
-// calls says which HTTP requests a step makes, for Plan.
-func (p *Publisher) calls(r Record, s step) string {
-	if p.cfg.Kind == Gandi {
+// calls says which requests a step makes, for Plan.
+func (p *Publisher) calls(r Record, s step, proxied bool) string {
+	switch p.cfg.Kind {
+	case Gandi:
 		path := fmt.Sprintf("records/%s/%s", r.Name, r.Type)
 		if s.kind == stepRemove {
 			return fmt.Sprintf("GET %s, then PUT it without the value (DELETE if it were the last)", path)
 		}
 		return fmt.Sprintf("GET %s, then PUT it with the value added, ttl %s", path, secs(r.TTL))
+	case RFC2136:
+		if s.kind == stepRemove {
+			return fmt.Sprintf("UPDATE to %s deleting this one value, signed", p.cfg.Server)
+		}
+		return fmt.Sprintf("UPDATE to %s adding the value, ttl %s, signed", p.cfg.Server, secs(r.TTL))
 	}
-	switch s.kind {
-	case stepReplace:
+	switch {
+	case s.kind == stepReplace:
 		return fmt.Sprintf("GET dns_records by name and type, then PATCH the record (keeps proxied), ttl %s", secs(r.TTL))
-	case stepAdd:
+	case s.kind == stepAdd && proxied:
+		return "POST dns_records with proxied true (ttl automatic)"
+	case s.kind == stepAdd:
 		return fmt.Sprintf("POST dns_records (unproxied), ttl %s", secs(r.TTL))
-	default:
-		return "GET dns_records by name, type and content, then DELETE the record"
 	}
+	return "GET dns_records by name, type and content, then DELETE the record"
 }

@@ -66,16 +66,14 @@ func parseRetryAfter(h string, now time.Time) time.Duration {
 // delay is how long to wait after the n-th failed attempt: the server's
 // Retry-After when it gave one, otherwise backoff.
 func (p *Publisher) delay(err error, n int) time.Duration {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		if d := parseRetryAfter(ae.resp.retryAfter, p.clock()); d > 0 {
-			return d
-		}
+	if d := RetryAfter(err); d > 0 {
+		return d
 	}
 	return backoff(n, rand.Float64())
 }
 
-// retryable reports whether err is worth another attempt now.
+// retryable reports whether err is worth another attempt within one
+// Publish: a transient API failure or a read-back that did not match.
 func retryable(err error) bool {
 	var ae *apiError
 	if errors.As(err, &ae) {

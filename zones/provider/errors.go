@@ -8,36 +8,28 @@ import (
 	"time"
 )
 
-// ErrTokenRefused is matched (errors.Is) by the error Publish, Reconcile and
-// Plan return when the provider answered 401 or 403: retrying cannot help.
-var ErrTokenRefused = errors.New("the API token was refused")
-
 // errMismatch marks a read-back that does not show what was written.
 var errMismatch = errors.New("the provider does not hold the wanted addresses")
 
-// apiError is a failed library call, with what the transport recorded
-// about the last HTTP response.
+// apiError is a failed library call, classified.
 type apiError struct {
-	provider string // Config.Name
-	op       string // what was being done, e.g. "www A: adding 192.0.2.2"
-	resp     response
-	timeout  time.Duration
-	err      error // the library's error, token already redacted
+	provider   string // Config.Name
+	op         string // what was being done, e.g. "www A: adding 192.0.2.2"
+	class      Failure
+	cause      string // credentials, permission, zone missing: the whole message after the name
+	status     string // what the transport saw: "HTTP 502 Bad Gateway", "no response within 15s"
+	retryAfter time.Duration
+	err        error // the library's error, secrets redacted
 }
 
 func (e *apiError) Error() string {
-	if e.refused() {
-		return fmt.Sprintf("%s: the API token was refused (HTTP %d): check the token file", e.provider, e.resp.status)
+	if e.cause != "" {
+		return e.provider + ": " + e.cause
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s: ", e.provider, e.op)
-	switch {
-	case e.resp.timedOut:
-		fmt.Fprintf(&b, "no response within %v: ", e.timeout)
-	case e.resp.status >= 400 && e.resp.html():
-		fmt.Fprintf(&b, "HTTP %d %s (an HTML page, not the API's JSON): ", e.resp.status, http.StatusText(e.resp.status))
-	case e.resp.status >= 400:
-		fmt.Fprintf(&b, "HTTP %d %s: ", e.resp.status, http.StatusText(e.resp.status))
+	if e.status != "" {
+		b.WriteString(e.status + ": ")
 	}
 	b.WriteString(e.err.Error())
 	return b.String()
@@ -45,43 +37,64 @@ func (e *apiError) Error() string {
 
 func (e *apiError) Unwrap() error { return e.err }
 
-// Is makes errors.Is(err, ErrTokenRefused) true for a 401 or 403.
+func (e *apiError) failure() Failure { return e.class }
+
+// Is matches the sentinel of the error's failure.
 func (e *apiError) Is(target error) bool {
-	return target == ErrTokenRefused && e.refused()
-}
-
-func (e *apiError) refused() bool {
-	return e.resp.status == http.StatusUnauthorized || e.resp.status == http.StatusForbidden
-}
-
-// retryable reports whether trying again may succeed: no response at all
-// (network error, timeout), 408, 429 and 5xx. Other 4xx answers and errors
-// the library raised about a successful response are not retried within
-// one Publish; the next cycle tries again.
-func (e *apiError) retryable() bool {
-	s := e.resp.status
-	switch {
-	case errors.Is(e.err, errUnexpectedHost):
-		return false
-	case s == 0, s == http.StatusRequestTimeout, s == http.StatusTooManyRequests:
-		return true
+	switch target {
+	case ErrTokenRefused:
+		return e.class == FailureCredentials
+	case ErrPermission:
+		return e.class == FailurePermission
+	case ErrZoneMissing:
+		return e.class == FailureZoneMissing
 	}
-	return s >= 500
+	return false
 }
 
-// redacted is an error whose text has had a secret replaced.
-type redacted struct {
+// retryable reports whether trying again within one Publish may succeed.
+func (e *apiError) retryable() bool { return e.class == FailureTransient }
+
+// httpStatus describes what the transport saw, for a message.
+func httpStatus(r response, timeout time.Duration) string {
+	switch {
+	case r.timedOut:
+		return fmt.Sprintf("no response within %v", timeout)
+	case r.status >= 400 && r.html():
+		return fmt.Sprintf("HTTP %d %s (an HTML page, not the API's JSON)", r.status, http.StatusText(r.status))
+	case r.status >= 400:
+		return fmt.Sprintf("HTTP %d %s", r.status, http.StatusText(r.status))
+	}
+	return ""
+}
+
+// noAddressError is a record left alone because its service has no
+// address of its family.
+type noAddressError struct{ msg string }
+
+func (e *noAddressError) Error() string        { return e.msg }
+func (e *noAddressError) failure() Failure     { return FailureNoAddress }
+func (e *noAddressError) Is(target error) bool { return target == ErrNoAddress }
+
+// replaced is an error whose text has had part of it replaced (a secret
+// hidden, a built-in URL put right), keeping the chain for errors.Is.
+type replaced struct {
 	msg string
 	err error
 }
 
-func (r *redacted) Error() string { return r.msg }
-func (r *redacted) Unwrap() error { return r.err }
+func (r *replaced) Error() string { return r.msg }
+func (r *replaced) Unwrap() error { return r.err }
 
 // redact hides secret in err's text, keeping the chain for errors.Is.
 func redact(err error, secret string) error {
-	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+	return replace(err, secret, "[redacted]")
+}
+
+// replace puts new in place of old in err's text.
+func replace(err error, old, new string) error {
+	if err == nil || old == "" || old == new || !strings.Contains(err.Error(), old) {
 		return err
 	}
-	return &redacted{msg: strings.ReplaceAll(err.Error(), secret, "[redacted]"), err: err}
+	return &replaced{msg: strings.ReplaceAll(err.Error(), old, new), err: err}
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // Plan returns, as one line each, the changes Publish would make now and
-// the provider calls behind them, without making them. It reads the zone
+// the provider calls behind them, without making them. The lines do not
+// repeat the provider's name; the caller says which provider it is. It reads the zone
 // (GET requests only) to know what differs.
 func (p *Publisher) Plan(ctx context.Context, want map[string][]netip.Addr) ([]string, error) {
 	p.mu.Lock()
@@ -26,16 +27,17 @@ func (p *Publisher) Plan(ctx context.Context, want map[string][]netip.Addr) ([]s
 	changes := 0
 	for _, t := range ts {
 		steps := planSteps(p.inPlace(), t.want, live[t.key()])
+		proxied := live.proxied(t.rec)
 		if len(steps) == 0 {
-			lines = append(lines, fmt.Sprintf("%s: %s: unchanged %v", p.cfg.Name, p.label(t.rec), t.want))
+			lines = append(lines, fmt.Sprintf("%s: unchanged %v", p.label(t.rec), t.want))
 		}
 		for _, s := range steps {
-			lines = append(lines, fmt.Sprintf("%s: %s (%s)", p.cfg.Name, p.describe(t.rec, s), p.calls(t.rec, s)))
+			lines = append(lines, fmt.Sprintf("%s (%s)", p.describe(t.rec, s, proxied), p.calls(t.rec, s, proxied)))
 		}
 		changes += len(steps)
 	}
 	if changes > 0 {
-		lines = append(lines, fmt.Sprintf("%s: then read the zone %s back and verify", p.cfg.Name, p.cfg.Zone))
+		lines = append(lines, fmt.Sprintf("then read the zone %s back and verify", p.cfg.Zone))
 	}
 	return lines, terr
 }

@@ -13,8 +13,9 @@ import (
 // ones). It adds new values before removing old ones, then reads the zone
 // back to verify, retrying with backoff (and Retry-After) within ctx. A
 // record whose service has no address of its family is left unchanged and
-// reported in the error. On a 401 or 403 it stops at once with an error
-// matching ErrTokenRefused.
+// reported in the error (FailureNoAddress). A refused credential, a
+// missing permission or a missing zone stops it at once; Classify tells
+// which.
 func (p *Publisher) Publish(ctx context.Context, want map[string][]netip.Addr) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -34,14 +35,15 @@ func (p *Publisher) sync(ctx context.Context, ts []target) error {
 	if err != nil {
 		return err
 	}
-	p.status.saw(p.cfg, live)
+	p.status.saw(p.cfg, live, p.clock())
 	changed := false
 	for _, t := range ts {
+		proxied := live.proxied(t.rec)
 		for _, s := range planSteps(p.inPlace(), t.want, live[t.key()]) {
-			if err := p.apply(ctx, t, s); err != nil {
+			if err := p.apply(ctx, t, s, proxied); err != nil {
 				return err
 			}
-			p.log.Info("provider record changed", "change", p.describe(t.rec, s))
+			p.log.Info("provider record changed", "change", p.describe(t.rec, s, proxied))
 			changed = true
 		}
 	}
@@ -51,7 +53,7 @@ func (p *Publisher) sync(ctx context.Context, ts []target) error {
 	if live, err = p.read(ctx); err != nil {
 		return err
 	}
-	p.status.saw(p.cfg, live)
+	p.status.saw(p.cfg, live, p.clock())
 	return p.verify(ts, live)
 }
 

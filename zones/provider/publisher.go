@@ -27,7 +27,10 @@ type zoneAPI interface {
 type Publisher struct {
 	cfg   Config // normalised
 	api   zoneAPI
-	route *rewriter // set for Gandi: carried in the context to the global hook
+	fresh func() zoneAPI // a new library client (drops its zone-id cache)
+	rt    *rewriter      // HTTP kinds: the transport under the library
+	route *rewriter      // set for Gandi: carried in the context to the global hook
+	diag  *http.Client   // HTTP kinds: asks the API why a request was refused
 	log   *slog.Logger
 	clock func() time.Time
 	sleep SleepFunc
@@ -50,7 +53,7 @@ func WithSleep(s SleepFunc) Option { return func(o *options) { o.sleep = s } }
 
 // WithTransport replaces the transport under the Publisher's own
 // RoundTripper (default: a clone of http.DefaultTransport). Requests reach
-// it already rewritten to Config.APIURL.
+// it already rewritten to Config.APIURL. RFC2136 does not use HTTP.
 func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
 
 // New validates cfg and builds a Publisher. For Kind Gandi it installs the
@@ -63,26 +66,33 @@ func New(cfg Config, log *slog.Logger, clock func() time.Time, opts ...Option) (
 	for _, opt := range opts {
 		opt(&o)
 	}
+	cfg = cfg.normalized()
+	p := &Publisher{cfg: cfg, log: log.With("provider", cfg.Name), clock: clock, sleep: o.sleep}
+	p.status.init(cfg)
+	if cfg.Kind == RFC2136 {
+		p.fresh = func() zoneAPI { return newDNSUpdater(cfg) }
+		p.api = p.fresh()
+		return p, nil
+	}
 	if o.transport == nil {
 		o.transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	cfg = cfg.normalized()
 	rt, err := newRewriter(cfg.Kind, cfg.APIURL, cfg.Timeout, o.transport)
 	if err != nil {
 		return nil, fmt.Errorf("provider %q: %w", cfg.Name, err)
 	}
-	p := &Publisher{cfg: cfg, log: log.With("provider", cfg.Name), clock: clock, sleep: o.sleep}
-	p.status.init(cfg)
+	// The rewriter bounds each request by cfg.Timeout; a Client.Timeout
+	// as well would race it and hide which limit fired.
+	p.rt, p.diag = rt, &http.Client{Transport: rt}
 	switch cfg.Kind {
 	case Cloudflare:
-		// The rewriter bounds each request by cfg.Timeout; a Client.Timeout
-		// as well would race it and hide which limit fired.
-		client := &http.Client{Transport: rt}
-		p.api = &cloudflare.Provider{APIToken: cfg.Token, HTTPClient: client}
+		p.fresh = func() zoneAPI { return &cloudflare.Provider{APIToken: cfg.Token, HTTPClient: p.diag} }
 	case Gandi:
 		installGandiHook()
-		p.api, p.route = &gandi.Provider{BearerToken: cfg.Token}, rt
+		p.fresh = func() zoneAPI { return &gandi.Provider{BearerToken: cfg.Token} }
+		p.route = rt
 	}
+	p.api = p.fresh()
 	return p, nil
 }
 
@@ -90,24 +100,38 @@ func New(cfg Config, log *slog.Logger, clock func() time.Time, opts ...Option) (
 func (p *Publisher) Name() string { return p.cfg.Name }
 
 // call runs one library call with an exchange recorder in its context, and
-// turns its error into an *apiError (token redacted). A panic inside the
-// library (libdns/cloudflare panics on some malformed list responses)
-// becomes an error too.
+// turns its error into a classified *apiError (secrets redacted, the
+// configured API URL in place of the library's built-in one). A panic
+// inside the library (libdns/cloudflare panics on some malformed list
+// responses) becomes an error too.
 func (p *Publisher) call(ctx context.Context, op string, fn func(context.Context) error) (err error) {
 	ex := &exchange{}
-	ctx = withExchange(ctx, ex)
+	cctx := withExchange(ctx, ex)
 	if p.route != nil {
-		ctx = withRoute(ctx, p.route)
+		cctx = withRoute(cctx, p.route)
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("the library failed on the API's response: %v", r)
 		}
 		if err != nil {
-			err = &apiError{provider: p.cfg.Name, op: op, resp: ex.last(), timeout: p.cfg.Timeout, err: redact(err, p.cfg.Token)}
+			err = p.classify(ctx, op, ex.response(), p.clean(err))
 		}
 	}()
-	return fn(ctx)
+	return fn(cctx)
+}
+
+// clean hides the secrets in a library error and names the configured
+// API URL instead of the library's built-in one.
+func (p *Publisher) clean(err error) error {
+	err = redact(err, p.cfg.Token)
+	if p.cfg.Key != nil {
+		err = redact(err, p.cfg.Key.Secret)
+	}
+	if p.rt != nil {
+		err = replace(err, defaultBase(p.cfg.Kind), p.rt.base())
+	}
+	return err
 }
 
 // retry runs fn until it succeeds, fails for good, maxAttempts have been

@@ -12,8 +12,9 @@ import (
 // liveValue is one value of an RRset as the provider holds it. raw keeps
 // the provider's own text, which deletes must match exactly.
 type liveValue struct {
-	addr netip.Addr // invalid when the text is not an address
-	raw  libdns.RR
+	addr    netip.Addr // invalid when the text is not an address
+	raw     libdns.RR
+	proxied bool // Cloudflare: the record is proxied
 }
 
 // liveSet maps "name TYPE" (lower-case relative name) to the values held.
@@ -31,10 +32,24 @@ func (l liveSet) addrs(r Record) []netip.Addr {
 	return slices.Compact(out)
 }
 
+// proxied reports whether any value held for r is proxied (Cloudflare).
+func (l liveSet) proxied(r Record) bool {
+	for _, v := range l[r.Name+" "+r.Type] {
+		if v.proxied {
+			return true
+		}
+	}
+	return false
+}
+
 // read fetches the zone and keeps the A and AAAA values of the configured
-// records.
+// records. On Cloudflare it also learns which are proxied.
 func (p *Publisher) read(ctx context.Context) (liveSet, error) {
 	var recs []libdns.Record
+	seen := &cfSeen{}
+	if p.cfg.Kind == Cloudflare {
+		ctx = withCFSeen(ctx, seen)
+	}
 	err := p.call(ctx, "reading the zone "+p.cfg.Zone, func(ctx context.Context) error {
 		var err error
 		recs, err = p.api.GetRecords(ctx, p.cfg.Zone)
@@ -54,11 +69,12 @@ func (p *Publisher) read(ctx context.Context) (liveSet, error) {
 		if !wanted[key] {
 			continue
 		}
-		a, err := netip.ParseAddr(strings.TrimSpace(rr.Data))
-		if err != nil {
-			a = netip.Addr{}
+		a := parseAddr(rr.Data)
+		v := liveValue{addr: a, raw: rr}
+		if a.IsValid() {
+			v.proxied = seen.get(libdns.AbsoluteName(rr.Name, p.cfg.Zone), rr.Type, a)
 		}
-		live[key] = append(live[key], liveValue{addr: a.Unmap(), raw: rr})
+		live[key] = append(live[key], v)
 	}
 	return live, nil
 }

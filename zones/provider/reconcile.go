@@ -3,16 +3,49 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
+	"time"
 )
 
-// Drift is a record that does not hold what was published.
+// Drift is a record that does not hold what was published, with what an
+// alert or an audit line needs to say about it.
 type Drift struct {
-	Record Record
-	Want   []netip.Addr
-	Live   []string // the values the provider holds, as it spells them
-	Fixed  bool     // OnDrift is "fix" and the record was put back
+	Provider string // Config.Name
+	Zone     string // "example.com."
+	Record   Record // as configured (name relative to the zone)
+	FQDN     string // "www.example.com."
+	Want     []netip.Addr
+	Live     []string  // the values the provider holds, as it spells them; empty: none
+	Policy   string    // DriftFix or DriftReport
+	Fixed    bool      // Policy is "fix" and the record was put back
+	FixError string    // Policy is "fix" and putting it back failed: why
+	At       time.Time // when it was found
+}
+
+// String says what drifted and what was done, in one line:
+// "www.example.com. A holds 203.0.113.99, want 198.51.100.20; put back".
+func (d Drift) String() string {
+	live := strings.Join(d.Live, ",")
+	if live == "" {
+		live = "nothing"
+	}
+	var want []string
+	for _, a := range d.Want {
+		want = append(want, a.String())
+	}
+	s := fmt.Sprintf("%s %s holds %s, want %s; ", d.FQDN, d.Record.Type, live, strings.Join(want, ","))
+	switch {
+	case d.Fixed:
+		return s + "put back"
+	case d.Policy == DriftReport:
+		return s + "reported only (on_drift: report)"
+	case d.FixError != "":
+		return s + "putting it back failed: " + d.FixError
+	}
+	return s + "not put back"
 }
 
 // Reconcile reads the records back and compares them with want. With
@@ -33,12 +66,15 @@ func (p *Publisher) Reconcile(ctx context.Context, want map[string][]netip.Addr)
 		p.status.done(p.clock(), err)
 		return nil, err
 	}
-	p.status.saw(p.cfg, live)
+	p.status.saw(p.cfg, live, p.clock())
 	drift, drifted := p.findDrift(ts, live)
 	if len(drift) > 0 && p.cfg.OnDrift == DriftFix {
 		err = p.retry(ctx, "fix drift", func(ctx context.Context) error { return p.sync(ctx, drifted) })
 		for i := range drift {
 			drift[i].Fixed = err == nil
+			if err != nil {
+				drift[i].FixError = err.Error()
+			}
 		}
 	}
 	for _, d := range drift {
@@ -59,7 +95,8 @@ func (p *Publisher) findDrift(ts []target, live liveSet) ([]Drift, []target) {
 		if got := live.addrs(t.rec); slices.Equal(got, t.want) && len(got) == len(vs) {
 			continue
 		}
-		drift = append(drift, Drift{Record: t.rec, Want: t.want, Live: rawValues(vs)})
+		drift = append(drift, Drift{Provider: p.cfg.Name, Zone: p.cfg.Zone, Record: t.rec, FQDN: p.fqdn(t.rec),
+			Want: t.want, Live: rawValues(vs), Policy: p.cfg.OnDrift, At: p.clock()})
 		drifted = append(drifted, t)
 	}
 	return drift, drifted

@@ -43,17 +43,25 @@ func newRewriter(k Kind, apiURL string, timeout time.Duration, next http.RoundTr
 // RoundTrip implements http.RoundTripper. It does not modify req.
 func (rt *rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex := exchangeFrom(req.Context())
-	if ex != nil {
-		ex.start()
-	}
 	u, err := rt.target(req.URL)
 	if err != nil {
+		if ex != nil {
+			ex.start(req.Method, req.URL.Path)
+		}
 		closeBody(req)
 		return nil, err
+	}
+	path := strings.TrimPrefix(u.Path, rt.to.Path)
+	if ex != nil {
+		ex.start(req.Method, path)
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), rt.timeout)
 	out := req.Clone(ctx)
 	out.URL, out.Host = u, ""
+	if err := adjustCreate(out, path); err != nil {
+		cancel()
+		return nil, err
+	}
 	resp, err := rt.next.RoundTrip(out)
 	if err != nil {
 		if ex != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && req.Context().Err() == nil {
@@ -66,8 +74,12 @@ func (rt *rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.got(resp)
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	observe(req.Context(), ex, req.Method, path, resp)
 	return resp, nil
 }
+
+// base is the configured API base, as errors should name it.
+func (rt *rewriter) base() string { return rt.to.String() }
 
 // target maps a URL under the built-in base onto the configured base, and
 // refuses any URL whose host is not the configured one.

@@ -79,7 +79,7 @@ func TestRewriterRecordsAndTimesOut(t *testing.T) {
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if got := ex.last(); got.status != 429 || got.retryAfter != "9" || !got.html() || got.timedOut {
+	if got := ex.response(); got.status != 429 || got.retryAfter != "9" || !got.html() || got.timedOut || got.method != "GET" || got.path != "/zones" {
 		t.Errorf("recorded %+v; want 429, Retry-After 9, html, no timeout", got)
 	}
 
@@ -87,7 +87,7 @@ func TestRewriterRecordsAndTimesOut(t *testing.T) {
 	if _, err := client.Do(req); err == nil {
 		t.Fatal("a hanging request returned no error")
 	}
-	if got := ex.last(); got.status != 0 || !got.timedOut || got.requests != 2 {
+	if got := ex.response(); got.status != 0 || !got.timedOut || got.requests != 2 {
 		t.Errorf("recorded %+v; want a timeout with no status on the 2nd request", got)
 	}
 }

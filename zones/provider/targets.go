@@ -27,8 +27,8 @@ func (p *Publisher) targets(want map[string][]netip.Addr) ([]target, error) {
 	for i, r := range p.cfg.Records {
 		addrs := family(want[r.Service], r.Type == "AAAA")
 		if len(addrs) == 0 {
-			errs = append(errs, fmt.Errorf("%s: %s: service %q has no %s address to publish; the record is left as it is",
-				p.cfg.Name, p.label(r), r.Service, familyName(r.Type)))
+			errs = append(errs, &noAddressError{fmt.Sprintf("%s: %s: service %q has no %s address to publish; the record is left as it is",
+				p.cfg.Name, p.label(r), r.Service, familyName(r.Type))})
 			continue
 		}
 		ts = append(ts, target{index: i, rec: r, want: addrs})
@@ -58,5 +58,10 @@ func familyName(typ string) string {
 
 // label names a record in messages: "www.example.com. A".
 func (p *Publisher) label(r Record) string {
-	return libdns.AbsoluteName(r.Name, p.cfg.Zone) + " " + r.Type
+	return p.fqdn(r) + " " + r.Type
+}
+
+// fqdn is a record's fully qualified name: "www.example.com.".
+func (p *Publisher) fqdn(r Record) string {
+	return libdns.AbsoluteName(r.Name, p.cfg.Zone)
 }

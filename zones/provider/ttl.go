@@ -14,8 +14,12 @@ type ttlLimits struct {
 }
 
 func limitsOf(k Kind) ttlLimits {
-	if k == Gandi {
+	switch k {
+	case Gandi:
 		return ttlLimits{provider: "Gandi", min: 300 * time.Second, max: 2592000 * time.Second, def: 300 * time.Second}
+	case RFC2136:
+		// RFC 2181 §8: 0 to 2^31-1 seconds; 0 here means the default.
+		return ttlLimits{provider: "RFC 2181", min: time.Second, max: 2147483647 * time.Second, def: 60 * time.Second}
 	}
 	return ttlLimits{provider: "Cloudflare", min: 60 * time.Second, max: 86400 * time.Second, auto: time.Second, def: 60 * time.Second}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -20,19 +21,18 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.Name) == "" {
 		bad("name", "is empty")
 	}
-	if c.Kind != Cloudflare && c.Kind != Gandi {
-		bad("type", "%q is not a supported provider (cloudflare, gandi)", c.Kind)
+	switch c.Kind {
+	case Cloudflare, Gandi:
+		errs = append(errs, c.validateHTTP()...)
+	case RFC2136:
+		errs = append(errs, c.validateRFC2136()...)
+	default:
+		bad("type", "%q is not a supported provider (cloudflare, gandi, rfc2136)", c.Kind)
 	}
 	if c.Zone == "" || c.Zone == "." {
 		bad("zone", "is empty")
 	} else if _, ok := dns.IsDomainName(c.Zone); !ok {
 		bad("zone", "%q is not a domain name", c.Zone)
-	}
-	if c.Token == "" {
-		bad("token", "is empty: the token file or environment variable gave nothing")
-	}
-	if err := checkAPIURL(c.APIURL); err != nil {
-		bad("api_url", "%v", err)
 	}
 	switch c.OnDrift {
 	case "", DriftFix, DriftReport:
@@ -44,6 +44,67 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateRecords()...)
 	return errors.Join(errs...)
+}
+
+// validateHTTP checks the fields of the HTTP API providers.
+func (c Config) validateHTTP() []error {
+	var errs []error
+	if c.Token == "" {
+		errs = append(errs, errors.New("token: is empty: the token file or environment variable gave nothing"))
+	}
+	if err := checkAPIURL(c.APIURL); err != nil {
+		errs = append(errs, fmt.Errorf("api_url: %w", err))
+	}
+	if c.Server != "" {
+		errs = append(errs, fmt.Errorf("server: is for type rfc2136; %s takes api_url", c.Kind))
+	}
+	if c.Key != nil {
+		errs = append(errs, fmt.Errorf("key: is for type rfc2136; %s takes a token", c.Kind))
+	}
+	return errs
+}
+
+// validateRFC2136 checks the fields of a dynamic-update provider.
+func (c Config) validateRFC2136() []error {
+	var errs []error
+	if err := checkServer(c.Server); err != nil {
+		errs = append(errs, fmt.Errorf("server: %w", err))
+	}
+	switch {
+	case c.Key == nil:
+		errs = append(errs, errors.New("key: is required: the TSIG key that signs the updates"))
+	case c.Key.Name == "" || c.Key.Secret == "":
+		errs = append(errs, errors.New("key: the TSIG key has no name or no secret"))
+	default:
+		if _, ok := tsigAlgorithms[dns.CanonicalName(c.Key.Algorithm)]; !ok {
+			errs = append(errs, fmt.Errorf("key: algorithm %q is not one of hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512", c.Key.Algorithm))
+		}
+	}
+	if c.Token != "" {
+		errs = append(errs, errors.New("token: rfc2136 signs with a TSIG key (key), not a token"))
+	}
+	if c.APIURL != "" {
+		errs = append(errs, errors.New("api_url: is for cloudflare and gandi; rfc2136 takes server"))
+	}
+	return errs
+}
+
+// tsigAlgorithms are the HMACs miekg/dns signs with.
+var tsigAlgorithms = map[string]bool{dns.HmacSHA1: true, dns.HmacSHA224: true, dns.HmacSHA256: true, dns.HmacSHA384: true, dns.HmacSHA512: true}
+
+// checkServer accepts "HOST:PORT" with a port from 1 to 65535.
+func checkServer(s string) error {
+	if s == "" {
+		return errors.New(`is required: the primary's "ADDR:PORT"`)
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || host == "" {
+		return fmt.Errorf("%q is not ADDR:PORT (an IPv6 address goes in brackets: \"[2001:db8::1]:53\")", s)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q: the port must be a number from 1 to 65535", s)
+	}
+	return nil
 }
 
 func (c Config) validateRecords() []error {

@@ -13,6 +13,14 @@ func validConfig() Config {
 	}
 }
 
+func validRFC2136() Config {
+	return Config{
+		Name: "bind-example", Kind: RFC2136, Zone: "example.com", Server: "127.0.0.1:5353",
+		Key:     &TSIGKey{Name: "zonerw", Algorithm: "hmac-sha256", Secret: "c2VjcmV0"},
+		Records: []Record{{Name: "www", Type: "A", Service: "web", TTL: 60 * time.Second}},
+	}
+}
+
 func TestValidateAccepts(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -31,6 +39,11 @@ func TestValidateAccepts(t *testing.T) {
 		{"loopback http", func(c *Config) { c.APIURL = "http://127.0.0.1:8080/client/v4" }},
 		{"report", func(c *Config) { c.OnDrift = DriftReport }},
 		{"zone with dot", func(c *Config) { c.Zone = "example.com." }},
+		{"rfc2136", func(c *Config) { *c = validRFC2136() }},
+		{"rfc2136 ipv6 server, any ttl", func(c *Config) {
+			*c = validRFC2136()
+			c.Server, c.Records[0].TTL = "[::1]:5353", 7*24*time.Hour
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,7 +75,21 @@ func TestValidateRejects(t *testing.T) {
 		{"fractional ttl", func(c *Config) { c.Records[0].TTL = 90500 * time.Millisecond },
 			"records[0].ttl: 1m30.5s is not a whole number of seconds"},
 		{"unknown kind", func(c *Config) { c.Kind = "route53" },
-			`type: "route53" is not a supported provider (cloudflare, gandi)`},
+			`type: "route53" is not a supported provider (cloudflare, gandi, rfc2136)`},
+		{"rfc2136 without server or key", func(c *Config) { c.Kind, c.Token = RFC2136, "" },
+			"server: is required: the primary's \"ADDR:PORT\"\nkey: is required: the TSIG key that signs the updates"},
+		{"rfc2136 bad server", func(c *Config) { *c = validRFC2136(); c.Server = "127.0.0.1" },
+			`server: "127.0.0.1" is not ADDR:PORT (an IPv6 address goes in brackets: "[2001:db8::1]:53")`},
+		{"rfc2136 bad port", func(c *Config) { *c = validRFC2136(); c.Server = "127.0.0.1:70000" },
+			`server: "127.0.0.1:70000": the port must be a number from 1 to 65535`},
+		{"rfc2136 bad algorithm", func(c *Config) { *c = validRFC2136(); c.Key.Algorithm = "hmac-md5" },
+			`key: algorithm "hmac-md5" is not one of hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512`},
+		{"rfc2136 with a token and api_url", func(c *Config) { *c = validRFC2136(); c.Token, c.APIURL = "t", "https://x" },
+			"token: rfc2136 signs with a TSIG key (key), not a token\napi_url: is for cloudflare and gandi; rfc2136 takes server"},
+		{"cloudflare with server and key", func(c *Config) { c.Server, c.Key = "127.0.0.1:53", validRFC2136().Key },
+			"server: is for type rfc2136; cloudflare takes api_url\nkey: is for type rfc2136; cloudflare takes a token"},
+		{"rfc2136 ttl too high", func(c *Config) { *c = validRFC2136(); c.Records[0].TTL = 2147483648 * time.Second },
+			"records[0].ttl: 596523h14m8s is above RFC 2181's maximum of 2147483647s"},
 		{"no name", func(c *Config) { c.Name = "" }, "name: is empty"},
 		{"no zone", func(c *Config) { c.Zone = "" }, "zone: is empty"},
 		{"bad zone", func(c *Config) { c.Zone = "exa mple..com" }, `zone: "exa mple..com" is not a domain name`},

@@ -126,14 +126,21 @@ type Check struct {
 // Provider is one zone at a DNS hosting API.
 type Provider struct {
 	Name string `yaml:"name"` // a label for logs, status and metrics
-	Type string `yaml:"type"` // "cloudflare" or "gandi"
+	Type string `yaml:"type"` // "cloudflare", "gandi" or "rfc2136"
 	Zone string `yaml:"zone"`
-	// The API token is read from a file or an environment variable, never
-	// from this file: exactly one of token_file and token_env.
+	// The API token (cloudflare, gandi) is read from a file or an
+	// environment variable, never from this file: exactly one of
+	// token_file and token_env.
 	TokenFile string `yaml:"token_file"`
 	TokenEnv  string `yaml:"token_env"`
 	// APIURL replaces the API's base URL (Gandi's sandbox, tests).
-	APIURL  string           `yaml:"api_url"`
+	APIURL string `yaml:"api_url"`
+	// Server is the zone's primary that takes dynamic updates (rfc2136),
+	// "ADDR:PORT".
+	Server string `yaml:"server"`
+	// Key names the entry of keys (a TSIG key file) that signs the
+	// updates (rfc2136).
+	Key     string           `yaml:"key"`
 	Records []ProviderRecord `yaml:"records"`
 	// OnDrift: "fix" (default) puts a record changed by hand back;
 	// "report" only reports it.

@@ -101,6 +101,23 @@ func TestZonesWithoutServices(t *testing.T) {
 	}
 }
 
+// rfc2136 takes a server and a key from keys, never a token; the HTTP
+// providers take neither.
+func TestInvalidRFC2136Config(t *testing.T) {
+	_, err := Load(filepath.Join("testdata", "invalid-rfc2136.yaml"))
+	want := strings.Join([]string{
+		`testdata/invalid-rfc2136.yaml:8: providers[0]: rfc2136 signs its updates with a TSIG key: give key, not token_file or token_env`,
+		`testdata/invalid-rfc2136.yaml:13: providers[0].key: no key named "nokey" under keys`,
+		`testdata/invalid-rfc2136.yaml:12: providers[0].server: "127.0.0.1" is not ADDR:PORT (an IPv6 address goes in brackets: "[2001:db8::1]:53")`,
+		`testdata/invalid-rfc2136.yaml:20: providers[1].server: is for type rfc2136; cloudflare takes api_url`,
+		`testdata/invalid-rfc2136.yaml:21: providers[1].key: is for type rfc2136; cloudflare takes a token`,
+		`testdata/invalid-rfc2136.yaml:24: providers[2].key: is required: the TSIG key that signs the updates`,
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Fatalf("error\n got: %v\nwant: %s", err, want)
+	}
+}
+
 func TestDefaultsAndPaths(t *testing.T) {
 	c, err := Load(filepath.Join("testdata", "valid-minimal.yaml"))
 	if err != nil {
