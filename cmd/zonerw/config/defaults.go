@@ -15,7 +15,16 @@ const (
 	DefaultReloadTimeout = 30 * time.Second
 	DefaultAlertTimeout  = 10 * time.Second
 	DefaultVerifyEvery   = 5 * time.Minute
+	// The nameserver's limits; docs/reliability.md says why these.
+	DefaultRateLimit     = 200
+	DefaultRateLimitSlip = 2
 )
+
+// serverDefaults are the server settings filled before decoding, so that
+// a value written in the file, 0 and false included, replaces them.
+func serverDefaults() Server {
+	return Server{RateLimit: DefaultRateLimit, RateLimitSlip: DefaultRateLimitSlip, Cookies: true}
+}
 
 // applyDefaults fills every key the user left out.
 func applyDefaults(c *Config) {
