@@ -51,9 +51,10 @@ func (s *Server) setEDNS(m *dns.Msg, opt *dns.OPT, cookie *dns.EDNS0_COOKIE) {
 
 // cookieFor returns the COOKIE option for the reply to the query with
 // opt from the client of w, and whether the query held a valid server
-// cookie; nil when cookies are off or the query sent none.
+// cookie; nil when cookies are off or the query sent none, or a
+// malformed one (answered FORMERR).
 func (s *Server) cookieFor(w dns.ResponseWriter, opt *dns.OPT) (*dns.EDNS0_COOKIE, bool) {
-	if s.cookies == nil {
+	if s.cookies == nil || cookieMalformed(opt) {
 		return nil, false
 	}
 	q, ok := queryCookie(opt)

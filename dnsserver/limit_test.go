@@ -1,6 +1,7 @@
 package dnsserver
 
 import (
+	"net"
 	"net/netip"
 	"testing"
 	"time"
@@ -114,5 +115,28 @@ func TestAnswerKind(t *testing.T) {
 		if got := answerKind(rec.only()); got != tt.want {
 			t.Errorf("%s %s: kind %v, want %v", tt.q.Question[0].Name, dns.TypeToString[tt.q.Question[0].Qtype], got, tt.want)
 		}
+	}
+}
+
+// BenchmarkServeDNSGuarded is BenchmarkServeDNS's first query with the
+// rate limit on (at a rate no client reaches) and a client cookie: the
+// cost of the guards on the query path, beside BenchmarkServeDNS.
+func BenchmarkServeDNSGuarded(b *testing.B) {
+	s := newTestServer(b, Config{Limits: Limits{RateLimit: 1 << 30, Cookies: true}})
+	for _, cookie := range []bool{false, true} {
+		b.Run(map[bool]string{false: "rate limit", true: "rate limit and cookie"}[cookie], func(b *testing.B) {
+			b.ReportAllocs()
+			w := &lastWriter{remote: &net.UDPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 40000}}
+			q := query("www.example.com.", dns.TypeA)
+			if cookie {
+				q = withCookie("0102030405060708")
+			}
+			for b.Loop() {
+				s.ServeDNS(w, q)
+			}
+			if w.last == nil || len(w.last.Answer) != 1 {
+				b.Fatalf("answer %v", w.last)
+			}
+		})
 	}
 }

@@ -88,6 +88,9 @@ func TestProtocolDetails(t *testing.T) {
 			if got := m.IsEdns0() != nil; got != tt.opt {
 				t.Errorf("reply has OPT: %v, want %v", got, tt.opt)
 			}
+			if _, ok := queryCookie(m.IsEdns0()); ok && m.Rcode == dns.RcodeFormatError {
+				t.Errorf("cookie in the FORMERR answer to a malformed one")
+			}
 			if m.Question[0].Qclass == dns.ClassCHAOS && m.Authoritative {
 				t.Errorf("chaos answer with AA set")
 			}
