@@ -24,10 +24,12 @@ type Config struct {
 	// UDPSize is the EDNS buffer size the server advertises and the largest
 	// UDP answer it sends (default 1232).
 	UDPSize uint16
-	// MaxTCPConns caps concurrent TCP connections per listener (default 256);
-	// connections over the cap are closed at once.
+	// MaxTCPConns caps concurrent TCP connections per listener (default
+	// 256). A newcomer over the cap takes the slot of the connection idle
+	// the longest, or is closed at once (see Limits and tcplimit.go).
 	MaxTCPConns int
-	// TCPIdleTimeout closes a TCP connection idle that long (default 10s).
+	// TCPIdleTimeout closes a TCP connection idle that long (default
+	// 10s); it shrinks as the slots fill up (Limits.TCPMinIdleTimeout).
 	TCPIdleTimeout time.Duration
 	// MaxQuerySize is the largest query accepted, in bytes (default 4096).
 	MaxQuerySize int

@@ -27,7 +27,7 @@ type Stats struct {
 	Truncated        uint64 // answers sent with TC set
 	Panics           uint64 // handler panics answered with SERVFAIL
 	TSIGFailures     uint64 // signed messages that failed verification (NOTAUTH)
-	TCPConnsRejected uint64 // TCP connections closed at the connection cap
+	TCPConnsRejected uint64 // TCP connections closed at once: no slot free, none idle to take over
 	JournalErrors    uint64 // failures to write the IXFR journal to disk
 
 	// Hostile traffic (docs/reliability.md).
