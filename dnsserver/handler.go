@@ -73,7 +73,9 @@ func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) *dns.M
 	case q.Qclass == dns.ClassCHAOS:
 		s.chaos(m, q)
 		return m
-	case q.Qclass != dns.ClassINET:
+	case q.Qclass != dns.ClassINET && q.Qclass != dns.ClassANY:
+		// Class ANY (RFC 1035 QCLASS *) asks for every class: the zones
+		// are all IN, so it gets the IN answer, as from Knot and NSD.
 		m.Rcode = dns.RcodeRefused
 		return m
 	case q.Qtype == dns.TypeOPT || q.Qtype == dns.TypeTSIG:

@@ -70,6 +70,16 @@ func TestProtocolDetails(t *testing.T) {
 		{name: "chaos version.server", limits: Limits{Version: "zonerw"}, q: chaosQuery("version.server.", dns.TypeTXT),
 			answer: []string{`version.server. 0 CH TXT "zonerw"`}},
 		{name: "chaos other type refused", limits: Limits{Identity: "ns1"}, q: chaosQuery("id.server.", dns.TypeA), rcode: dns.RcodeRefused},
+		{name: "class ANY gets the IN answer", q: func() *dns.Msg {
+			m := query("www.example.com.", dns.TypeA)
+			m.Question[0].Qclass = dns.ClassANY
+			return m
+		}(), answer: []string{"www.example.com. 3600 IN A 192.0.2.10"}},
+		{name: "class NONE refused", q: func() *dns.Msg {
+			m := query("www.example.com.", dns.TypeA)
+			m.Question[0].Qclass = dns.ClassNONE
+			return m
+		}(), rcode: dns.RcodeRefused},
 		{name: "chaos other name refused", limits: Limits{Identity: "ns1", Version: "v"}, q: chaosQuery("authors.bind.", dns.TypeTXT), rcode: dns.RcodeRefused},
 	}
 	for _, tt := range tests {
