@@ -109,11 +109,11 @@ func TestAnswers(t *testing.T) {
 			m.Opcode = dns.OpcodeUpdate
 			return m
 		}(), rcode: dns.RcodeNotImplemented},
-		{name: "notify opcode not implemented", q: func() *dns.Msg {
+		{name: "notify to the primary refused", q: func() *dns.Msg {
 			m := new(dns.Msg)
 			m.SetNotify("example.com.")
 			return m
-		}(), rcode: dns.RcodeNotImplemented},
+		}(), rcode: dns.RcodeRefused},
 		{name: "unknown opcode not implemented", q: func() *dns.Msg {
 			m := query("example.com.", dns.TypeSOA)
 			m.Opcode = 9

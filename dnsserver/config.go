@@ -19,10 +19,12 @@ type Config struct {
 	// UDPSize is the EDNS buffer size the server advertises and the largest
 	// UDP answer it sends (default 1232).
 	UDPSize uint16
-	// MaxTCPConns caps concurrent TCP connections per listener (default 256);
-	// connections over the cap are closed at once.
+	// MaxTCPConns caps concurrent TCP connections per listener (default
+	// 256). A newcomer over the cap takes the slot of the connection idle
+	// the longest, or is closed at once (see Limits and tcplimit.go).
 	MaxTCPConns int
-	// TCPIdleTimeout closes a TCP connection idle that long (default 10s).
+	// TCPIdleTimeout closes a TCP connection idle that long (default
+	// 10s); it shrinks as the slots fill up (Limits.TCPMinIdleTimeout).
 	TCPIdleTimeout time.Duration
 	// MaxQuerySize is the largest query accepted, in bytes (default 4096).
 	MaxQuerySize int
@@ -30,6 +32,59 @@ type Config struct {
 	Notify NotifyConfig
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+
+	// Limits and protocol details for an internet-facing server; see
+	// docs/reliability.md. Their zero values leave each one off or at
+	// the default named.
+	Limits Limits
+}
+
+// Limits protect the server from clients that lean on it, and set the
+// optional identity answers.
+type Limits struct {
+	// RateLimit is the number of UDP answers per second each client
+	// prefix may get per kind of answer (response rate limiting); 0 turns
+	// it off. TCP clients, clients with a valid DNS cookie and clients a
+	// transfer rule admits are not limited.
+	RateLimit int
+	// RateLimitSlip sends every Nth limited answer truncated (TC=1, no
+	// records), so that a real client retries over TCP, and drops the
+	// others (default 2; -1 drops them all, 1 truncates them all).
+	RateLimitSlip int
+	// RateLimitIPv4Prefix and RateLimitIPv6Prefix are the client prefix
+	// lengths sharing one budget (default 24 and 56).
+	RateLimitIPv4Prefix, RateLimitIPv6Prefix int
+
+	// MaxTCPConnsPerClient caps the TCP connections of one client address
+	// (default 16); trusted clients (see TCPReservedConns) are not capped.
+	MaxTCPConnsPerClient int
+	// TCPReservedConns of each listener's MaxTCPConns are kept for
+	// trusted clients: those a keyless transfer rule admits, the
+	// secondaries, and a connection that has signed a transfer with an
+	// allowed key (default MaxTCPConns/8, at least 1; -1 for none).
+	TCPReservedConns int
+	// TCPMinIdleTimeout is what the idle timeout shrinks to as a
+	// listener's connections fill up (default 500ms, at most
+	// TCPIdleTimeout).
+	TCPMinIdleTimeout time.Duration
+
+	// LogBurst lines per reason are logged in each LogInterval; the rest
+	// are counted and summed up in one line (default 5 per 10s).
+	LogBurst    int
+	LogInterval time.Duration
+
+	// NSID is sent to clients that ask for it (RFC 5001); empty: none.
+	NSID string
+	// Identity answers CHAOS TXT id.server and hostname.bind (RFC 4892);
+	// empty: REFUSED.
+	Identity string
+	// Version answers CHAOS TXT version.bind and version.server; empty:
+	// REFUSED.
+	Version string
+	// Cookies turns on DNS server cookies (RFC 7873, RFC 9018).
+	Cookies bool
+	// CookieSecret is the 16-byte server secret; empty: a random one.
+	CookieSecret []byte
 }
 
 // ZoneConfig is one served zone's transfer policy and secondaries.
@@ -40,10 +95,17 @@ type ZoneConfig struct {
 	AllowTransfer []netip.Prefix
 	// TransferKeys lists the TSIG key names allowed to transfer the zone.
 	// When both lists are set a transfer needs an allowed address and an
-	// allowed key; when both are empty nobody may transfer the zone.
+	// allowed key; when both are empty (and so is Transfer) nobody may
+	// transfer the zone.
 	TransferKeys []string
+	// Transfer lists rules that each say who may transfer the zone and
+	// how; a transfer is allowed when any one rule, or the two lists
+	// above, admit it.
+	Transfer []TransferRule
 	// Secondaries get a NOTIFY after each publish.
 	Secondaries []Secondary
+
+	rules []TransferRule // the whole policy, built by zoneTable
 }
 
 // Secondary is a nameserver that transfers a zone from this server.
@@ -84,10 +146,27 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.Notify.Timeout, 2*time.Second)
 	setDefault(&c.Notify.CatchUpTimeout, 5*time.Minute)
 	setDefault(&c.Notify.PollInterval, time.Second)
+	c.Limits = c.Limits.withDefaults(c.MaxTCPConns, c.TCPIdleTimeout)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	return c
+}
+
+// withDefaults fills the limits left at zero; maxConns and idle are the
+// server's (defaulted) MaxTCPConns and TCPIdleTimeout.
+func (l Limits) withDefaults(maxConns int, idle time.Duration) Limits {
+	setDefault(&l.RateLimitSlip, 2)
+	setDefault(&l.RateLimitIPv4Prefix, 24)
+	setDefault(&l.RateLimitIPv6Prefix, 56)
+	setDefault(&l.MaxTCPConnsPerClient, 16)
+	setDefault(&l.TCPReservedConns, max(1, maxConns/8))
+	setDefault(&l.TCPMinIdleTimeout, 500*time.Millisecond)
+	l.TCPMinIdleTimeout = min(l.TCPMinIdleTimeout, idle)
+	l.TCPReservedConns = min(max(l.TCPReservedConns, 0), maxConns)
+	setDefault(&l.LogBurst, 5)
+	setDefault(&l.LogInterval, 10*time.Second)
+	return l
 }
 
 func setDefault[T comparable](v *T, def T) {
@@ -114,6 +193,10 @@ func zoneTable(zs []ZoneConfig, keys *keyring) (map[string]*ZoneConfig, error) {
 			if !keys.has(k) {
 				return nil, fmt.Errorf("zones[%d] (%s): transfer_keys[%d]: unknown key %q", i, name, j, k)
 			}
+		}
+		z.rules = z.transferRules()
+		if err := checkRules(z.Transfer, keys); err != nil {
+			return nil, fmt.Errorf("zones[%d] (%s): %w", i, name, err)
 		}
 		for j, s := range z.Secondaries {
 			if !s.Addr.IsValid() {

@@ -2,69 +2,77 @@ package dnsserver
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
-// capListener closes connections beyond the number of slots at once,
-// rather than letting them wait in the kernel's queue.
+// capListener hands the dns package only the connections its limiter
+// admits, closing the others at once rather than letting them wait in
+// the kernel's queue.
 type capListener struct {
 	net.Listener
-	slots    chan struct{}
-	rejected *atomic.Uint64
+	limits *tcpLimiter
 }
 
-// Accept returns the next connection that fits under the cap.
+// Accept returns the next connection the limits admit.
 func (l *capListener) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
 			return nil, err
 		}
-		select {
-		case l.slots <- struct{}{}:
-			return &slotConn{Conn: c, free: func() { <-l.slots }}, nil
-		default:
-			l.rejected.Add(1)
-			c.Close()
+		if tc := l.limits.admit(c); tc != nil {
+			return tc, nil
+		}
+		c.Close()
+	}
+}
+
+// errSlotTaken ends a connection whose slot a newcomer took.
+var errSlotTaken = errors.New("tcp connection slot given to another client")
+
+// wireReader reads queries for the dns package. Over TCP it refuses a
+// length prefix above the server's MaxQuerySize, closing the connection
+// instead of reading on, and applies the connection limits; over both it
+// answers FORMERR itself to a message whose sections do not hold what
+// its header counts (the dns package would parse what is there).
+type wireReader struct {
+	dns.PacketConnReader
+	s *Server
+}
+
+// ReadTCP reads one length-prefixed query.
+func (r wireReader) ReadTCP(conn net.Conn, _ time.Duration) ([]byte, error) {
+	for {
+		m, err := r.readTCP(conn)
+		if err != nil {
+			return nil, err
+		}
+		if r.s.screen(m, func() dns.ResponseWriter { return tcpWriter(conn) }) {
+			return m, nil
 		}
 	}
 }
 
-// slotConn gives its slot back when closed.
-type slotConn struct {
-	net.Conn
-	once sync.Once
-	free func()
-}
-
-// Close closes the connection and frees its slot.
-func (c *slotConn) Close() error {
-	c.once.Do(c.free)
-	return c.Conn.Close()
-}
-
-// cappedReader reads TCP queries like the dns package does, but refuses a
-// length prefix above max, closing the connection instead of reading on.
-type cappedReader struct {
-	dns.PacketConnReader
-	max     int
-	closing *atomic.Bool
-}
-
-// ReadTCP reads one length-prefixed query.
-func (r cappedReader) ReadTCP(conn net.Conn, timeout time.Duration) ([]byte, error) {
-	if r.closing.Load() {
+func (r wireReader) readTCP(conn net.Conn) ([]byte, error) {
+	tc, _ := conn.(*trackedConn)
+	timeout := r.s.cfg.TCPIdleTimeout
+	if tc != nil {
+		var ok bool
+		if timeout, ok = tc.waiting(); !ok {
+			return nil, errSlotTaken
+		}
+	}
+	if r.s.closing.Load() {
 		return nil, errClosed
 	}
 	conn.SetReadDeadline(time.Now().Add(timeout))
-	if r.closing.Load() {
+	if r.s.closing.Load() {
 		// Shutdown may have set a past deadline just before ours: restore it.
 		conn.SetReadDeadline(time.Unix(1, 0))
 	}
@@ -73,12 +81,83 @@ func (r cappedReader) ReadTCP(conn net.Conn, timeout time.Duration) ([]byte, err
 		return nil, err
 	}
 	n := int(binary.BigEndian.Uint16(prefix[:]))
-	if n > r.max {
-		return nil, fmt.Errorf("tcp query of %d bytes from %s exceeds %d", n, conn.RemoteAddr(), r.max)
+	if n > r.s.cfg.MaxQuerySize {
+		return nil, fmt.Errorf("tcp query of %d bytes from %s exceeds %d", n, conn.RemoteAddr(), r.s.cfg.MaxQuerySize)
 	}
 	m := make([]byte, n)
 	if _, err := io.ReadFull(conn, m); err != nil {
 		return nil, err
 	}
+	if tc != nil && !tc.serving() {
+		return nil, errSlotTaken
+	}
 	return m, nil
 }
+
+// ReadUDP reads one datagram from a UDP socket.
+func (r wireReader) ReadUDP(conn *net.UDPConn, timeout time.Duration) ([]byte, *dns.SessionUDP, error) {
+	for {
+		m, sess, err := r.PacketConnReader.ReadUDP(conn, timeout)
+		if err != nil || r.s.screen(m, func() dns.ResponseWriter { return udpWriter(conn, sess) }) {
+			return m, sess, err
+		}
+	}
+}
+
+// ReadPacketConn reads one datagram from another kind of PacketConn.
+func (r wireReader) ReadPacketConn(conn net.PacketConn, timeout time.Duration) ([]byte, net.Addr, error) {
+	for {
+		m, addr, err := r.PacketConnReader.ReadPacketConn(conn, timeout)
+		if err != nil || r.s.screen(m, func() dns.ResponseWriter { return packetWriter(conn, addr) }) {
+			return m, addr, err
+		}
+	}
+}
+
+// rawWriter is the dns.ResponseWriter of the replies the reader sends
+// itself.
+type rawWriter struct {
+	local, remote net.Addr
+	send          func([]byte) error
+}
+
+func tcpWriter(c net.Conn) *rawWriter {
+	return &rawWriter{local: c.LocalAddr(), remote: c.RemoteAddr(), send: func(b []byte) error {
+		c.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		_, err := c.Write(binary.BigEndian.AppendUint16(nil, uint16(len(b))))
+		if err == nil {
+			_, err = c.Write(b)
+		}
+		return err
+	}}
+}
+
+func udpWriter(c *net.UDPConn, sess *dns.SessionUDP) *rawWriter {
+	return &rawWriter{local: c.LocalAddr(), remote: sess.RemoteAddr(), send: func(b []byte) error {
+		_, err := dns.WriteToSessionUDP(c, b, sess)
+		return err
+	}}
+}
+
+func packetWriter(c net.PacketConn, to net.Addr) *rawWriter {
+	return &rawWriter{local: c.LocalAddr(), remote: to, send: func(b []byte) error {
+		_, err := c.WriteTo(b, to)
+		return err
+	}}
+}
+
+func (w *rawWriter) LocalAddr() net.Addr  { return w.local }
+func (w *rawWriter) RemoteAddr() net.Addr { return w.remote }
+func (w *rawWriter) WriteMsg(m *dns.Msg) error {
+	b, err := m.Pack()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+func (w *rawWriter) Write(b []byte) (int, error) { return len(b), w.send(b) }
+func (w *rawWriter) Close() error                { return nil }
+func (w *rawWriter) TsigStatus() error           { return nil }
+func (w *rawWriter) TsigTimersOnly(bool)         {}
+func (w *rawWriter) Hijack()                     {}

@@ -1,11 +1,13 @@
 package dnsserver
 
 import (
+	"log/slog"
 	"net"
 	"runtime/debug"
 	"strings"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/dnsserver/rrl"
 )
 
 // ServeDNS answers one query. Every listener of the server calls it; tests
@@ -53,25 +55,27 @@ func (s *Server) recoverPanic(w dns.ResponseWriter, r *dns.Msg, c *zoneCounts) {
 // itself (transfers, TSIG errors).
 func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) *dns.Msg {
 	m := replyTo(r)
-	switch {
-	case r.Opcode != dns.OpcodeQuery:
-		m.Rcode = dns.RcodeNotImplemented
-		return m
-	case len(r.Question) != 1 || countOPT(r) > 1:
-		m.Rcode = dns.RcodeFormatError
-		return m
-	}
-	if opt := r.IsEdns0(); opt != nil && opt.Version() != 0 {
-		m.Rcode = dns.RcodeBadVers
+	if rcode, done := s.precheck(r); done {
+		m.Rcode = rcode
 		return m
 	}
 	if r.IsTsig() != nil && w.TsigStatus() != nil {
 		s.writeTSIGError(w, r, m, w.TsigStatus(), s.countsFor(ix))
 		return nil
 	}
+	if r.Opcode == dns.OpcodeNotify {
+		// This server is the primary: it sends NOTIFY, it takes none.
+		m.Rcode = dns.RcodeRefused
+		return m
+	}
 	q := r.Question[0]
 	switch {
-	case q.Qclass != dns.ClassINET:
+	case q.Qclass == dns.ClassCHAOS:
+		s.chaos(m, q)
+		return m
+	case q.Qclass != dns.ClassINET && q.Qclass != dns.ClassANY:
+		// Class ANY (RFC 1035 QCLASS *) asks for every class: the zones
+		// are all IN, so it gets the IN answer, as from Knot and NSD.
 		m.Rcode = dns.RcodeRefused
 		return m
 	case q.Qtype == dns.TypeOPT || q.Qtype == dns.TypeTSIG:
@@ -95,12 +99,43 @@ func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) *dns.M
 	return m
 }
 
-// write finishes m for the client of r (OPT, size limit, TSIG), sends it
-// and counts it in c.
-func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg, c *zoneCounts) {
+// precheck answers the messages the server turns away before looking at
+// their question: an opcode other than QUERY and NOTIFY (NOTIMP); not
+// exactly one question, OPT out of place, or a malformed cookie when
+// cookies are on (FORMERR); an EDNS version other than 0 (BADVERS). done
+// is false for the rest.
+func (s *Server) precheck(r *dns.Msg) (rcode int, done bool) {
+	switch {
+	case r.Opcode != dns.OpcodeQuery && r.Opcode != dns.OpcodeNotify:
+		return dns.RcodeNotImplemented, true
+	case len(r.Question) != 1 || !optPlaced(r):
+		return dns.RcodeFormatError, true
+	}
 	opt := r.IsEdns0()
+	switch {
+	case opt == nil:
+		return 0, false
+	case opt.Version() != 0:
+		return dns.RcodeBadVers, true
+	case s.cookies != nil && cookieMalformed(opt):
+		return dns.RcodeFormatError, true
+	}
+	return 0, false
+}
+
+// write finishes m for the client of r (rate limit, OPT, size limit,
+// TSIG), sends it and counts it in c.
+func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg, c *zoneCounts) {
+	opt := ednsOf(r)
+	cookie, validCookie := s.cookieFor(w, opt)
+	switch s.limit(w, r, m, validCookie) {
+	case rrl.Drop:
+		return
+	case rrl.Slip:
+		m = slipped(r, m)
+	}
 	if opt != nil {
-		m.SetEdns0(s.cfg.UDPSize, opt.Do())
+		s.setEDNS(m, opt, cookie)
 	}
 	size := dns.MaxMsgSize
 	if isUDP(w) {
@@ -113,15 +148,15 @@ func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg, c *zoneCoun
 	if tsig != nil {
 		size -= tsigOverhead(tsig)
 	}
-	truncate(m, size)
-	if m.Truncated {
+	slip := m.Truncated
+	if truncate(m, size); m.Truncated && !slip {
 		s.stats.truncated.Add(1)
 	}
 	if tsig != nil {
 		m.SetTsig(tsig.Hdr.Name, tsig.Algorithm, tsig.Fudge, s.now().Unix())
 	}
 	if err := w.WriteMsg(m); err != nil {
-		s.log.Debug("cannot send answer", "client", w.RemoteAddr().String(), "err", err)
+		s.logLimited(slog.LevelDebug, "cannot send answer", "client", w.RemoteAddr().String(), "err", err)
 	}
 	c.answered(r, m.Rcode)
 }
@@ -132,8 +167,14 @@ func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg, c *zoneCoun
 func (s *Server) writeTSIGError(w dns.ResponseWriter, r, m *dns.Msg, status error, c *zoneCounts) {
 	s.stats.tsigFailures.Add(1)
 	t := r.IsTsig()
-	s.log.Warn("tsig verification failed", "client", w.RemoteAddr().String(), "key", t.Hdr.Name, "err", status)
+	s.logLimited(slog.LevelWarn, "tsig verification failed", "client", w.RemoteAddr().String(), "key", t.Hdr.Name, "err", status)
 	m.Rcode = dns.RcodeNotAuth
+	switch s.limit(w, r, m, false) {
+	case rrl.Drop:
+		return
+	case rrl.Slip:
+		m.Truncated = true
+	}
 	m.Extra = append(m.Extra, &dns.TSIG{
 		Hdr:       dns.RR_Header{Name: t.Hdr.Name, Rrtype: dns.TypeTSIG, Class: dns.ClassANY},
 		Algorithm: t.Algorithm, TimeSigned: t.TimeSigned, Fudge: t.Fudge,
@@ -144,36 +185,25 @@ func (s *Server) writeTSIGError(w dns.ResponseWriter, r, m *dns.Msg, status erro
 		_, err = w.Write(buf) // Write, not WriteMsg: this reply is not signed
 	}
 	if err != nil {
-		s.log.Debug("cannot send tsig error", "client", w.RemoteAddr().String(), "err", err)
+		s.logLimited(slog.LevelDebug, "cannot send tsig error", "client", w.RemoteAddr().String(), "err", err)
 	}
 	c.answered(r, m.Rcode)
 }
 
 // replyTo starts the reply to r: same ID, opcode and question; RD and CD
-// copied for queries; RA always clear.
+// copied, whatever the opcode (RFC 1035 section 4.1.1, RFC 6840 section
+// 5.9); RA always clear.
 func replyTo(r *dns.Msg) *dns.Msg {
 	m := new(dns.Msg)
 	m.Id = r.Id
 	m.Response = true
 	m.Opcode = r.Opcode
-	if r.Opcode == dns.OpcodeQuery {
-		m.RecursionDesired = r.RecursionDesired
-		m.CheckingDisabled = r.CheckingDisabled
-	}
+	m.RecursionDesired = r.RecursionDesired
+	m.CheckingDisabled = r.CheckingDisabled
 	if len(r.Question) == 1 {
 		m.Question = r.Question[:1:1]
 	}
 	return m
-}
-
-func countOPT(r *dns.Msg) int {
-	n := 0
-	for _, rr := range r.Extra {
-		if rr.Header().Rrtype == dns.TypeOPT {
-			n++
-		}
-	}
-	return n
 }
 
 // tsigOverhead is the room a TSIG record signed like t takes.

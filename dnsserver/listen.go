@@ -52,14 +52,16 @@ func (s *Server) Start(pc net.PacketConn, ln net.Listener) error {
 	}
 	if ln != nil {
 		srv := s.newDNSServer()
-		srv.Listener = &capListener{Listener: ln, slots: make(chan struct{}, s.cfg.MaxTCPConns), rejected: &s.stats.tcpRejected}
+		lim := newTCPLimiter(s)
+		s.tcp.add(lim)
+		srv.Listener = &capListener{Listener: ln, limits: lim}
 		return s.run(srv, ln.Addr())
 	}
 	return nil
 }
 
 func (s *Server) newDNSServer() *dns.Server {
-	idle := s.cfg.TCPIdleTimeout
+	idle := s.cfg.TCPIdleTimeout // wireReader sets the TCP read deadlines itself
 	return &dns.Server{
 		Handler:       s,
 		UDPSize:       s.cfg.MaxQuerySize, // the read buffer: larger queries do not parse
@@ -69,7 +71,7 @@ func (s *Server) newDNSServer() *dns.Server {
 		TsigProvider:  s.keys,
 		MsgAcceptFunc: s.accept,
 		DecorateReader: func(r dns.Reader) dns.Reader {
-			return cappedReader{PacketConnReader: r.(dns.PacketConnReader), max: s.cfg.MaxQuerySize, closing: &s.closing}
+			return wireReader{PacketConnReader: r.(dns.PacketConnReader), s: s}
 		},
 	}
 }
@@ -141,5 +143,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		errs = append(errs, fmt.Errorf("shut down dns server: %w", ctx.Err()))
 	}
+	s.ratelog.flush(s.now(), true) // the last summaries of the rate-limited log
 	return errors.Join(errs...)
 }

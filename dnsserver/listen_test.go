@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -100,7 +101,7 @@ func readTCP(t *testing.T, c net.Conn) *dns.Msg {
 // waitClosed waits for the server to close c.
 func waitClosed(t *testing.T, c net.Conn) {
 	t.Helper()
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !isReset(err) {
 		t.Fatalf("connection not closed by the server: %v", err)
 	}
@@ -132,39 +133,178 @@ func TestTCPPipelining(t *testing.T) {
 	}
 }
 
+// tcpTestServer serves the test zone, letting 127.0.0.9 transfer it:
+// that address is trusted, every other loopback address is not.
+func tcpTestServer(t *testing.T, cfg Config) (*Server, string) {
+	t.Helper()
+	cfg.Zones = []ZoneConfig{{Name: "example.com.", AllowTransfer: []netip.Prefix{netip.MustParsePrefix("127.0.0.9/32")}}}
+	if cfg.TCPIdleTimeout == 0 {
+		cfg.TCPIdleTimeout = time.Minute // no test here waits for it unless it sets it
+	}
+	s := newTestServer(t, cfg)
+	return s, startServer(t, s)
+}
+
+// served dials addr from the loopback address from, has one query
+// answered on the connection, and waits until the server counts it idle
+// again: each step then finds the server in a known state.
+func served(t *testing.T, s *Server, addr, from string) net.Conn {
+	t.Helper()
+	c := dialFrom(t, addr, from)
+	ask(t, c)
+	waitFor(t, "the connection to be idle again", func() bool { return connIdle(s, c) })
+	return c
+}
+
+// ask has one query answered on c.
+func ask(t *testing.T, c net.Conn) {
+	t.Helper()
+	q := query("www.example.com.", dns.TypeA)
+	writeTCP(t, c, q)
+	if r := readTCP(t, c); r.Id != q.Id || len(r.Answer) != 1 {
+		t.Fatalf("tcp answer %v, want one record for id %d", r, q.Id)
+	}
+}
+
 func TestTCPLimits(t *testing.T) {
 	tests := []struct {
 		name string
-		run  func(t *testing.T, addr string, s *Server)
+		cfg  Config
+		run  func(t *testing.T, s *Server, addr string)
 	}{
-		{"idle connection closed", func(t *testing.T, addr string, s *Server) {
-			c := dial(t, addr)
-			waitClosed(t, c)
+		{"idle connection closed", Config{TCPIdleTimeout: 200 * time.Millisecond}, func(t *testing.T, s *Server, addr string) {
+			waitClosed(t, dialFrom(t, addr, "127.0.0.1"))
 		}},
-		{"oversized query closes the connection", func(t *testing.T, addr string, s *Server) {
-			c := dial(t, addr)
+		{"oversized query closes the connection", Config{}, func(t *testing.T, s *Server, addr string) {
+			c := dialFrom(t, addr, "127.0.0.1")
 			if _, err := c.Write([]byte{0x13, 0x88}); err != nil { // 5000 bytes announced
 				t.Fatal(err)
 			}
 			waitClosed(t, c)
 		}},
-		{"connections over the cap closed", func(t *testing.T, addr string, s *Server) {
-			for range 2 {
-				c := dial(t, addr)
-				writeTCP(t, c, query("www.example.com.", dns.TypeA))
-				readTCP(t, c) // served: it holds a slot
+		{"an address over its cap is closed, others are not", Config{Limits: Limits{MaxTCPConnsPerClient: 2}}, func(t *testing.T, s *Server, addr string) {
+			served(t, s, addr, "127.0.0.1")
+			served(t, s, addr, "127.0.0.1")
+			waitClosed(t, dialFrom(t, addr, "127.0.0.1"))
+			served(t, s, addr, "127.0.0.2")
+			if st := s.Stats(); st.TCPConnsClientRejected != 1 || st.TCPConns != 3 {
+				t.Errorf("TCPConnsClientRejected = %d, TCPConns = %d; want 1 and 3", st.TCPConnsClientRejected, st.TCPConns)
 			}
-			waitClosed(t, dial(t, addr))
-			if got := s.Stats().TCPConnsRejected; got != 1 {
-				t.Errorf("TCPConnsRejected = %d, want 1", got)
+		}},
+		{"when full, the longest idle connection gives its slot", Config{MaxTCPConns: 3, Limits: Limits{TCPReservedConns: 1}}, func(t *testing.T, s *Server, addr string) {
+			first := served(t, s, addr, "127.0.0.1")
+			second := served(t, s, addr, "127.0.0.2")
+			served(t, s, addr, "127.0.0.3") // untrusted: takes the first one's slot
+			waitClosed(t, first)
+			ask(t, second)
+			if st := s.Stats(); st.TCPConnsEvicted != 1 || st.TCPConnsRejected != 0 {
+				t.Errorf("TCPConnsEvicted = %d, TCPConnsRejected = %d; want 1 and 0", st.TCPConnsEvicted, st.TCPConnsRejected)
+			}
+		}},
+		{"a trusted client takes a reserved slot", Config{MaxTCPConns: 3, Limits: Limits{TCPReservedConns: 1}}, func(t *testing.T, s *Server, addr string) {
+			first := served(t, s, addr, "127.0.0.1")
+			second := served(t, s, addr, "127.0.0.2")
+			served(t, s, addr, "127.0.0.9")
+			ask(t, first)
+			ask(t, second)
+			if st := s.Stats(); st.TCPConnsEvicted != 0 || st.TCPConns != 3 {
+				t.Errorf("TCPConnsEvicted = %d, TCPConns = %d; want 0 and 3", st.TCPConnsEvicted, st.TCPConns)
+			}
+		}},
+		{"an untrusted client cannot take a trusted slot", Config{MaxTCPConns: 2}, func(t *testing.T, s *Server, addr string) {
+			first := served(t, s, addr, "127.0.0.9")
+			second := served(t, s, addr, "127.0.0.9")
+			waitClosed(t, dialFrom(t, addr, "127.0.0.1"))
+			ask(t, first)
+			ask(t, second)
+			if st := s.Stats(); st.TCPConnsRejected != 1 || st.TCPConnsEvicted != 0 {
+				t.Errorf("TCPConnsRejected = %d, TCPConnsEvicted = %d; want 1 and 0", st.TCPConnsRejected, st.TCPConnsEvicted)
+			}
+		}},
+		{"the idle timeout shrinks as slots fill", Config{MaxTCPConns: 4, Limits: Limits{TCPReservedConns: -1, TCPMinIdleTimeout: 100 * time.Millisecond}}, func(t *testing.T, s *Server, addr string) {
+			var conns []net.Conn
+			for _, from := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"} {
+				conns = append(conns, dialFrom(t, addr, from))
+			}
+			waitFor(t, "four connections", func() bool { return s.Stats().TCPConns == 4 })
+			for _, c := range conns {
+				ask(t, c) // each then waits for its next query with every slot taken
+			}
+			for _, c := range conns {
+				waitClosed(t, c) // within 100ms, not the minute of TCPIdleTimeout
 			}
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestServer(t, Config{MaxTCPConns: 2, TCPIdleTimeout: 300 * time.Millisecond})
-			tt.run(t, startServer(t, s), s)
+			s, addr := tcpTestServer(t, tt.cfg)
+			tt.run(t, s, addr)
 		})
+	}
+}
+
+// TestSignedTransferTrustsItsConnection: a client that needs a key to
+// transfer is not trusted when it connects, but its connection is once
+// it has signed a transfer: it then no longer counts against its
+// address's cap.
+func TestSignedTransferTrustsItsConnection(t *testing.T) {
+	key := Key{Name: "xfr.", Algorithm: "hmac-sha256", Secret: secret}
+	s := newTestServer(t, Config{TCPIdleTimeout: time.Minute, Keys: []Key{key}, Limits: Limits{MaxTCPConnsPerClient: 1},
+		Zones: []ZoneConfig{{Name: "example.com.", Transfer: []TransferRule{{Key: "xfr."}}}}})
+	addr := startServer(t, s)
+	c := dialFrom(t, addr, "127.0.0.1")
+	co := &dns.Conn{Conn: c, TsigSecret: map[string]string{"xfr.": secret}}
+	if err := co.WriteMsg(signed(xfrQuery(dns.TypeAXFR, 0), "xfr.")); err != nil {
+		t.Fatal(err)
+	}
+	// The test zone fits one message; the connection stays open.
+	if r, err := co.ReadMsg(); err != nil || r.Rcode != dns.RcodeSuccess || len(r.Answer) < 2 {
+		t.Fatalf("signed axfr: %v, %v", r, err)
+	}
+	waitFor(t, "the connection to be idle again", func() bool { return connIdle(s, c) })
+	served(t, s, addr, "127.0.0.1") // the cap of 1 no longer counts the first
+	if st := s.Stats(); st.TCPConnsClientRejected != 0 || st.TCPConns != 2 {
+		t.Errorf("TCPConnsClientRejected = %d, TCPConns = %d; want 0 and 2", st.TCPConnsClientRejected, st.TCPConns)
+	}
+}
+
+// dialFrom connects to addr from the loopback address from.
+func dialFrom(t *testing.T, addr, from string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 5 * time.Second}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// connIdle reports whether the server holds c's connection idle, waiting
+// for its next query.
+func connIdle(s *Server, c net.Conn) bool {
+	remote := addrPort(c.LocalAddr())
+	s.tcp.mu.Lock()
+	defer s.tcp.mu.Unlock()
+	for _, l := range s.tcp.limiters {
+		l.mu.Lock()
+		tc := l.byRemote[remote]
+		idle := tc != nil && tc.idleAt != nil
+		l.mu.Unlock()
+		if idle {
+			return true
+		}
+	}
+	return false
+}
+
+// waitFor polls cond until it holds, failing the test after 10 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
 	}
 }
 

@@ -34,6 +34,8 @@ type Server struct {
 	servers      []*dns.Server
 	notifyCancel map[string]context.CancelFunc
 	status       map[string][]*SecondaryState // by zone, in config order
+
+	guards // limits against hostile traffic (hostile.go)
 }
 
 // Handler is what the listeners call; Server implements it.
@@ -58,6 +60,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		status:       make(map[string][]*SecondaryState),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if err := s.initGuards(); err != nil {
+		return nil, fmt.Errorf("dns server config: %w", err)
+	}
 	s.snap.Store(&snapshot{})
 	s.stats.zones = make(map[string]*zoneCounts, len(zs))
 	for name, z := range zs {

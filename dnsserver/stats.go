@@ -27,7 +27,17 @@ type Stats struct {
 	Truncated        uint64 // answers sent with TC set
 	Panics           uint64 // handler panics answered with SERVFAIL
 	TSIGFailures     uint64 // signed messages that failed verification (NOTAUTH)
-	TCPConnsRejected uint64 // TCP connections closed at the connection cap
+	TCPConnsRejected uint64 // TCP connections closed at once: no slot free, none idle to take over
+
+	// Hostile traffic (docs/reliability.md).
+	TCPConns               int    // TCP connections open now
+	TCPConnsClientRejected uint64 // TCP connections closed at the per-client cap
+	TCPConnsEvicted        uint64 // idle TCP connections closed to make room for a newcomer
+	RateLimitDropped       uint64 // UDP answers the rate limit dropped
+	RateLimitSlipped       uint64 // UDP answers the rate limit sent truncated instead
+	// LogsSuppressed are the log lines the log rate limit left out, by
+	// message, ordered by message.
+	LogsSuppressed []LogCount
 }
 
 // QueryCount is the number of answers with one rcode to queries of one
@@ -70,6 +80,8 @@ type TransferCount struct {
 type counters struct {
 	dropped, truncated, panics, tsigFailures atomic.Uint64
 	tcpRejected                              atomic.Uint64
+	tcpRejectedClient, tcpEvicted            atomic.Uint64
+	rrlDropped, rrlSlipped                   atomic.Uint64
 
 	zones   map[string]*zoneCounts // by canonical zone name
 	outside zoneCounts             // queries outside every served zone
@@ -90,6 +102,9 @@ func (s *Server) Stats() Stats {
 	st := Stats{
 		Dropped: c.dropped.Load(), Truncated: c.truncated.Load(), Panics: c.panics.Load(),
 		TSIGFailures: c.tsigFailures.Load(), TCPConnsRejected: c.tcpRejected.Load(),
+		TCPConns: s.tcp.open(), TCPConnsClientRejected: c.tcpRejectedClient.Load(), TCPConnsEvicted: c.tcpEvicted.Load(),
+		RateLimitDropped: c.rrlDropped.Load(), RateLimitSlipped: c.rrlSlipped.Load(),
+		LogsSuppressed: s.ratelog.suppressed(),
 	}
 	st.add("", &c.outside)
 	for _, zone := range slices.Sorted(maps.Keys(c.zones)) {

@@ -2,7 +2,7 @@ package dnsserver
 
 import (
 	"iter"
-	"net/netip"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -24,12 +24,15 @@ func (s *Server) transfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) {
 		rcode = dns.RcodeRefused // AXFR is TCP only
 	}
 	if rcode != dns.RcodeSuccess {
-		s.log.Warn("transfer refused", "zone", ix.origin, "client", w.RemoteAddr().String(),
+		s.logLimited(slog.LevelWarn, "transfer refused", "zone", ix.origin, "client", w.RemoteAddr().String(),
 			"type", dns.Type(q.Qtype).String(), "rcode", dns.RcodeToString[rcode])
 		m.Rcode = rcode
 		s.write(w, r, m, ix.counts)
 		ix.counts.transferred(q.Qtype, transferRefused)
 		return
+	}
+	if !isUDP(w) {
+		s.tcp.trust(addrPort(w.RemoteAddr())) // a secondary: keep its connection
 	}
 	if q.Qtype == dns.TypeIXFR && s.ixfr(w, r, ix, m) {
 		return
@@ -37,29 +40,29 @@ func (s *Server) transfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) {
 	s.sendTransfer(w, r, ix, dns.TypeAXFR, axfrChunks(ix))
 }
 
-// transferRcode applies the zone's transfer policy: the address must be in
-// allow_transfer and the TSIG key in transfer_keys, for each list that is
-// set; a zone with neither list is not transferred at all.
+// transferRcode applies the zone's transfer policy: some rule must admit
+// the client's address and, if the rule names one, its TSIG key (already
+// verified); a zone without rules is not transferred at all.
 func (s *Server) transferRcode(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) int {
 	zc := s.zones[ix.origin]
-	if zc == nil || (len(zc.AllowTransfer) == 0 && len(zc.TransferKeys) == 0) {
+	if zc == nil {
 		return dns.RcodeRefused
 	}
-	if len(zc.AllowTransfer) > 0 {
-		addr := remoteAddr(w)
-		if !slices.ContainsFunc(zc.AllowTransfer, func(p netip.Prefix) bool { return p.Contains(addr) }) {
-			return dns.RcodeRefused
-		}
-	}
-	if len(zc.TransferKeys) > 0 {
-		t := r.IsTsig()
-		if t == nil || !slices.ContainsFunc(zc.TransferKeys, func(k string) bool {
-			return dns.CanonicalName(k) == dns.CanonicalName(t.Hdr.Name)
-		}) {
-			return dns.RcodeRefused
-		}
+	addr, key := remoteAddr(w), tsigKey(w, r)
+	if !slices.ContainsFunc(zc.rules, func(rule TransferRule) bool { return rule.admits(addr, key) }) {
+		return dns.RcodeRefused
 	}
 	return dns.RcodeSuccess
+}
+
+// tsigKey is the name of the key that signed r, or "" when r is not
+// signed or its signature did not verify.
+func tsigKey(w dns.ResponseWriter, r *dns.Msg) string {
+	t := r.IsTsig()
+	if t == nil || w.TsigStatus() != nil {
+		return ""
+	}
+	return t.Hdr.Name
 }
 
 // ixfr answers an IXFR query, or returns false when it must fall back to
@@ -186,7 +189,7 @@ func chunk(rrs []dns.RR, limit int) [][]dns.RR {
 func (s *Server) sendTransfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, qtype uint16, chunks iter.Seq[[]dns.RR]) {
 	res := transferOK
 	if err := s.sendChunks(w, r, chunks); err != nil {
-		s.log.Warn("transfer aborted", "client", w.RemoteAddr().String(), "zone", ix.origin,
+		s.logLimited(slog.LevelWarn, "transfer aborted", "client", w.RemoteAddr().String(), "zone", ix.origin,
 			"type", dns.Type(qtype).String(), "err", err)
 		res = transferAborted
 	}

@@ -49,6 +49,8 @@ func digSetup(t *testing.T, dnsPort int) (cfg, secret string) {
 	writeFile(t, cfg, fmt.Sprintf(`state_dir: state
 server:
   listen: ["127.0.0.1:%d"]
+  identity: ns1.example.com
+  nsid: ns1
 keys:
   - {name: transfer, file: transfer.key}
 services:
@@ -64,7 +66,7 @@ zones:
     allow_transfer: ["127.0.0.1/32"]
   - name: example.net
     template: zone.tmpl
-    transfer_keys: [transfer]
+    allow_transfer: [{key: transfer}]
 `, dnsPort, freePort(t, "127.0.0.11")))
 	return cfg, secret
 }
@@ -189,6 +191,22 @@ func queryCases(serial uint32, secret, kdigKey string) []toolCase {
 			[]string{"(1 messages, 10 records)"}, []string{"ERROR:"}},
 		{"kdig -y wrong secret", "kdig", []string{"-y", wrong, "example.net", "AXFR"},
 			[]string{";; ERROR: server replied with error 'BADSIG'"}, []string{"10 records"}},
+		{"dig -k from another address", "dig", []string{"-b", "127.0.0.2", "-k", "transfer.key", "example.net", "AXFR"},
+			[]string{"XFR size: 10 records"}, []string{"Transfer failed"}},
+		{"dig id.server", "dig", []string{"id.server", "CH", "TXT"},
+			[]string{"status: NOERROR", "flags: qr rd;", `id.server. 0 CH TXT "ns1.example.com"`}, []string{"flags: qr aa"}},
+		{"dig hostname.bind", "dig", []string{"+short", "hostname.bind", "CH", "TXT"},
+			[]string{`"ns1.example.com"`}, nil},
+		{"dig version.bind", "dig", []string{"version.bind", "CH", "TXT"},
+			[]string{"status: REFUSED"}, []string{"ANSWER SECTION"}},
+		{"dig +nsid", "dig", []string{"+nsid", "example.com", "SOA"},
+			[]string{`; NSID: 6e 73 31 ("ns1")`}, nil},
+		{"dig cookie", "dig", []string{"example.com", "SOA"},
+			[]string{"; COOKIE: ", " (good)"}, nil},
+		{"kdig +nsid +cookie", "kdig", []string{"+nsid", "+cookie", "example.com", "SOA"},
+			[]string{`;; NSID: 6E7331 "ns1"`, ";; COOKIE: "}, nil},
+		{"dig NOTIFY", "dig", []string{"+opcode=notify", "example.com", "SOA"},
+			[]string{"opcode: NOTIFY, status: REFUSED", "flags: qr rd;"}, nil},
 	}
 }
 

@@ -128,6 +128,8 @@ func serverChanged(old, new *config.Config) string {
 	switch {
 	case !slices.Equal(old.Server.Listen, new.Server.Listen):
 		return "server.listen"
+	case dnsLimitsChanged(old.Server, new.Server):
+		return "the nameserver's limits under server"
 	case !reflect.DeepEqual(old.Keys, new.Keys):
 		return "keys"
 	case old.StateDir != new.StateDir:

@@ -255,15 +255,9 @@ func newDNSServer(cfg *config.Config, log *slog.Logger) (*dnsserver.Server, erro
 		dc.Keys = append(dc.Keys, key)
 	}
 	for _, z := range cfg.Zones {
-		zc := dnsserver.ZoneConfig{Name: z.Name, TransferKeys: z.TransferKeys}
-		for _, p := range z.AllowTransfer {
-			zc.AllowTransfer = append(zc.AllowTransfer, parsePrefix(p))
-		}
-		for _, s := range z.Secondaries {
-			zc.Secondaries = append(zc.Secondaries, dnsserver.Secondary{Addr: mustAddrPort(s.Address), Key: s.Key})
-		}
-		dc.Zones = append(dc.Zones, zc)
+		dc.Zones = append(dc.Zones, dnsZone(z))
 	}
+	dnsLimits(cfg.Server, &dc)
 	return dnsserver.New(dc, log)
 }
 

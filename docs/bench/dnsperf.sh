@@ -77,6 +77,7 @@ cat >"$work/zonerw.yaml" <<EOF
 state_dir: state
 server:
   listen: ["$IP:$ZONERW_PORT"]
+  rate_limit: 0   # like NSD's rrl-ratelimit: 0 below: measure answering, not rate limiting
 services:
   - name: web
     every: "@every 1m"

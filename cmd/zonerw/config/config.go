@@ -186,12 +186,16 @@ type Zone struct {
 	AllowInclude bool   `yaml:"allow_include"`
 	Reload       Reload `yaml:"reload"`
 
-	// The daemon's embedded nameserver: who may transfer the zone (CIDRs
-	// and/or TSIG key names; with both set a transfer needs both) and which
-	// secondaries get a NOTIFY after each change.
-	AllowTransfer []string    `yaml:"allow_transfer"`
-	TransferKeys  []string    `yaml:"transfer_keys"`
-	Secondaries   []Secondary `yaml:"secondaries"`
+	// The daemon's embedded nameserver: who may transfer the zone and
+	// which secondaries get a NOTIFY after each change. A transfer is
+	// allowed when one allow_transfer entry admits it (its address, and
+	// its key when it names one). transfer_keys is the older way to ask
+	// for a key: with entries that name none, a transfer then needs an
+	// entry's address and one of the keys; alone, one of the keys from
+	// anywhere.
+	AllowTransfer []TransferRule `yaml:"allow_transfer"`
+	TransferKeys  []string       `yaml:"transfer_keys"`
+	Secondaries   []Secondary    `yaml:"secondaries"`
 }
 
 // Secondary is a nameserver that transfers a zone from zonerw serve.
@@ -211,6 +215,41 @@ type Server struct {
 	// decisions of several rounds make one version. The default, 0,
 	// publishes each round's decisions as soon as the round is decided.
 	Coalesce time.Duration `yaml:"coalesce"`
+
+	// The nameserver under load (docs/reliability.md). Parse fills the
+	// defaults before decoding, so that 0 written out means 0.
+
+	// RateLimit is the UDP answers per second each client /24 (IPv4) or
+	// /56 (IPv6) gets of each kind of answer; 0 turns the limit off.
+	RateLimit int `yaml:"rate_limit"`
+	// RateLimitSlip sends every Nth limited answer truncated, so that a
+	// real client retries over TCP; 0 drops them all.
+	RateLimitSlip int `yaml:"rate_limit_slip"`
+	// TCPMaxConnections caps each listener's TCP connections, and
+	// TCPMaxPerClient those of one client address (0: the default).
+	TCPMaxConnections int `yaml:"tcp_max_connections"`
+	TCPMaxPerClient   int `yaml:"tcp_max_per_client"`
+	// TCPIdleTimeout closes a TCP connection idle that long; it shrinks
+	// as the connections fill up (0: the default).
+	TCPIdleTimeout time.Duration `yaml:"tcp_idle_timeout"`
+	// NSID is sent to clients that ask for it (RFC 5001); empty: none.
+	NSID string `yaml:"nsid"`
+	// Identity answers CHAOS TXT id.server and hostname.bind; Version
+	// answers version.bind and version.server. Empty: REFUSED.
+	Identity string `yaml:"identity"`
+	Version  string `yaml:"version"`
+	// Cookies turns DNS server cookies (RFC 7873, RFC 9018) on or off.
+	Cookies bool `yaml:"cookies"`
+}
+
+// TransferRule is one allow_transfer entry: an address or CIDR prefix
+// (written as a plain string), or {from: PREFIX, key: NAME}. A missing
+// from means any address; a missing key, none needed.
+type TransferRule struct {
+	From string `yaml:"from"`
+	Key  string `yaml:"key"`
+	// Short is set for an entry written as a plain string.
+	Short bool `yaml:"-"`
 }
 
 // Alerts lists where events go. Each is retried with backoff; a failed

@@ -2,6 +2,8 @@ package config
 
 import (
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +50,18 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-duplicate-zone.yaml", `testdata/invalid-duplicate-zone.yaml:7: zones[1].name: zone "Example.COM." is defined twice`},
 		{"invalid-empty.yaml", `testdata/invalid-empty.yaml: the file is empty`},
 		{"invalid-not-yaml.yaml", `testdata/invalid-not-yaml.yaml:1: did not find expected ',' or ']'`},
+		{"invalid-transfer-unknown-key.yaml", `testdata/invalid-transfer-unknown-key.yaml:12: unknown key "keey"`},
+		{"invalid-transfer-empty-entry.yaml", `testdata/invalid-transfer-empty-entry.yaml:12: zones[0].allow_transfer[0]: an entry needs from, key or both`},
+		{"invalid-transfer-entry-kind.yaml", `testdata/invalid-transfer-entry-kind.yaml:12: an allow_transfer entry is an address, a CIDR prefix or {from: PREFIX, key: NAME}`},
+		{"invalid-transfer-from.yaml", `testdata/invalid-transfer-from.yaml:12: zones[0].allow_transfer[0].from: "10.0.0.0/33" is neither an address nor a CIDR prefix`},
+		{"invalid-transfer-key.yaml", `testdata/invalid-transfer-key.yaml:12: zones[0].allow_transfer[0].key: no key named "nokey" under keys`},
+		{"invalid-transfer-keys-mixed.yaml", `testdata/invalid-transfer-keys-mixed.yaml:14: zones[0].transfer_keys: cannot be combined with allow_transfer entries that name a key; give each entry its key instead`},
+		{"invalid-rate-limit.yaml", `testdata/invalid-rate-limit.yaml:3: server.rate_limit: must not be negative`},
+		{"invalid-rate-limit-slip.yaml", `testdata/invalid-rate-limit-slip.yaml:3: server.rate_limit_slip: must be from 0 (drop every limited answer) to 10, not 11`},
+		{"invalid-identity.yaml", `testdata/invalid-identity.yaml:3: server.identity: is 256 bytes; at most 255 fit`},
+		{"invalid-tcp-max-connections.yaml", `testdata/invalid-tcp-max-connections.yaml:3: server.tcp_max_connections: must not be negative`},
+		{"invalid-tcp-max-per-client.yaml", `testdata/invalid-tcp-max-per-client.yaml:3: server.tcp_max_per_client: must not be negative`},
+		{"invalid-tcp-idle-timeout.yaml", `testdata/invalid-tcp-idle-timeout.yaml:3: server.tcp_idle_timeout: must not be negative`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -135,6 +149,32 @@ func TestDefaultsAndPaths(t *testing.T) {
 	if z.Template != filepath.Join("testdata", "t.tmpl") || z.Output != filepath.Join("testdata", "out", "example.com.zone") ||
 		c.StateDir != filepath.Join("testdata", "state") {
 		t.Fatalf("paths not resolved against the config's directory: %q %q %q", z.Template, z.Output, c.StateDir)
+	}
+}
+
+// TestServerLimitsAndTransferRules: values written out replace the
+// defaults, 0 and false included; allow_transfer takes plain strings and
+// {from, key} entries side by side.
+func TestServerLimitsAndTransferRules(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "valid-server-limits.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Server{Listen: []string{"127.0.0.1:53"}, RateLimit: 0, RateLimitSlip: DefaultRateLimitSlip, TCPMaxPerClient: 4,
+		NSID: "ns1", Identity: "ns1.example.net", Cookies: false}
+	if !reflect.DeepEqual(c.Server, want) {
+		t.Errorf("server\n got %+v\nwant %+v", c.Server, want)
+	}
+	rules := []TransferRule{{From: "127.0.0.1", Short: true}, {From: "0.0.0.0/0", Key: "transfer"}}
+	if !slices.Equal(c.Zones[0].AllowTransfer, rules) {
+		t.Errorf("allow_transfer %+v, want %+v", c.Zones[0].AllowTransfer, rules)
+	}
+	d, err := Load(filepath.Join("testdata", "valid-minimal.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := d.Server; s.RateLimit != DefaultRateLimit || s.RateLimitSlip != DefaultRateLimitSlip || !s.Cookies {
+		t.Errorf("server defaults not applied: %+v", s)
 	}
 }
 

@@ -16,7 +16,16 @@ const (
 	DefaultAlertTimeout  = 10 * time.Second
 	DefaultVerifyEvery   = 5 * time.Minute
 	DefaultQueryType     = "A"
+	// The nameserver's limits; docs/reliability.md says why these.
+	DefaultRateLimit     = 200
+	DefaultRateLimitSlip = 2
 )
+
+// serverDefaults are the server settings filled before decoding, so that
+// a value written in the file, 0 and false included, replaces them.
+func serverDefaults() Server {
+	return Server{RateLimit: DefaultRateLimit, RateLimitSlip: DefaultRateLimitSlip, Cookies: true}
+}
 
 // defaultPorts are the ports of the check types that have one; the second
 // is with implicit_tls.

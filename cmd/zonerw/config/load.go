@@ -34,7 +34,7 @@ func Load(path string) (*Config, error) {
 // Parse decodes and validates config text; file names it in errors.
 // Paths are left as written.
 func Parse(file string, data []byte) (*Config, error) {
-	var c Config
+	c := Config{Server: serverDefaults()}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {

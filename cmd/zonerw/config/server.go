@@ -32,6 +32,7 @@ func (c *Config) validateServer(l *locator) []error {
 	if c.Server.Coalesce < 0 {
 		add(l.errorf(at("server", "coalesce"), "%s is negative", c.Server.Coalesce))
 	}
+	errs = append(errs, c.Server.validateLimits(l)...)
 	for i, w := range c.Alerts.Webhooks {
 		if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			add(l.errorf(at("alerts", "webhooks", i, "url"), "not an http(s) URL"))
@@ -55,18 +56,7 @@ func (c *Config) validateServer(l *locator) []error {
 		}
 	}
 	for i, z := range c.Zones {
-		for j, cidr := range z.AllowTransfer {
-			if _, err := netip.ParsePrefix(cidr); err != nil {
-				if _, aerr := netip.ParseAddr(cidr); aerr != nil {
-					add(l.errorf(at("zones", i, "allow_transfer", j), "%q is neither an address nor a CIDR prefix", cidr))
-				}
-			}
-		}
-		for j, k := range z.TransferKeys {
-			if !keys[k] {
-				add(l.errorf(at("zones", i, "transfer_keys", j), "no key named %q under keys", k))
-			}
-		}
+		errs = append(errs, validateTransfer(l, i, z, keys)...)
 		for j, s := range z.Secondaries {
 			if _, err := netip.ParseAddrPort(s.Address); err != nil {
 				add(l.errorf(at("zones", i, "secondaries", j, "address"), "%q is not an ip:port address", s.Address))
@@ -83,3 +73,29 @@ func (c *Config) validateServer(l *locator) []error {
 	}
 	return errs
 }
+
+// validateLimits checks the nameserver's limits and identity answers.
+func (s Server) validateLimits(l *locator) []error {
+	var errs []error
+	nonNegative := func(key string, v int64) {
+		if v < 0 {
+			errs = append(errs, l.errorf(at("server", key), "must not be negative"))
+		}
+	}
+	nonNegative("rate_limit", int64(s.RateLimit))
+	nonNegative("tcp_max_connections", int64(s.TCPMaxConnections))
+	nonNegative("tcp_max_per_client", int64(s.TCPMaxPerClient))
+	nonNegative("tcp_idle_timeout", int64(s.TCPIdleTimeout))
+	if s.RateLimitSlip < 0 || s.RateLimitSlip > 10 {
+		errs = append(errs, l.errorf(at("server", "rate_limit_slip"), "must be from 0 (drop every limited answer) to 10, not %d", s.RateLimitSlip))
+	}
+	for _, f := range []struct{ key, v string }{{"nsid", s.NSID}, {"identity", s.Identity}, {"version", s.Version}} {
+		if len(f.v) > maxTXT {
+			errs = append(errs, l.errorf(at("server", f.key), "is %d bytes; at most %d fit", len(f.v), maxTXT))
+		}
+	}
+	return errs
+}
+
+// maxTXT is the longest string one TXT record string holds.
+const maxTXT = 255

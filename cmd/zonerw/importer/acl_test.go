@@ -127,7 +127,11 @@ func checkACL(t *testing.T, r *Result, allow, keys, note string) {
 	t.Helper()
 	c := decodeStrict(t, r.YAML)
 	z := c.Zones[0]
-	if got := strings.Join(z.AllowTransfer, " "); got != allow {
+	var from []string
+	for _, r := range z.AllowTransfer {
+		from = append(from, r.From)
+	}
+	if got := strings.Join(from, " "); got != allow {
 		t.Errorf("allow_transfer %q, want %q", got, allow)
 	}
 	if got := strings.Join(z.TransferKeys, " "); got != keys {

@@ -18,6 +18,7 @@ type dnsCollector struct {
 	plain     []dnsCounter
 	queries   *prometheus.Desc
 	transfers *prometheus.Desc
+	guards    guardDescs // hostile traffic: dnsguards.go
 }
 
 // dnsCounter is one unlabelled counter of dnsserver.Stats.
@@ -28,8 +29,9 @@ type dnsCounter struct {
 
 // NewDNSCollector exports the embedded nameserver's counters from stats:
 // queries by zone, type and rcode, transfers by zone, type and result,
-// and the counts of rarer events (dropped queries, truncated answers,
-// panics, TSIG failures, rejected TCP connections, journal errors).
+// the counts of rarer events (dropped queries, truncated answers,
+// panics, TSIG failures, rejected TCP connections, journal errors), and
+// what the limits against hostile traffic did.
 // NOTIFY counts are exported per secondary by NewSecondaryCollector.
 func NewDNSCollector(stats func() dnsserver.Stats) prometheus.Collector {
 	plain := func(name, help string, v func(dnsserver.Stats) uint64) dnsCounter {
@@ -39,10 +41,10 @@ func NewDNSCollector(stats func() dnsserver.Stats) prometheus.Collector {
 		stats: stats,
 		plain: []dnsCounter{
 			plain("zonerw_dns_queries_dropped_total", "Messages with QR set, not answered.", func(s dnsserver.Stats) uint64 { return s.Dropped }),
-			plain("zonerw_dns_responses_truncated_total", "Answers sent with TC set.", func(s dnsserver.Stats) uint64 { return s.Truncated }),
+			plain("zonerw_dns_responses_truncated_total", "Answers sent with TC set because they did not fit (rate-limit slips are counted apart).", func(s dnsserver.Stats) uint64 { return s.Truncated }),
 			plain("zonerw_dns_handler_panics_total", "Handler panics answered with SERVFAIL.", func(s dnsserver.Stats) uint64 { return s.Panics }),
 			plain("zonerw_dns_tsig_failures_total", "Signed messages that failed TSIG verification.", func(s dnsserver.Stats) uint64 { return s.TSIGFailures }),
-			plain("zonerw_dns_tcp_connections_rejected_total", "TCP connections closed at the connection cap.", func(s dnsserver.Stats) uint64 { return s.TCPConnsRejected }),
+			plain("zonerw_dns_tcp_connections_rejected_total", "TCP connections closed at once: every slot was taken, and none by an idle connection a newcomer may take over.", func(s dnsserver.Stats) uint64 { return s.TCPConnsRejected }),
 		},
 		queries: prometheus.NewDesc("zonerw_dns_queries_total",
 			"Queries answered, by zone, query type and the rcode sent. zone is the served zone holding the name asked about, "+
@@ -58,6 +60,7 @@ func NewDNSCollector(stats func() dnsserver.Stats) prometheus.Collector {
 				"refused (address or key not allowed, not the zone apex, or AXFR over UDP), "+
 				"formerr (IXFR without the client's SOA) or aborted (writing to the client failed part way).",
 			[]string{"zone", "type", "result"}, nil),
+		guards: newGuardDescs(),
 	}
 }
 
@@ -67,6 +70,7 @@ func (c *dnsCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 	ch <- c.queries
 	ch <- c.transfers
+	c.guards.describe(ch)
 }
 
 func (c *dnsCollector) Collect(ch chan<- prometheus.Metric) {
@@ -83,6 +87,7 @@ func (c *dnsCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, t := range s.TransferCounts {
 		counter(c.transfers, t.Count, zoneLabel(t.Zone), t.Type, t.Result)
 	}
+	c.guards.collect(ch, s)
 }
 
 // zoneLabel is a zone's name as the zone label shows it, like the config

@@ -40,6 +40,22 @@ func series(t *testing.T, g prometheus.Gatherer, name string) map[string]float64
 	return out
 }
 
+// gauge is the value of the unlabelled gauge name in g.
+func gauge(t *testing.T, g prometheus.Gatherer, name string) float64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no gauge %s", name)
+	return 0
+}
+
 func checkSeries(t *testing.T, g prometheus.Gatherer, name string, want map[string]float64) {
 	t.Helper()
 	if got := series(t, g, name); !maps.Equal(got, want) {
@@ -61,6 +77,15 @@ func TestDNSSeries(t *testing.T) {
 		`{result="ok",type="IXFR",zone="example.com"}`:       1,
 		`{result="uptodate",type="IXFR",zone="example.com"}`: 2,
 	})
+	checkSeries(t, reg, "zonerw_dns_responses_rate_limited_total", map[string]float64{
+		`{action="dropped"}`: 100,
+		`{action="slipped"}`: 99,
+	})
+	checkSeries(t, reg, "zonerw_dns_log_lines_suppressed_total", map[string]float64{`{message="transfer refused"}`: 12})
+	checkSeries(t, reg, "zonerw_dns_tcp_connections_evicted_total", map[string]float64{`{}`: 4})
+	if got := gauge(t, reg, "zonerw_dns_tcp_connections"); got != 3 {
+		t.Errorf("zonerw_dns_tcp_connections = %v, want 3", got)
+	}
 	checkSeries(t, reg, "zonerw_dns_notify_sent_total", map[string]float64{
 		`{secondary="127.0.0.2:53",zone="example.com"}`: 4,
 		`{secondary="127.0.0.3:53",zone="example.com"}`: 9,

@@ -49,7 +49,11 @@ func fixture(t *testing.T) (*prometheus.Registry, *Metrics) {
 			{Zone: "example.com.", Type: "IXFR", Result: "ok", Count: 1},
 			{Zone: "example.com.", Type: "IXFR", Result: "uptodate", Count: 2},
 		},
-		Dropped: 1,
+		Dropped:          1,
+		TCPConns:         3,
+		TCPConnsEvicted:  4,
+		RateLimitDropped: 100, RateLimitSlipped: 99,
+		LogsSuppressed: []dnsserver.LogCount{{Message: "transfer refused", Count: 12}},
 	}
 	provs := []provider.Status{{Name: "cf", Zone: "example.net", LastSuccess: t0.Add(-30 * time.Second),
 		Records: []provider.RecordStatus{
