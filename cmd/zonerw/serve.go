@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -239,7 +240,13 @@ func (d *daemon) firstPublish(ctx context.Context) {
 	d.keepBroken(broken)
 	changes, _ := d.pipe.Apply(compiled, d.currentValues(), false, false)
 	d.afterChanges(changes)
+	returnMemory()
 }
+
+// returnMemory hands the memory a compile used back to the system at once
+// (the garbage of parsing a big zone is many times the zone itself),
+// rather than over the next minutes, so the daemon's RSS is what it holds.
+func returnMemory() { debug.FreeOSMemory() }
 
 // newDNSServer builds the embedded nameserver from the config.
 func newDNSServer(cfg *config.Config, log *slog.Logger) (*dnsserver.Server, error) {

@@ -13,7 +13,13 @@ import (
 // Compiled is a zone's template compiled: the records no decision
 // changes, and the slots its address markers fill.
 type Compiled struct {
+	// Zone is the zone as compiled. Its Template is kept only when the
+	// zone has an output file to render it into; a zone only the
+	// embedded nameserver serves lets it go, so a big zone is held once,
+	// in its Base.
 	Zone *Zone
+	// File names the template in messages.
+	File string
 	Base *zones.Base
 	// FixedSerial is set for a template without @serial number@: its SOA
 	// serial is the one written there, and only the operator changes it.
@@ -63,7 +69,11 @@ func Compile(z *Zone) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: the rendered template is not a valid zone: %w", z.Name, err)
 	}
-	return &Compiled{Zone: z, Base: base, FixedSerial: !t.HasSerial()}, nil
+	kept := *z
+	if kept.Output == "" {
+		kept.Template = nil
+	}
+	return &Compiled{Zone: &kept, File: t.File(), Base: base, FixedSerial: !t.HasSerial()}, nil
 }
 
 // markerAt finds the marker record whose lines hold line.

@@ -45,7 +45,7 @@ var _ Destination = (*FileDestination)(nil)
 // store, not compiled yet) has nothing to render and is skipped.
 func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 	z := r.Zone
-	if z == nil || z.Output == "" {
+	if z == nil || z.Output == "" || z.Template == nil {
 		return nil
 	}
 	serial, found, err := zones.ReadSerial(z.Name, z.Output)

@@ -233,8 +233,10 @@ func (p *Pipeline) Start() {
 }
 
 // Stop stops the workers: none starts another attempt, and an attempt in
-// progress gets grace to finish before it is cut off.
+// progress gets grace to finish before it is cut off. It then waits for
+// the store's background work.
 func (p *Pipeline) Stop(grace time.Duration) {
+	defer p.cfg.Store.Wait()
 	p.mu.Lock()
 	if !p.active {
 		p.mu.Unlock()
@@ -255,9 +257,10 @@ func (p *Pipeline) Stop(grace time.Duration) {
 }
 
 // Flush delivers what every destination is owed, all at once, each until
-// it succeeds or ctx is done (cron mode). The error names each
-// destination that failed.
+// it succeeds or ctx is done (cron mode), and waits for the store's
+// background work. The error names each destination that failed.
 func (p *Pipeline) Flush(ctx context.Context) error {
+	defer p.cfg.Store.Wait()
 	p.mu.Lock()
 	var ws []interface{ deliverWithin(context.Context) error }
 	var names []string

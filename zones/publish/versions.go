@@ -253,5 +253,5 @@ func (e *zoneEntry) fixedSerialError(c *Compiled, what string) error {
 		last = e.cur.Version.Serial()
 	}
 	return fmt.Errorf("zone %s: %s has no @serial number@ marker and %s (it is %d, the last published %d): raise the serial in its SOA",
-		e.name, c.Zone.Template.File(), what, c.TemplateSerial(), last)
+		e.name, c.File, what, c.TemplateSerial(), last)
 }

@@ -38,6 +38,7 @@ type Store struct {
 
 	mu    sync.Mutex
 	zones map[string]*zoneFiles
+	wg    sync.WaitGroup // background compactions
 }
 
 // zoneFiles is what the store knows of one zone's files.
@@ -51,6 +52,12 @@ type zoneFiles struct {
 	recorded int    // records those entries carry
 	last     uint32 // serial of the newest version written
 	haveLast bool
+	// compacting is set while a snapshot is written in the background;
+	// since holds the entries appended meanwhile, and gen tells a
+	// compaction that a newer snapshot made it moot.
+	compacting bool
+	since      []zones.Delta
+	gen        int
 }
 
 // Open opens (creating it, mode 0700) the store directory and removes the
@@ -68,6 +75,7 @@ func Open(dir string, limit int, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zone store %s: %w", dir, err)
 	}
+	removed = append(removed, removeUnfinished(dir)...)
 	if len(removed) > 0 {
 		log.Warn("removed temp files an interrupted write left behind", "dir", dir, "files", strings.Join(removed, " "))
 	}
@@ -108,4 +116,17 @@ func fileName(origin string) string {
 		}
 		return '_'
 	}, name)
+}
+
+// removeUnfinished removes snapshots a background compaction had not put
+// in place when the process stopped.
+func removeUnfinished(dir string) []string {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.snap"+nextSuffix))
+	var out []string
+	for _, m := range matches {
+		if os.Remove(m) == nil {
+			out = append(out, filepath.Base(m))
+		}
+	}
+	return out
 }
