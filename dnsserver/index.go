@@ -1,6 +1,8 @@
 package dnsserver
 
 import (
+	"encoding/binary"
+
 	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/zones"
 )
@@ -14,6 +16,9 @@ type zoneIndex struct {
 	apex   []byte // canonical wire form of the apex
 	labels int    // labels of the apex
 	negSOA dns.RR // the SOA with the RFC 2308 negative TTL
+	// negSOAWire is negSOA in the RRset.Wire layout (no owner), for the
+	// fast path.
+	negSOAWire []byte
 	// counts are the zone's query and transfer counters, shared by all
 	// its versions.
 	counts *zoneCounts
@@ -21,7 +26,12 @@ type zoneIndex struct {
 
 func newIndex(v *zones.Version, counts *zoneCounts) *zoneIndex {
 	apex := v.ApexWire()
-	return &zoneIndex{v: v, origin: v.Origin(), apex: apex, labels: zones.WireLabels(apex), negSOA: negativeSOA(v.SOA()), counts: counts}
+	ix := &zoneIndex{v: v, origin: v.Origin(), apex: apex, labels: zones.WireLabels(apex), negSOA: negativeSOA(v.SOA()), counts: counts}
+	soa, _ := v.Apex().RRset(dns.TypeSOA)
+	rec, _ := soa.Next(0)
+	ix.negSOAWire = append([]byte(nil), rec...)
+	binary.BigEndian.PutUint32(ix.negSOAWire[4:], ix.negSOA.Header().Ttl)
+	return ix
 }
 
 // soa is the version's SOA record.

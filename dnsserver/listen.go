@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
+	"golang.org/x/sys/unix"
 )
 
 // udpReadBuffer is the receive buffer asked for on UDP sockets.
@@ -17,30 +20,66 @@ const udpReadBuffer = 4 << 20
 var errClosed = errors.New("dns server is shut down")
 
 // ListenAndStart binds addr ("127.0.0.1:5353", "[::1]:53") on UDP and TCP
-// (the same port, also when addr asks for port 0) and starts serving.
+// (the same port, also when addr asks for port 0) and starts serving. UDP
+// gets one socket per core (SO_REUSEPORT: the kernel spreads the clients
+// over them), each with a loop of its own.
 func (s *Server) ListenAndStart(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen tcp %s: %w", addr, err)
 	}
-	pc, err := net.ListenPacket("udp", ln.Addr().String())
+	conns, err := listenUDP(ln.Addr().String(), udpSockets())
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("listen udp %s: %w", addr, err)
 	}
-	// The default socket buffer (about 200 KiB) drops queries in bursts;
-	// ask for more. The kernel caps it at net.core.rmem_max, which is fine.
-	if uc, ok := pc.(*net.UDPConn); ok {
-		_ = uc.SetReadBuffer(udpReadBuffer)
+	for _, c := range conns[1:] {
+		s.startUDP(c)
 	}
-	return s.Start(pc, ln)
+	return s.Start(conns[0], ln)
+}
+
+// udpSockets is how many UDP sockets a listener gets: one per core the
+// process may run on, at most 8.
+func udpSockets() int { return min(max(runtime.GOMAXPROCS(0), 1), 8) }
+
+// listenUDP binds n UDP sockets to addr with SO_REUSEPORT.
+func listenUDP(addr string, n int) ([]*net.UDPConn, error) {
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1) })
+		return errors.Join(err, serr)
+	}}
+	var out []*net.UDPConn
+	for range n {
+		pc, err := lc.ListenPacket(context.Background(), "udp", addr)
+		if err != nil {
+			for _, c := range out {
+				c.Close()
+			}
+			return nil, err
+		}
+		c := pc.(*net.UDPConn)
+		// The default socket buffer (about 200 KiB) drops queries in
+		// bursts; ask for more. The kernel caps it at net.core.rmem_max.
+		_ = c.SetReadBuffer(udpReadBuffer)
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // Start serves queries on pc (UDP) and ln (TCP); either may be nil. It
 // returns once both are serving. The server owns them from then on and
 // closes them at Shutdown. Start may be called once per address.
 func (s *Server) Start(pc net.PacketConn, ln net.Listener) error {
-	if pc != nil {
+	if uc, ok := pc.(*net.UDPConn); ok {
+		if err := s.startUDP(uc); err != nil {
+			if ln != nil {
+				ln.Close()
+			}
+			return err
+		}
+	} else if pc != nil {
 		srv := s.newDNSServer()
 		srv.PacketConn = pc
 		if err := s.run(srv, pc.LocalAddr()); err != nil {
@@ -57,6 +96,20 @@ func (s *Server) Start(pc net.PacketConn, ln net.Listener) error {
 		srv.Listener = &capListener{Listener: ln, limits: lim}
 		return s.run(srv, ln.Addr())
 	}
+	return nil
+}
+
+// startUDP serves the UDP socket c with a loop of its own.
+func (s *Server) startUDP(c *net.UDPConn) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing.Load() {
+		c.Close()
+		return errClosed
+	}
+	s.udp = append(s.udp, c)
+	l := newUDPLoop(s, c)
+	s.wg.Go(l.run)
 	return nil
 }
 
@@ -126,10 +179,13 @@ func (s *Server) run(srv *dns.Server, addr net.Addr) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing.Store(true)
-	servers := s.servers
-	s.servers = nil
+	servers, udp := s.servers, s.udp
+	s.servers, s.udp = nil, nil
 	s.mu.Unlock()
 	s.cancel()
+	for _, c := range udp {
+		c.Close() // its loop returns once the read in progress fails
+	}
 	var errs []error
 	for _, srv := range servers {
 		if err := srv.ShutdownContext(ctx); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,7 @@ type Server struct {
 
 	mu           sync.Mutex // guards the fields below
 	servers      []*dns.Server
+	udp          []*net.UDPConn // served by udpLoop
 	notifyCancel map[string]context.CancelFunc
 	status       map[string][]*SecondaryState // by zone, in config order
 

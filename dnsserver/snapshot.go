@@ -10,7 +10,8 @@ import (
 // a publish builds a new one and swaps the pointer, so a query sees either
 // the old version of a zone or the new one, never a mix.
 type snapshot struct {
-	zones map[string]*zoneIndex // by canonical origin
+	zones  map[string]*zoneIndex // by canonical origin
+	byWire map[string]*zoneIndex // by the origin's canonical wire form
 }
 
 // zoneFor returns the served zone closest enclosing lname (canonical), or
@@ -24,12 +25,26 @@ func (s *snapshot) zoneFor(lname string) *zoneIndex {
 	return nil
 }
 
+// zoneForWire is zoneFor for a canonical wire name.
+func (s *snapshot) zoneForWire(w []byte) *zoneIndex {
+	for off := 0; off < len(w); off += 1 + int(w[off]) {
+		if ix, ok := s.byWire[string(w[off:])]; ok {
+			return ix
+		}
+		if w[off] == 0 {
+			break
+		}
+	}
+	return nil
+}
+
 // with returns a copy of s in which ix replaces its zone's previous version.
 func (s *snapshot) with(ix *zoneIndex) *snapshot {
-	next := &snapshot{zones: maps.Clone(s.zones)}
+	next := &snapshot{zones: maps.Clone(s.zones), byWire: maps.Clone(s.byWire)}
 	if next.zones == nil {
-		next.zones = make(map[string]*zoneIndex)
+		next.zones, next.byWire = make(map[string]*zoneIndex), make(map[string]*zoneIndex)
 	}
 	next.zones[ix.origin] = ix
+	next.byWire[string(ix.apex)] = ix
 	return next
 }

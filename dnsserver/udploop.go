@@ -1,0 +1,182 @@
+package dnsserver
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/miekg/dns"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+)
+
+// A UDP socket is served by a loop of its own rather than by the dns
+// package's server: it reads queries in batches (recvmmsg), answers the
+// common ones on the fast path straight into reply buffers, hands the
+// rest to ServeDNS, and sends the replies in batches (sendmmsg). A query
+// on the fast path costs a lookup and a copy, and allocates nothing.
+
+// udpBatch is how many datagrams one read or write moves at most.
+const udpBatch = 32
+
+// batchConn reads and writes datagrams in batches; ipv4.PacketConn and
+// ipv6.PacketConn both are one (their Message types are the same).
+type batchConn interface {
+	ReadBatch(ms []ipv4.Message, flags int) (int, error)
+	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+// udpLoop serves one UDP socket.
+type udpLoop struct {
+	s    *Server
+	conn *net.UDPConn
+	bc   batchConn
+}
+
+func newUDPLoop(s *Server, conn *net.UDPConn) *udpLoop {
+	l := &udpLoop{s: s, conn: conn}
+	if a, ok := conn.LocalAddr().(*net.UDPAddr); ok && a.IP.To4() != nil {
+		l.bc = ipv4.NewPacketConn(conn)
+	} else {
+		l.bc = ipv6.NewPacketConn(conn)
+	}
+	return l
+}
+
+// run serves until the socket is closed.
+func (l *udpLoop) run() {
+	in := make([]ipv4.Message, udpBatch)
+	out := make([]ipv4.Message, udpBatch)
+	replies := make([][]byte, udpBatch)
+	for i := range in {
+		in[i].Buffers = [][]byte{make([]byte, l.s.cfg.MaxQuerySize)}
+		replies[i] = make([]byte, fastReplyMax)
+		out[i].Buffers = [][]byte{nil}
+	}
+	for {
+		n, err := l.bc.ReadBatch(in, 0)
+		if err != nil {
+			if l.s.closing.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			l.s.logLimited(slog.LevelWarn, "udp read failed", "addr", l.conn.LocalAddr().String(), "err", err)
+			continue
+		}
+		k := 0
+		for i := range in[:n] {
+			m := &in[i]
+			ua, ok := m.Addr.(*net.UDPAddr)
+			if !ok || m.Flags&syscall.MSG_TRUNC != 0 {
+				continue // larger than MaxQuerySize: not a query we parse
+			}
+			if size := l.answer(m.Buffers[0][:m.N], ua, replies[k]); size > 0 {
+				out[k].Buffers[0], out[k].Addr = replies[k][:size], m.Addr
+				k++
+			}
+		}
+		l.send(out[:k])
+	}
+}
+
+// send writes every reply, in as few calls as the kernel allows.
+func (l *udpLoop) send(ms []ipv4.Message) {
+	for len(ms) > 0 {
+		n, err := l.bc.WriteBatch(ms, 0)
+		if err != nil {
+			l.s.logLimited(slog.LevelDebug, "cannot send answers", "addr", l.conn.LocalAddr().String(), "err", err)
+			n = max(n, 1) // skip the datagram that failed
+		}
+		ms = ms[n:]
+	}
+}
+
+// answer handles one datagram from ua: the fast path writes its reply
+// into buf and returns the length; anything else goes to ServeDNS, which
+// sends its own reply (0 is returned). Responses are dropped unread.
+func (l *udpLoop) answer(q []byte, ua *net.UDPAddr, buf []byte) (size int) {
+	if len(q) < headerLen || q[2]&0x80 != 0 {
+		l.s.stats.dropped.Add(1)
+		return 0
+	}
+	ap := ua.AddrPort()
+	if n := l.fast(q, ap.Addr().Unmap(), buf); n != 0 {
+		return max(n, 0)
+	}
+	l.full(q, ap)
+	return 0
+}
+
+// fast is the fast path; a panic in it sends the query down the full
+// path instead (which answers SERVFAIL if it panics too).
+func (l *udpLoop) fast(q []byte, addr netip.Addr, buf []byte) (n int) {
+	defer func() {
+		if v := recover(); v != nil {
+			l.s.stats.panics.Add(1)
+			l.s.log.Error("panic on the fast path; the query takes the full one", "panic", v, "stack", string(debug.Stack()))
+			n = 0
+		}
+	}()
+	return l.s.fastAnswer(q, addr, buf)
+}
+
+// full answers q the way the dns package's server would, through
+// ServeDNS: the layout check, the parse (FORMERR if it fails), TSIG
+// verification, then the handler.
+func (l *udpLoop) full(q []byte, from netip.AddrPort) {
+	w := &loopWriter{l: l, to: from}
+	if !l.s.screen(q, func() dns.ResponseWriter { return w }) {
+		return // a malformed layout, answered FORMERR by screen
+	}
+	req := new(dns.Msg)
+	if err := req.Unpack(q); err != nil {
+		reply := new(dns.Msg)
+		reply.Id = req.Id
+		reply.Opcode = req.Opcode
+		reply.SetRcodeFormatError(req)
+		reply.Question, reply.Answer, reply.Ns, reply.Extra = nil, nil, nil, nil
+		w.WriteMsg(reply)
+		return
+	}
+	if t := req.IsTsig(); t != nil {
+		w.tsigStatus = dns.TsigVerifyWithProvider(q, l.s.keys, "", false)
+		w.requestMAC = t.MAC
+	}
+	l.s.ServeDNS(w, req)
+}
+
+// loopWriter is the dns.ResponseWriter of a query on the full path.
+type loopWriter struct {
+	l          *udpLoop
+	to         netip.AddrPort
+	tsigStatus error
+	requestMAC string // of a signed query: the reply's TSIG covers it
+}
+
+var _ dns.ResponseWriter = (*loopWriter)(nil)
+
+func (w *loopWriter) LocalAddr() net.Addr  { return w.l.conn.LocalAddr() }
+func (w *loopWriter) RemoteAddr() net.Addr { return net.UDPAddrFromAddrPort(w.to) }
+// WriteMsg packs m and sends it, signed (RFC 8945) when it carries a TSIG
+// record, as the dns package's own writer does.
+func (w *loopWriter) WriteMsg(m *dns.Msg) error {
+	var b []byte
+	var err error
+	if m.IsTsig() != nil {
+		b, _, err = dns.TsigGenerateWithProvider(m, w.l.s.keys, w.requestMAC, false)
+	} else {
+		b, err = m.Pack()
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+func (w *loopWriter) Write(b []byte) (int, error) { return w.l.conn.WriteToUDPAddrPort(b, w.to) }
+func (w *loopWriter) Close() error                { return nil }
+func (w *loopWriter) TsigStatus() error           { return w.tsigStatus }
+func (w *loopWriter) TsigTimersOnly(bool)         {}
+func (w *loopWriter) Hijack()                     {}
