@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
-	"strings"
 )
 
 // transferACL is a zone's allow_transfer entries: a transfer is allowed
@@ -150,18 +149,6 @@ func samePrefixes(a, b []netip.Prefix) bool {
 		return slices.Compact(out)
 	}
 	return slices.Equal(key(a), key(b))
-}
-
-// prefixList prints prefixes for a note, "any address" for none.
-func prefixList(ps []netip.Prefix) string {
-	if len(ps) == 0 || samePrefixes(ps, anyAddress) {
-		return "any address"
-	}
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = prefixText(p)
-	}
-	return strings.Join(out, ", ")
 }
 
 // prefixText writes a host prefix as its address.
