@@ -50,7 +50,6 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 	report("127.0.0.99", false) // the hourly reminder
 	now = obsT0.Add(62 * time.Minute)
 	over := driftAt(now, "127.0.0.11", "", false)
-	over.Policy = ""
 	rec.record(driftEvent{Drift: over, Over: true})
 	now = obsT0.Add(63 * time.Minute)
 	report("127.0.0.98", true) // a new one, within the hour of the last
