@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -34,10 +35,14 @@ var importZones = []struct {
 
 // TestImportServesToNSD: an nsd.conf and a named.conf that their own
 // checkers accept (a TSIG key, two zones, notify with a key and without,
-// provide-xfr/allow-transfer with a key and NOKEY) are imported; zonerw
-// check accepts each generated config, and zonerw serve started from it
-// serves both zones to an NSD secondary that transfers them, signed where
-// the source said so.
+// provide-xfr/allow-transfer with a key, and for example.net "127.0.0.1
+// unsigned, or anyone with the key") are imported with no note about
+// transfers; zonerw check accepts each generated config, and zonerw serve
+// started from it serves both zones to an NSD secondary that transfers
+// them, signed where the source said so and example.net unsigned from
+// 127.0.0.1. A transfer of example.net signed with the key from another
+// loopback address is accepted too, and an unsigned one from there
+// refused, as the old server had it.
 func TestImportServesToNSD(t *testing.T) {
 	nsd := needTool(t, "nsd", "nsd")
 	secret := make([]byte, 32)
@@ -62,7 +67,13 @@ func TestImportServesToNSD(t *testing.T) {
 				t.Fatalf("%s refuses the source config: %v\n%s", src.checker, err, out)
 			}
 
-			cfg := importConfig(t, conf, dir)
+			cfg, notes := importConfig(t, conf, dir)
+			if strings.Contains(notes, "provide-xfr") || strings.Contains(notes, "allow-transfer") || strings.Contains(notes, "transfers") {
+				t.Errorf("zonerw import left transfer rules out:\n%s", notes)
+			}
+			if y := readFile(t, cfg); !strings.Contains(y, `- "127.0.0.1"`) || !strings.Contains(y, "key: transfer}") {
+				t.Errorf("example.net's entries are not \"127.0.0.1\" and one with the key:\n%s", y)
+			}
 			if out, err := exec.Command(zonerwBin, "check", "-c", cfg).CombinedOutput(); err != nil {
 				t.Fatalf("zonerw check refuses the imported config: %v\n%s\n%s", err, out, readFile(t, cfg))
 			}
@@ -78,14 +89,55 @@ func TestImportServesToNSD(t *testing.T) {
 					t.Errorf("NSD answers www.%s A %q, want %s", z.name, got, z.www)
 				}
 			}
+			server := fmt.Sprintf("%s:%d", importPrimaryIP, primary)
+			for _, c := range []struct {
+				from  string
+				key   string
+				rcode int
+			}{
+				{from: "127.0.0.1", rcode: dns.RcodeSuccess},
+				{from: "127.0.0.2", key: key, rcode: dns.RcodeSuccess},
+				{from: "127.0.0.3", rcode: dns.RcodeRefused},
+			} {
+				r, err := axfrFrom(c.from, server, "example.net", c.key)
+				if err != nil {
+					t.Errorf("AXFR example.net from %s (signed %v): %v", c.from, c.key != "", err)
+					continue
+				}
+				if r.Rcode != c.rcode || (c.rcode == dns.RcodeSuccess && len(r.Answer) < 2) {
+					t.Errorf("AXFR example.net from %s (signed %v): %s with %d records, want %s",
+						c.from, c.key != "", dns.RcodeToString[r.Rcode], len(r.Answer), dns.RcodeToString[c.rcode])
+				}
+			}
 		})
 	}
 }
 
+// axfrFrom asks server for zone's AXFR over TCP from the loopback address
+// from, signed with the key "transfer" (hmac-sha256, secret) unless
+// secret is empty, and returns the first message of the answer (a signed
+// one verified).
+func axfrFrom(from, server, zone, secret string) (*dns.Msg, error) {
+	c := &dns.Client{Net: "tcp", Timeout: 5 * time.Second,
+		Dialer: &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 5 * time.Second}}
+	m := new(dns.Msg)
+	m.SetAxfr(dns.Fqdn(zone))
+	if secret != "" {
+		c.TsigSecret = map[string]string{"transfer.": secret}
+		m.SetTsig("transfer.", dns.HmacSHA256, 300, time.Now().Unix())
+	}
+	r, _, err := c.Exchange(m, server)
+	if err == nil && secret != "" && r.IsTsig() == nil {
+		err = fmt.Errorf("the answer is not signed")
+	}
+	return r, err
+}
+
 // importConfig runs zonerw import with --write-keys and writes the config
 // beside the source, its state_dir (/var/lib/zonerw, for the package)
-// pointed at a temp directory.
-func importConfig(t *testing.T, conf, dir string) string {
+// pointed at a temp directory. It returns the config's path and the notes
+// zonerw import printed.
+func importConfig(t *testing.T, conf, dir string) (string, string) {
 	t.Helper()
 	cmd := exec.Command(zonerwBin, "import", "--write-keys", filepath.Join(dir, "keys"), conf)
 	var stderr strings.Builder
@@ -102,7 +154,7 @@ func importConfig(t *testing.T, conf, dir string) string {
 	cfg := filepath.Join(dir, "zonerw.yaml")
 	writeFile(t, cfg, y)
 	t.Logf("zonerw import notes:\n%s", stderr.String())
-	return cfg
+	return cfg, stderr.String()
 }
 
 // oldZoneFile is a zone as the old primary served it: no markers.
@@ -117,7 +169,8 @@ www IN A %s
 }
 
 // oldNSDConf is the old NSD primary: example.com NOTIFYed and transferred
-// with the key, example.net without.
+// with the key, example.net NOTIFYed without and transferred unsigned from
+// 127.0.0.1 or signed with the key from any IPv4 address.
 func oldNSDConf(dir string, primary, secondary int, key string) string {
 	return fmt.Sprintf(`server:
   ip-address: %[2]s@%[3]d
@@ -136,7 +189,8 @@ zone:
   name: example.net
   zonefile: "%%s.zone"
   notify: %[4]s@%[5]d NOKEY
-  provide-xfr: %[4]s NOKEY
+  provide-xfr: 127.0.0.1 NOKEY
+  provide-xfr: 0.0.0.0/0 transfer
 `, dir, importPrimaryIP, primary, importSecondaryIP, secondary, key)
 }
 
@@ -163,14 +217,14 @@ zone "example.net" {
 	type primary;
 	file "example.net.zone";
 	also-notify { %[4]s port %[5]d; };
-	allow-transfer { %[4]s; };
+	allow-transfer { 127.0.0.1; key transfer; };
 };
 `, dir, importPrimaryIP, primary, importSecondaryIP, secondary, key)
 }
 
 // importSecondaryConf is NSD as a secondary of both zones, transferring
-// example.com with the key and example.net without, from its own address
-// (which example.net's ACL names).
+// example.com with the key from its own address and example.net without a
+// key from 127.0.0.1 (which example.net's ACL names).
 func importSecondaryConf(dir string, listen, primary int, key string) string {
 	return fmt.Sprintf(`server:
   ip-address: %[2]s@%[3]d
@@ -203,7 +257,7 @@ zone:
   zonefile: "example.net.zone"
   request-xfr: %[4]s@%[5]d NOKEY
   allow-notify: 127.0.0.0/8 NOKEY
-  outgoing-interface: %[2]s
+  outgoing-interface: 127.0.0.1
 `, dir, importSecondaryIP, listen, importPrimaryIP, primary, key)
 }
 

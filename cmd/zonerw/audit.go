@@ -31,9 +31,10 @@ func newAuditLog(stateDir string, log *slog.Logger) *auditLog {
 
 // auditLine is one line of audit.log.
 type auditLine struct {
-	Type     string             `json:"type"` // "switch" or "event"
+	Type     string             `json:"type"` // "switch", "event" or "drift"
 	Decision *failover.Decision `json:"decision,omitempty"`
 	Event    *failover.Event    `json:"event,omitempty"`
+	Drift    *auditDrift        `json:"drift,omitempty"`
 }
 
 // Record implements failover.Recorder. A write failure is logged, never

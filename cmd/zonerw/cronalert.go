@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/alert"
@@ -18,9 +19,12 @@ const cronAlertFlush = 30 * time.Second
 // back every run, so what was already sent is kept in the state file
 // (stateFile.Alerted): the operator hears of it once, then hourly.
 type cronAlerts struct {
-	d        *alert.Dispatcher
+	d   *alert.Dispatcher
+	now func() time.Time
+
+	// mu guards throttle: the destinations' workers report at once.
+	mu       sync.Mutex
 	throttle alert.Throttle
-	now      func() time.Time
 }
 
 // newCronAlerts starts the sinks; last is what earlier runs sent.
@@ -33,9 +37,19 @@ func newCronAlerts(a config.Alerts, last map[string]time.Time, log *slog.Logger)
 }
 
 func (c *cronAlerts) send(ev alert.Event) {
-	if c.throttle.Allow(ev, c.now()) {
+	c.mu.Lock()
+	ok := c.throttle.Allow(ev, c.now())
+	c.mu.Unlock()
+	if ok {
 		c.d.Send(ev)
 	}
+}
+
+// clear ends a run of ev's alerts: the next one goes out at once.
+func (c *cronAlerts) clear(ev alert.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.throttle.Clear(ev)
 }
 
 // Record implements failover.Recorder.
@@ -59,7 +73,7 @@ func (c *cronAlerts) provider(name string, err error) {
 
 func (c *cronAlerts) result(ev alert.Event, err error) {
 	if err == nil {
-		c.throttle.Clear(ev)
+		c.clear(ev)
 		return
 	}
 	ev.Reason = err.Error()
@@ -71,6 +85,8 @@ func (c *cronAlerts) finish() map[string]time.Time {
 	ctx, cancel := context.WithTimeout(context.Background(), cronAlertFlush)
 	defer cancel()
 	c.d.Close(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.throttle.Last
 }
 

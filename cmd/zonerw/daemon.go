@@ -97,7 +97,7 @@ func (d *daemon) reload(force bool) (err error) {
 	if err != nil {
 		return err
 	}
-	providers.observe = d.obs.providerPublished
+	d.watchProviders(providers)
 	compiled, broken := compileAll(a)
 	if err := joinBroken(a, broken); err != nil {
 		return err

@@ -19,8 +19,9 @@ type providerRecord struct {
 	Live        string    `json:"live"`   // "127.0.0.11 (main)", "nothing", "never read"
 	Read        bool      `json:"read"`   // Live was read from the provider
 	VerifiedAt  time.Time `json:"verified_at,omitzero"`
-	Want        string    `json:"want,omitempty"` // what was last asked for
-	Pending     bool      `json:"pending"`        // the provider was not seen holding Want
+	Want        string    `json:"want,omitempty"`  // what was last asked for
+	Pending     bool      `json:"pending"`         // the provider was not seen holding Want
+	Drift       string    `json:"drift,omitempty"` // changed outside zonerw and left so (on_drift: report)
 	LastError   string    `json:"last_error,omitempty"`
 	Failure     string    `json:"failure,omitempty"`
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
@@ -36,7 +37,7 @@ func providerRecords(cfg *config.Config, service string, sts []provider.Status) 
 				continue
 			}
 			pr := providerRecord{Provider: st.Name, Record: recordName(st, r), Live: liveText(r, name), Read: r.Read, VerifiedAt: r.VerifiedAt,
-				Pending: r.Pending(), LastError: st.LastError, Failure: st.Failure, NextAttempt: st.NextAttempt}
+				Pending: r.Pending(), Drift: r.Drift, LastError: st.LastError, Failure: st.Failure, NextAttempt: st.NextAttempt}
 			if r.Want != nil {
 				pr.Want = liveText(provider.RecordStatus{Read: true, Live: r.Want}, name)
 			}
@@ -84,6 +85,8 @@ func printProviderRecords(w io.Writer, prs []providerRecord, now time.Time) {
 			fmt.Fprintf(w, " (read %s)", at(p.VerifiedAt, now))
 		}
 		switch {
+		case p.Drift != "":
+			fmt.Fprintf(w, "; DRIFT: changed outside zonerw, want %s", p.Want)
 		case !p.Read && !p.Pending:
 		case !p.Pending:
 			fmt.Fprint(w, "; in sync")

@@ -19,8 +19,10 @@ import (
 // logHelp follows the flags in `zonerw log --help`.
 const logHelp = `
 Prints the audit log, state_dir/audit.log, oldest first: one line per switch
-or event, with the probe results that caused it indented below. Times are
-UTC, in RFC 3339. --json prints the selected lines unchanged instead.
+or event, with the probe results that caused it indented below, and one per
+provider record found changed outside zonerw (drift: put back, reported, or
+over). Times are UTC, in RFC 3339. --json prints the selected lines unchanged
+instead.
 
 A line cut short by a crash is reported on stderr as FILE:LINE and skipped.
 Exit status: 0 success, also when there is no audit log yet; 1 the config
@@ -141,18 +143,25 @@ func (f logFilter) match(e auditLine) bool {
 	return (f.service == "" || e.serviceName() == f.service) && !e.at().Before(f.since)
 }
 
-// at is when the entry's switch or event happened.
+// at is when the entry's switch, event or drift happened.
 func (l auditLine) at() time.Time {
-	if l.Decision != nil {
+	switch {
+	case l.Decision != nil:
 		return l.Decision.At
+	case l.Drift != nil:
+		return l.Drift.At
 	}
 	return l.Event.At
 }
 
-// serviceName is the service the entry's switch or event concerns.
+// serviceName is the service the entry's switch or event concerns, or
+// whose provider record drifted.
 func (l auditLine) serviceName() string {
-	if l.Decision != nil {
+	switch {
+	case l.Decision != nil:
 		return l.Decision.Service
+	case l.Drift != nil:
+		return l.Drift.Service
 	}
 	return l.Event.Service
 }
@@ -296,7 +305,9 @@ func decodeAuditLine(b []byte) (auditLine, error) {
 		return auditLine{}, errors.New(`a "switch" entry without its "decision"`)
 	case e.Type == "event" && e.Event == nil:
 		return auditLine{}, errors.New(`an "event" entry without its "event"`)
-	case e.Type != "switch" && e.Type != "event":
+	case e.Type == "drift" && e.Drift == nil:
+		return auditLine{}, errors.New(`a "drift" entry without its "drift"`)
+	case e.Type != "switch" && e.Type != "event" && e.Type != "drift":
 		return auditLine{}, fmt.Errorf("unknown entry type %q", e.Type)
 	}
 	return e, nil
@@ -307,10 +318,14 @@ func decodeAuditLine(b []byte) (auditLine, error) {
 func printEntry(w io.Writer, e auditLine) error {
 	var head string
 	var cause []failover.Observation
-	if d := e.Decision; d != nil {
+	switch {
+	case e.Decision != nil:
+		d := e.Decision
 		head = fmt.Sprintf("switch  %s  %s -> %s  %s", d.Service, dash(d.From), servingText(*d), d.Reason)
 		cause = d.Cause
-	} else {
+	case e.Drift != nil:
+		head = fmt.Sprintf("drift  %s  %s  %s", e.Drift.Provider, dash(e.Drift.Service), e.Drift.Text)
+	default:
 		ev := e.Event
 		head = fmt.Sprintf("event  %s  %s  %s", ev.Kind, ev.Service, ev.Reason)
 		cause = ev.Cause

@@ -73,7 +73,7 @@ Usage:
   zonerw explain [-c FILE] [--json] SERVICE
                                     why a service is on its target, and what could move it next
   zonerw log [-c FILE] [--since D|TIME] [--service NAME] [--json]
-                                    the audit log: every switch and event, oldest first
+                                    the audit log: every switch, event and drift, oldest first
   zonerw pin SERVICE TARGET [--for D] [--reason TEXT]
                                     hold a service on a target (planned maintenance)
   zonerw unpin SERVICE              hand a service back to its probes

@@ -87,6 +87,11 @@ func (o *observer) pageData(src sources) statuspage.Data {
 			d.Problems = append(d.Problems, "zone "+z.Name+": "+e)
 		}
 	}
+	for _, p := range d.Providers {
+		for _, dr := range p.Drift {
+			d.Problems = append(d.Problems, "provider "+p.Name+": changed outside zonerw "+d.Ago(dr.Since)+": "+dr.Text)
+		}
+	}
 	evs, err := statuspage.ReadAudit(filepath.Join(cfg.StateDir, "audit.log"), auditTail)
 	if err != nil {
 		d.Problems = append(d.Problems, err.Error())

@@ -96,7 +96,9 @@ type cronRun struct {
 // within its own time. It reports whether anything failed.
 func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) bool {
 	a, st, out := r.a, r.st, r.out
+	audit := newAuditLog(a.cfg.StateDir, r.log)
 	providers.observe = r.alerts.provider
+	providers.drift = driftRecorder{audit: audit, send: r.alerts.send, clear: r.alerts.clear}.record
 	for name, err := range a.broken {
 		r.alerts.zone(name, err)
 	}
@@ -115,7 +117,7 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	for _, e := range outcome.Events {
 		out.changef("event %s\n", e)
 	}
-	recorders{newAuditLog(a.cfg.StateDir, r.log), r.alerts}.Record(outcome)
+	recorders{audit, r.alerts}.Record(outcome)
 	st.Services = engine.State()
 
 	pipe, err := newZonePipeline(a, st, r.log, cronDeliveries{r.alerts}, false)

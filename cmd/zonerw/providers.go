@@ -54,6 +54,9 @@ type providerSet struct {
 	stamps []string // providerStamp of each
 	// observe is told each publish or read-back's result (metrics, alerts).
 	observe func(name string, err error)
+	// drift is told each drift found and each that is over (audit log,
+	// alerts; drift.go). Nil: only the report lines say so.
+	drift func(driftEvent)
 }
 
 // buildProviders reads each provider's token (or TSIG key) and builds its
@@ -144,7 +147,7 @@ func (ps *providerSet) sinks(st map[string]providerState, mode sinkMode, report 
 		if s.Status != nil {
 			pub.Restore(*s.Status)
 		}
-		out = append(out, &providerSink{cfg: ps.cfgs[i], pub: pub, stamp: ps.stamps[i], mode: mode, report: report, observe: ps.observe, state: s})
+		out = append(out, &providerSink{cfg: ps.cfgs[i], pub: pub, stamp: ps.stamps[i], mode: mode, report: report, observe: ps.observe, drift: ps.drift, state: s})
 	}
 	return out
 }
@@ -172,6 +175,7 @@ type providerSink struct {
 	mode    sinkMode
 	report  func(string)                 // one line per change or drift
 	observe func(name string, err error) // metrics, alerts
+	drift   func(driftEvent)             // audit log, alerts; may be nil
 
 	mu    sync.Mutex // guards state; held across a call, one at a time
 	state providerState
@@ -203,8 +207,10 @@ func (p *providerSink) Deliver(ctx context.Context, v publish.Values) error {
 	var err error
 	switch {
 	case !maps.EqualFunc(p.state.Published, wantStr, slices.Equal):
+		before := standingDrift(p.pub.Status())
 		err = p.pub.Publish(ctx, want)
 		p.observe(p.cfg.Name, err)
+		p.tellDrift(before, nil)
 		if err == nil {
 			p.state.Published, p.state.LastVerify = wantStr, now
 			p.report(fmt.Sprintf("provider %s: published %s", p.cfg.Name, describe(wantStr)))
@@ -266,8 +272,10 @@ func (p *providerSink) Verify(ctx context.Context) error {
 
 // verifyLocked reads the records back (a drift check); p.mu is held.
 func (p *providerSink) verifyLocked(ctx context.Context, want map[string][]netip.Addr) error {
+	before := standingDrift(p.pub.Status())
 	drift, err := p.pub.Reconcile(ctx, want)
 	p.observe(p.cfg.Name, err)
+	p.tellDrift(before, drift)
 	if err != nil {
 		return err
 	}

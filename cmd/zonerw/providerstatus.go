@@ -60,8 +60,9 @@ func liveText(r provider.RecordStatus, name func(netip.Addr) string) string {
 func plainAddr(a netip.Addr) string { return a.String() }
 
 // printProviders prints the providers for `zonerw status`: per provider
-// its zone, last success and failure, then a row per record with what it
-// holds, when that was read and what is pending.
+// its zone, last success and failure, each record's standing drift, then
+// a row per record with what it holds, when that was read and what is
+// pending.
 func printProviders(tw io.Writer, ps []provider.Status, now time.Time) {
 	for _, p := range ps {
 		fmt.Fprintf(tw, "provider %s: zone %s at %s, last success %s\n", p.Name, p.Zone, dash(p.Endpoint), ago(p.LastSuccess, now))
@@ -70,6 +71,11 @@ func printProviders(tw io.Writer, ps []provider.Status, now time.Time) {
 		}
 		if !p.NextAttempt.IsZero() {
 			fmt.Fprintf(tw, "  next attempt %s, or at once when the token, key or config changes\n", untilAt(p.NextAttempt, now))
+		}
+		for _, r := range p.Records {
+			if r.Drift != "" {
+				fmt.Fprintf(tw, "  DRIFT since %s: %s\n", ago(r.DriftSince, now), r.Drift)
+			}
 		}
 		fmt.Fprintln(tw, "  RECORD\tSERVICE\tLIVE\tVERIFIED\tPENDING")
 		for _, r := range p.Records {

@@ -145,7 +145,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	d := &daemon{cfgPath: cfgPath, log: log, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
 		providers: providers, dryRun: dryRun, engine: failover.NewEngine(a.services, st.Services)}
 	d.obs = newObserver(cfg, prometheus.NewRegistry(), log)
-	providers.observe = d.obs.providerPublished
+	d.watchProviders(providers)
 	cleanup = append(cleanup, d.obs.close)
 	if d.pipe, err = newZonePipeline(a, st, log, deliveries{d.obs}, false); err != nil {
 		return nil, err

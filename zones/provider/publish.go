@@ -22,6 +22,9 @@ func (p *Publisher) Publish(ctx context.Context, want map[string][]netip.Addr) e
 	ts, terr := p.targets(want)
 	p.status.wanted(ts)
 	err := p.retry(ctx, "publish", func(ctx context.Context) error { return p.sync(ctx, ts) })
+	if err == nil {
+		p.status.settled(ts)
+	}
 	err = errors.Join(err, terr)
 	p.status.done(p.clock(), err)
 	return err

@@ -77,6 +77,7 @@ func (p *Publisher) Reconcile(ctx context.Context, want map[string][]netip.Addr)
 			}
 		}
 	}
+	p.status.drifted(ts, drifted, drift)
 	for _, d := range drift {
 		p.log.Warn("provider record drifted from what was published", "record", p.label(d.Record),
 			"want", d.Want, "live", d.Live, "on_drift", p.cfg.OnDrift, "fixed", d.Fixed)

@@ -43,6 +43,12 @@ type RecordStatus struct {
 	Read       bool         `json:"read,omitempty"` // Live has been read at least once
 	VerifiedAt time.Time    `json:"verified_at,omitzero"`
 	Proxied    bool         `json:"proxied,omitempty"` // Cloudflare: a value is proxied
+	// Drift is the drift the last read-back found and left standing (on
+	// drift "report", or a put-back that failed), as Drift.String() says
+	// it; empty while the record holds what was published. DriftSince is
+	// when that drift was first found.
+	Drift      string    `json:"drift,omitempty"`
+	DriftSince time.Time `json:"drift_since,omitzero"`
 }
 
 // InSync reports whether the record was last seen holding exactly Want.
@@ -51,8 +57,9 @@ func (r RecordStatus) InSync() bool {
 }
 
 // Pending reports whether a change was asked for that the provider was
-// not last seen holding: a publish that has not landed (yet).
-func (r RecordStatus) Pending() bool { return r.Want != nil && !r.InSync() }
+// not last seen holding: a publish that has not landed (yet). A standing
+// drift is not pending: the publish landed and was changed afterwards.
+func (r RecordStatus) Pending() bool { return r.Want != nil && !r.InSync() && r.Drift == "" }
 
 // Status returns a copy of the Publisher's status.
 func (p *Publisher) Status() Status { return p.status.get() }

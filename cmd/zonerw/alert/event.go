@@ -23,6 +23,7 @@ const (
 	NotifyFailing   Kind = "notify_failing"   // a secondary does not acknowledge NOTIFY
 	PublishFailing  Kind = "publish_failing"  // a zone or provider publish failed
 	ReloadFailed    Kind = "reload_failed"    // a config reload was refused
+	Drift           Kind = "drift"            // a provider's record was changed outside zonerw
 )
 
 // Event is one alert. Fields that do not apply are empty.
@@ -37,9 +38,11 @@ type Event struct {
 	Provider  string `json:"provider,omitempty"`
 	// Destination names where a publish failed for a zone: "nameserver"
 	// (the embedded one) or "file" (the output file and reload command).
-	Destination string    `json:"destination,omitempty"`
-	Reason      string    `json:"reason"`
-	At          time.Time `json:"at"`
+	Destination string `json:"destination,omitempty"`
+	// Record names a provider's record that drifted: "www.example.com. A".
+	Record string    `json:"record,omitempty"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
 }
 
 // Text is the event in one line for a chat message or a mail subject.
@@ -66,6 +69,8 @@ func (e Event) Text() string {
 		}
 	case ReloadFailed:
 		b.WriteString("config reload failed; still running on the previous config")
+	case Drift:
+		fmt.Fprintf(&b, "%s at %s no longer holds what zonerw published", e.Record, e.Provider)
 	default:
 		fmt.Fprintf(&b, "%s %s", e.Kind, e.Service)
 	}
@@ -87,6 +92,7 @@ func (e Event) Env() []string {
 		"ZONERW_SECONDARY=" + e.Secondary,
 		"ZONERW_PROVIDER=" + e.Provider,
 		"ZONERW_DESTINATION=" + e.Destination,
+		"ZONERW_RECORD=" + e.Record,
 		"ZONERW_REASON=" + e.Reason,
 		"ZONERW_AT=" + e.At.UTC().Format(time.RFC3339),
 		"ZONERW_TEXT=" + e.Text(),

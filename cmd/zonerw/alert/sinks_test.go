@@ -155,6 +155,8 @@ func TestEventText(t *testing.T) {
 		{Event{Kind: SecondaryBehind, Zone: "example.com", Secondary: "127.0.0.2:53"}, "zonerw: secondary 127.0.0.2:53 of example.com has not caught up"},
 		{Event{Kind: PublishFailing, Provider: "cf", Reason: "HTTP 500"}, "zonerw: publishing cf failed (HTTP 500)"},
 		{Event{Kind: ReloadFailed, Reason: "zonerw.yaml:3: bad"}, "zonerw: config reload failed; still running on the previous config (zonerw.yaml:3: bad)"},
+		{Event{Kind: Drift, Provider: "cf", Record: "www.example.com. A", Reason: "holds 203.0.113.99, want 198.51.100.20; reported only (on_drift: report)"},
+			"zonerw: www.example.com. A at cf no longer holds what zonerw published (holds 203.0.113.99, want 198.51.100.20; reported only (on_drift: report))"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.ev.Kind), func(t *testing.T) {

@@ -6,12 +6,14 @@ import (
 
 // repeating are the kinds that can come again and again while their
 // cause lasts or keeps coming back (a publish failing every round, the
-// governor refusing, the checker's own link cut off spell after spell). A
+// governor refusing, the checker's own link cut off spell after spell, a
+// drift found at every read-back while on_drift: report leaves it). A
 // switch or an all-down is raised once by the engine and always goes out.
 var repeating = map[Kind]bool{
 	Isolated:       true,
 	FlapHeld:       true,
 	PublishFailing: true,
+	Drift:          true,
 }
 
 // Throttle lets the first alert of a repeating kind through and holds
@@ -50,6 +52,9 @@ func (e Event) key() string {
 	k := string(e.Kind) + " " + e.Service + "/" + e.Zone + "/" + e.Provider + "/" + e.Secondary
 	if e.Destination != "" {
 		k += "/" + e.Destination
+	}
+	if e.Record != "" {
+		k += "/" + e.Record
 	}
 	return k
 }

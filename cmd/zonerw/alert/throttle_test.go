@@ -23,6 +23,10 @@ func TestThrottle(t *testing.T) {
 		{"zone publish failing", Event{Kind: PublishFailing, Zone: "example.com."}, 62 * time.Minute, true},
 		{"provider publish failing is another subject", Event{Kind: PublishFailing, Provider: "cf"}, 62 * time.Minute, true},
 		{"zone repeat held", Event{Kind: PublishFailing, Zone: "example.com."}, 63 * time.Minute, false},
+		{"a drift goes out", Event{Kind: Drift, Provider: "cf", Record: "www.example.com. A"}, 63 * time.Minute, true},
+		{"another record's drift is its own subject", Event{Kind: Drift, Provider: "cf", Record: "www.example.com. AAAA"}, 63 * time.Minute, true},
+		{"the same drift at the next read-back is held", Event{Kind: Drift, Provider: "cf", Record: "www.example.com. A"}, 68 * time.Minute, false},
+		{"and reminded after the hour", Event{Kind: Drift, Provider: "cf", Record: "www.example.com. A"}, 124 * time.Minute, true},
 	}
 	th := Throttle{Window: time.Hour}
 	for _, s := range steps {

@@ -4,49 +4,59 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
-	"strings"
 )
 
-// transferACL is what zonerw's config can say about who may transfer a
-// zone: addresses (allow_transfer) and keys (transfer_keys); with both a
-// transfer needs one of each, with neither every transfer is refused.
+// transferACL is a zone's allow_transfer entries: a transfer is allowed
+// when any one of them admits it; with none, every transfer is refused.
 type transferACL struct {
-	Prefixes []netip.Prefix
-	Keys     []string
-	Srcs     []Src // the source lines it was made from
+	Entries []entry
+	Srcs    []Src // the source lines it was made from, deny rules included
 }
 
-// expressACL translates a zone's transfer rules, in the source's order.
-// With ordered (BIND), a deny rule holds only against the rules after it
-// (the first match wins); without (NSD), a deny rule beats every other.
-// What the config cannot say is noted on s; the translation never allows
-// a transfer the source refuses, except where a note says so.
+// entry is one allow_transfer entry: from From (the zero Prefix: any
+// address), signed with Key ("" for none needed).
+type entry struct {
+	From netip.Prefix
+	Key  string
+	Src  Src
+}
+
+// keyed reports whether any entry needs a key.
+func (a transferACL) keyed() bool {
+	return slices.ContainsFunc(a.Entries, func(e entry) bool { return e.Key != "" })
+}
+
+// expressACL translates a zone's transfer rules, in the source's order:
+// each allow rule becomes an entry per network it still allows once the
+// deny rules are taken out. With ordered (BIND), a deny rule holds only
+// against the rules after it (the first match wins); without (NSD), a
+// deny rule beats every other. What the config cannot say is noted on s;
+// the translation never allows a transfer the source refuses, except
+// where a note says so.
 func expressACL(s *setup, z zone, ordered bool) transferACL {
 	allow, denies := applyDenies(s, z, ordered)
-	var open, keyed []rule
+	var acl transferACL
 	for _, r := range allow {
-		if r.Key == "" {
-			open = append(open, r)
-		} else {
-			keyed = append(keyed, r)
+		ps := r.Prefixes
+		if len(ps) == 0 && r.Key == "" {
+			ps = anyAddress // an entry names from, key or both
+		}
+		if len(ps) == 0 {
+			acl.add(entry{Key: r.Key, Src: r.Src})
+		}
+		for _, p := range ps {
+			acl.add(entry{From: p, Key: r.Key, Src: r.Src})
 		}
 	}
-	switch {
-	case len(keyed) == 0:
-		var acl transferACL
-		for _, r := range open {
-			acl.Prefixes = appendPrefixes(acl.Prefixes, r.Prefixes)
-		}
-		acl.Srcs = sources(open, denies)
-		return acl
-	case len(open) > 0:
-		for _, r := range open {
-			s.note(r.Src, "zone %s: unsigned transfers from %s not translated: beside signed ones zonerw cannot allow them yet (with allow_transfer and transfer_keys both set, a transfer needs both); add them by hand when it can", z.Name, prefixList(r.Prefixes))
-		}
-	}
-	acl := keyedACL(s, z, keyed)
-	acl.Srcs = sources(keyed, denies)
+	acl.Srcs = sources(allow, denies)
 	return acl
+}
+
+// add appends e unless an entry already admits the same.
+func (a *transferACL) add(e entry) {
+	if !slices.ContainsFunc(a.Entries, func(o entry) bool { return o.From == e.From && o.Key == e.Key }) {
+		a.Entries = append(a.Entries, e)
+	}
 }
 
 // sources lists the lines of the rules used, in line order.
@@ -61,38 +71,6 @@ func sources(groups ...[]rule) []Src {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 	})
 	return slices.Compact(out)
-}
-
-// keyedACL translates rules that all need a key.
-func keyedACL(s *setup, z zone, keyed []rule) transferACL {
-	var acl transferACL
-	byKey := map[string][]netip.Prefix{}
-	anyAddr := true
-	for _, r := range keyed {
-		if !slices.Contains(acl.Keys, r.Key) {
-			acl.Keys = append(acl.Keys, r.Key)
-		}
-		ps := r.Prefixes
-		if len(ps) == 0 {
-			ps = anyAddress
-		} else {
-			anyAddr = false
-		}
-		byKey[r.Key] = appendPrefixes(byKey[r.Key], ps)
-		acl.Prefixes = appendPrefixes(acl.Prefixes, ps)
-	}
-	if anyAddr || samePrefixes(acl.Prefixes, anyAddress) {
-		acl.Prefixes = nil
-		return acl
-	}
-	for _, r := range keyed {
-		if !samePrefixes(byKey[r.Key], acl.Prefixes) {
-			s.note(r.Src, "zone %s: key %s is allowed from %s only; zonerw takes any of the keys %s from any of %s (its keys and addresses are not paired)",
-				z.Name, r.Key, prefixList(byKey[r.Key]), strings.Join(acl.Keys, ", "), prefixList(acl.Prefixes))
-			break
-		}
-	}
-	return acl
 }
 
 // applyDenies takes the deny rules' addresses out of the allow rules. It
@@ -171,18 +149,6 @@ func samePrefixes(a, b []netip.Prefix) bool {
 		return slices.Compact(out)
 	}
 	return slices.Equal(key(a), key(b))
-}
-
-// prefixList prints prefixes for a note, "any address" for none.
-func prefixList(ps []netip.Prefix) string {
-	if len(ps) == 0 || samePrefixes(ps, anyAddress) {
-		return "any address"
-	}
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = prefixText(p)
-	}
-	return strings.Join(out, ", ")
 }
 
 // prefixText writes a host prefix as its address.

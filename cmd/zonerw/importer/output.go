@@ -133,21 +133,8 @@ func (o yamlOut) zone(z zone) *yaml.Node {
 	m.set("name", scalar(z.Name), o.src(z.Src))
 	m.set("template", scalar(z.File), o.src(z.FileSrc)+": its zone file, served as written")
 	acl := expressACL(o.s, z, o.s.Source == "bind")
-	comment := o.srcList(acl.Srcs)
-	if len(acl.Prefixes) > 0 {
-		var items []*yaml.Node
-		for _, p := range acl.Prefixes {
-			items = append(items, quoted(prefixText(p)))
-		}
-		m.set("allow_transfer", sequence(true, items...), comment)
-		comment = ""
-	}
-	if len(acl.Keys) > 0 {
-		var items []*yaml.Node
-		for _, k := range acl.Keys {
-			items = append(items, scalar(k))
-		}
-		m.set("transfer_keys", sequence(true, items...), comment)
+	if len(acl.Entries) > 0 {
+		m.set("allow_transfer", o.allowTransfer(acl), o.aclComment(acl))
 	}
 	if len(z.Notify) > 0 {
 		var items []*yaml.Node
@@ -164,6 +151,52 @@ func (o yamlOut) zone(z zone) *yaml.Node {
 		m.set("secondaries", sequence(false, items...), "NOTIFYed after each change")
 	}
 	return m.n
+}
+
+// allowTransfer writes the entries: addresses alone as one line, as
+// before entries had keys; with keys one entry a line, each naming its
+// source line.
+func (o yamlOut) allowTransfer(acl transferACL) *yaml.Node {
+	var items []*yaml.Node
+	for _, e := range acl.Entries {
+		if !acl.keyed() {
+			items = append(items, quoted(prefixText(e.From)))
+			continue
+		}
+		if e.Key == "" {
+			n := quoted(prefixText(e.From))
+			n.LineComment = o.src(e.Src)
+			items = append(items, n)
+			continue
+		}
+		m := newMapping()
+		m.n.Style = yaml.FlowStyle
+		if e.From.IsValid() {
+			m.set("from", quoted(prefixText(e.From)), "")
+		}
+		m.set("key", scalar(e.Key), "")
+		m.n.LineComment = o.src(e.Src)
+		items = append(items, m.n)
+	}
+	return sequence(!acl.keyed(), items...)
+}
+
+// aclComment names the source lines of the entries; where each entry
+// names its own, only those of the deny rules taken out of them.
+func (o yamlOut) aclComment(acl transferACL) string {
+	if !acl.keyed() {
+		return o.srcList(acl.Srcs)
+	}
+	var denies []Src
+	for _, s := range acl.Srcs {
+		if !slices.ContainsFunc(acl.Entries, func(e entry) bool { return e.Src == s }) {
+			denies = append(denies, s)
+		}
+	}
+	if len(denies) == 0 {
+		return ""
+	}
+	return "less what " + o.srcList(denies) + " refuses"
 }
 
 // srcList names source lines for a comment.

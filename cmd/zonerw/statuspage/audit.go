@@ -23,6 +23,12 @@ type auditLine struct {
 		Kind, Service, Target, Reason string
 		At                            time.Time
 	} `json:"event"`
+	Drift *struct {
+		Provider string    `json:"provider"`
+		Service  string    `json:"service"`
+		Text     string    `json:"text"`
+		At       time.Time `json:"at"`
+	} `json:"drift"`
 }
 
 // maxTail bounds how much of the end of the audit log is read.
@@ -84,6 +90,9 @@ func parseAudit(lines [][]byte, n int) []Event {
 		case a.Event != nil:
 			e := a.Event
 			out = append(out, Event{At: e.At, Kind: e.Kind, Service: e.Service, Text: e.Reason})
+		case a.Drift != nil:
+			d := a.Drift
+			out = append(out, Event{At: d.At, Kind: "drift", Service: d.Service, Text: "provider " + d.Provider + ": " + d.Text})
 		}
 	}
 	return out

@@ -71,6 +71,9 @@ func ProvidersFrom(ps []provider.Status) []Provider {
 			if r.InSync() {
 				v.InSync++
 			}
+			if r.Drift != "" {
+				v.Drift = append(v.Drift, Drift{Since: r.DriftSince, Text: r.Drift})
+			}
 		}
 		out = append(out, v)
 	}

@@ -73,12 +73,21 @@ type Provider struct {
 	LastError   string    `json:"last_error,omitempty"`
 	InSync      int       `json:"in_sync"` // records last read holding what was asked
 	Records     int       `json:"records"`
+	// Drift lists the records changed outside zonerw and left so (on_drift:
+	// report, or a put-back that failed), each with what it holds.
+	Drift []Drift `json:"drift,omitempty"`
+}
+
+// Drift is one provider record's standing drift.
+type Drift struct {
+	Since time.Time `json:"since"`
+	Text  string    `json:"text"` // "www.example.com. A holds 203.0.113.99, want ..."
 }
 
 // Event is one line of the audit log.
 type Event struct {
 	At      time.Time `json:"at"`
-	Kind    string    `json:"kind"` // "switch" or the failover event kind
+	Kind    string    `json:"kind"` // "switch", "drift" or the failover event kind
 	Service string    `json:"service"`
 	Text    string    `json:"text"`
 }

@@ -69,8 +69,10 @@ func TestReadAudit(t *testing.T) {
 			"not json",
 			line{Type: "event", Event: &failover.Event{Kind: failover.EventAllDown, Service: "web", Reason: "all 2 targets down", At: t0}},
 			line{Type: "switch", Decision: &failover.Decision{Service: "web", From: "backup", To: "backup", Serving: []string{"main", "backup"}, Reason: "policy all"}},
+			`{"type":"drift","drift":{"provider":"cf","service":"web","text":"www.example.com. A holds 203.0.113.99, want 192.0.2.1; reported only (on_drift: report)","at":"2025-03-01T12:00:00Z"}}`,
 			"",
-		}, 20, []string{"backup → all of [main backup]: policy all", "all 2 targets down", "main → backup: switch 1"}},
+		}, 20, []string{"provider cf: www.example.com. A holds 203.0.113.99, want 192.0.2.1; reported only (on_drift: report)",
+			"backup → all of [main backup]: policy all", "all 2 targets down", "main → backup: switch 1"}},
 		{"last n of a long log", many, 3, []string{"main → backup: switch 1999", "main → backup: switch 1998", "main → backup: switch 1997"}},
 	}
 	for i, tt := range tests {
@@ -129,10 +131,14 @@ func TestRenderShowsState(t *testing.T) {
 		`last success 1m00s ago; 2 of 2 records in sync`,
 		`<li class="event" data-kind="switch">`,
 		`main → backup: main down`,
+		`<span class="badge ok">OK</span>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+	if strings.Contains(page, "DRIFT") {
+		t.Error("a provider without drift is shown drifted")
 	}
 	if strings.Contains(page, "<script") || strings.Contains(page, "<table") {
 		t.Error("page has a script or a table")
@@ -141,6 +147,28 @@ func TestRenderShowsState(t *testing.T) {
 
 // TestRenderEscapes: names and reasons come from config files and remote
 // servers; none of it may become markup.
+// TestRenderShowsDrift: a record left changed (on_drift: report) marks
+// its provider and says what it holds.
+func TestRenderShowsDrift(t *testing.T) {
+	d := sample()
+	d.Providers[0].InSync = 1
+	d.Providers[0].Drift = []Drift{{Since: t0.Add(-90 * time.Second), Text: "www.example.net. A holds 203.0.113.99, want 192.0.2.1; reported only (on_drift: report)"}}
+	var b strings.Builder
+	if err := Render(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{
+		`<span class="badge warn">DRIFT</span>`,
+		`<span class="why warn drift">changed outside zonerw 1m30s ago: www.example.net. A holds 203.0.113.99, want 192.0.2.1; reported only (on_drift: report)</span>`,
+		`1 of 2 records in sync`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
 func TestRenderEscapes(t *testing.T) {
 	d := sample()
 	evil := `"><script>alert(1)</script>`

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider"
+)
+
+// driftAt is a drift of www.example.com. A at provider cf, found at at.
+func driftAt(at time.Time, live string, policy string, fixed bool) provider.Drift {
+	return provider.Drift{Provider: "cf", Zone: "example.com.", FQDN: "www.example.com.",
+		Record: provider.Record{Name: "www", Type: "A", Service: "web"},
+		Want:   []netip.Addr{netip.MustParseAddr("127.0.0.11")}, Live: []string{live},
+		Policy: policy, Fixed: fixed, At: at}
+}
+
+// TestDriftReachesAlertsAndAuditLog: a reported drift alerts at once and
+// is audited; found again unchanged it is not audited again and alerts
+// only as the hourly reminder; once it is over, a new drift alerts at
+// once. A drift put back is audited and alerts too. zonerw log prints
+// every drift line, and --service selects them by the record's service.
+func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
+	hook := newHookServer(t)
+	cfgPath, logPath := logSetup(t)
+	cfg := obsConfig(t, config.Alerts{Webhooks: []config.Webhook{{URL: hook.URL}}})
+	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	now := obsT0
+	o.now = func() time.Time { return now }
+	rec := driftRecorder{audit: newAuditLog(filepath.Dir(logPath), nil), send: o.send, clear: o.recovered}
+
+	report := func(live string, fresh bool) {
+		rec.record(driftEvent{Drift: driftAt(now, live, provider.DriftReport, false), Fresh: fresh})
+	}
+	report("127.0.0.99", true)
+	now = obsT0.Add(5 * time.Minute)
+	report("127.0.0.99", false) // the next check: held
+	now = obsT0.Add(61 * time.Minute)
+	report("127.0.0.99", false) // the hourly reminder
+	now = obsT0.Add(62 * time.Minute)
+	over := driftAt(now, "127.0.0.11", "", false)
+	rec.record(driftEvent{Drift: over, Over: true})
+	now = obsT0.Add(63 * time.Minute)
+	report("127.0.0.98", true) // a new one, within the hour of the last
+	now = obsT0.Add(64 * time.Minute)
+	fixed := driftAt(now, "127.0.0.97", provider.DriftFix, true)
+	fixed.Record.Type, fixed.Want = "AAAA", []netip.Addr{netip.MustParseAddr("::11")}
+	rec.record(driftEvent{Drift: fixed, Fresh: true})
+	o.close()
+
+	wantAlerts := []string{
+		"zonerw: www.example.com. A at cf no longer holds what zonerw published (holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report))",
+		"zonerw: www.example.com. A at cf no longer holds what zonerw published (holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report))",
+		"zonerw: www.example.com. A at cf no longer holds what zonerw published (holds 127.0.0.98, want 127.0.0.11; reported only (on_drift: report))",
+		"zonerw: www.example.com. AAAA at cf no longer holds what zonerw published (holds 127.0.0.97, want ::11; put back)",
+	}
+	if got := hook.got(); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", wantAlerts) {
+		t.Errorf("webhook got\n%q\nwant\n%q", got, wantAlerts)
+	}
+
+	const wantLog = `2025-03-01T12:00:00Z  drift  cf  web  www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)
+2025-03-01T13:02:00Z  drift  cf  web  www.example.com. A holds 127.0.0.11 again, as published
+2025-03-01T13:03:00Z  drift  cf  web  www.example.com. A holds 127.0.0.98, want 127.0.0.11; reported only (on_drift: report)
+2025-03-01T13:04:00Z  drift  cf  web  www.example.com. AAAA holds 127.0.0.97, want ::11; put back
+`
+	code, out, errOut := runLogTest(t, cfgPath)
+	if code != exitOK || errOut != "" || out != wantLog {
+		t.Errorf("zonerw log: exit %d, stderr %q, output:\n%s\nwant:\n%s", code, errOut, out, wantLog)
+	}
+	code, out, _ = runLogTest(t, cfgPath, "--service", "mail")
+	if code != exitOK || out != "" {
+		t.Errorf("zonerw log --service mail: exit %d, output:\n%s", code, out)
+	}
+	code, out, _ = runLogTest(t, cfgPath, "--json", "--since", "2025-03-01T13:04:00Z")
+	for _, want := range []string{`"type":"drift"`, `"outcome":"put_back"`, `"record":"www.example.com. AAAA"`, `"on_drift":"fix"`, `"live":["127.0.0.97"]`} {
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("zonerw log --json: exit %d, lacks %s:\n%s", code, want, out)
+		}
+	}
+}
+
+// TestDriftInStatusAndPage: a standing drift is a DRIFT line in zonerw
+// status (not a pending change), a DRIFT in explain, and a problem on the
+// status page.
+func TestDriftInStatusAndPage(t *testing.T) {
+	now := obsT0
+	addr := netip.MustParseAddr
+	st := provider.Status{Name: "cf", Zone: "example.com.", Endpoint: "http://127.0.0.1:1", LastSuccess: now.Add(-time.Minute),
+		Records: []provider.RecordStatus{{Name: "www", Type: "A", Service: "web", Want: []netip.Addr{addr("127.0.0.11")},
+			Live: []netip.Addr{addr("127.0.0.99")}, Read: true, VerifiedAt: now.Add(-time.Minute),
+			Drift: "www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)", DriftSince: now.Add(-10 * time.Minute)}}}
+	cfg := obsConfig(t, config.Alerts{})
+	cfg.Services[0].Targets = []config.Target{{Name: "main", IPv4: "127.0.0.11"}, {Name: "backup", IPv4: "127.0.0.12"}}
+
+	var b bytes.Buffer
+	printStatus(&b, cfg, statusView{Daemon: true, Providers: []provider.Status{st}}, now)
+	out := b.String()
+	since := now.Add(-10 * time.Minute).Local().Format("2006-01-02 15:04:05")
+	if !strings.Contains(out, "  DRIFT since "+since+" (10m0s ago): www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)\n") ||
+		!strings.Contains(out, "(1m0s ago)  -\n") {
+		t.Errorf("status:\n%s", out)
+	}
+
+	b.Reset()
+	printExplain(&b, explainView{Explanation: failover.Explanation{Service: "web", Serving: []string{"main"}},
+		Providers: providerRecords(cfg, "web", []provider.Status{st})}, now)
+	if want := "; DRIFT: changed outside zonerw, want 127.0.0.11 (main)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("explain lacks %q:\n%s", want, b.String())
+	}
+
+	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	o.now = func() time.Time { return now }
+	src := sources{status: func() statusView { return statusView{Daemon: true, Providers: []provider.Status{st}} }}
+	if err := o.start("127.0.0.1:0", src); err != nil {
+		t.Fatal(err)
+	}
+	defer o.close()
+	code, page := get(t, "http://"+o.httpAddr.String()+"/status.json")
+	want := `"provider cf: changed outside zonerw 10m00s ago: www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)"`
+	if code != http.StatusOK || !strings.Contains(page, want) {
+		t.Errorf("status.json lacks the problem %s:\n%s", want, page)
+	}
+}
+
+// The drift line's fields survive a state file (cron mode's status).
+func TestDriftFromStateFile(t *testing.T) {
+	dir := t.TempDir()
+	st := &stateFile{Providers: map[string]providerState{"cf": {Status: &provider.Status{Name: "cf", Records: []provider.RecordStatus{
+		{Name: "www", Type: "A", Service: "web", Drift: "www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)", DriftSince: obsT0}}}}}}
+	if err := saveState(dir, st); err != nil {
+		t.Fatal(err)
+	}
+	back, err := loadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := config.Provider{Name: "cf", Type: "cloudflare", Zone: "example.com", Records: []config.ProviderRecord{{Name: "www", Type: "A", Service: "web"}}}
+	got := providerStatusFromState(p, back.Providers["cf"]).Records[0]
+	if !strings.Contains(got.Drift, "holds 127.0.0.99") || !got.DriftSince.Equal(obsT0) {
+		t.Errorf("from the state file: %+v", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
+		t.Error(err)
+	}
+}
