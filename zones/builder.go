@@ -47,8 +47,10 @@ func NewBuilder(origin, file string, sizeHint int) (*Builder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	sizeHint = min(sizeHint, maxRecords)
 	b := &Builder{origin: apex, apex: w, file: file, limit: maxRecords,
-		names: newNameTable(sizeHint), pack: make([]byte, 1<<16+maxWireName+16)}
+		names: newNameTable(sizeHint), pack: make([]byte, 1<<16+maxWireName+16),
+		recs: make([]staged, 0, sizeHint), rdata: make([]byte, 0, 8*sizeHint)}
 	b.names.add(w) // the apex is name 0
 	return b, nil
 }

@@ -36,22 +36,47 @@ func (g group) set(t uint16) []uint32 {
 // The problems are ordered by line and joined into one error listing the
 // first maxProblems of them, each "file:line: owner TYPE: what". A record
 // added twice is kept once. The Builder must not be used afterwards.
+//
+// It takes the owners one at a time, checking and laying out each in one
+// step with the same scratch group, so that a zone of a million names
+// costs no allocation per name.
 func (b *Builder) Finish() (*Base, error) {
 	order, starts := b.byName()
-	groups := make([]group, b.names.len())
-	for i := range groups {
-		groups[i] = b.groupOf(order[starts[i]:starts[i+1]])
+	n := b.names.len()
+	base := &Base{origin: b.origin, soa: b.soa, names: b.names, owners: make([]owner, n), slots: b.slots,
+		sets: make([]rrset, 0, n+1), data: make([]byte, 0, len(b.rdata)+10*len(b.recs))}
+	dynOf := b.dynamicOwners()
+	hasAddr := make([]bool, n)
+	var nsRecs []uint32 // every NS record, checked once all owners are known
+	var g group
+	for i := range n {
+		g.reset()
+		b.fillGroup(&g, order[starts[i]:starts[i+1]])
+		b.checkOwner(uint32(i), g)
+		hasAddr[i] = g.has(dns.TypeA) || g.has(dns.TypeAAAA)
+		nsRecs = append(nsRecs, g.set(dns.TypeNS)...)
+		if len(b.probs) == 0 { // once invalid, only the checks go on
+			b.emitOwner(base, uint32(i), &g, dynOf)
+		}
 	}
-	for i := range groups {
-		b.checkOwner(uint32(i), groups[i])
-	}
-	b.checkNameServers(groups)
+	b.checkNameServers(nsRecs, hasAddr)
 	if len(b.probs) > 0 {
 		return nil, joinProblems(b.file, b.probs)
 	}
-	base := b.emit(groups)
+	base.sets = append(base.sets, rrset{off: uint32(len(base.data))})
+	base.markWildcards()
+	b.names.trim()
 	b.recs, b.rdata, b.pack = nil, nil, nil
 	return base, nil
+}
+
+// reset empties the group, keeping its buffers.
+func (g *group) reset() {
+	g.types = g.types[:0]
+	for i := range g.sets {
+		g.sets[i] = g.sets[i][:0]
+	}
+	g.sets = g.sets[:0]
 }
 
 // byName orders the staged records by owner name, keeping file order
@@ -74,17 +99,20 @@ func (b *Builder) byName() (order, starts []uint32) {
 	return order, starts
 }
 
-// groupOf sorts one owner's records into RRsets and drops exact
+// fillGroup sorts one owner's records into RRsets and drops exact
 // duplicates (same type, TTL and data). Slot records are kept as they
 // are: a Version makes their data anew.
-func (b *Builder) groupOf(run []uint32) group {
-	var g group
+func (b *Builder) fillGroup(g *group, run []uint32) {
 	for _, ri := range run {
 		r := b.recs[ri]
 		k := slices.Index(g.types, r.rtype)
 		if k < 0 {
 			g.types = append(g.types, r.rtype)
-			g.sets = append(g.sets, nil)
+			if len(g.sets) < cap(g.sets) {
+				g.sets = g.sets[:len(g.sets)+1] // reuse the set's buffer
+			} else {
+				g.sets = append(g.sets, nil)
+			}
 			k = len(g.types) - 1
 		}
 		if r.slot < 0 && b.hasDuplicate(g.sets[k], r) {
@@ -92,7 +120,6 @@ func (b *Builder) groupOf(run []uint32) group {
 		}
 		g.sets[k] = append(g.sets[k], ri)
 	}
-	return g
 }
 
 // hasDuplicate reports whether set already holds a static record equal to r.
@@ -108,40 +135,33 @@ func (b *Builder) hasDuplicate(set []uint32, r staged) bool {
 
 func (b *Builder) rdataOf(r staged) []byte { return b.rdata[r.off : r.off+uint32(r.rdlen)] }
 
-// emit builds the Base from validated groups.
-func (b *Builder) emit(groups []group) *Base {
-	base := &Base{origin: b.origin, soa: b.soa, names: b.names, owners: make([]owner, len(groups)), slots: b.slots}
-	dynOf := b.dynamicOwners()
-	for i, g := range groups {
-		o := &base.owners[i]
-		o.flags = flagInZone
-		if i > 0 && g.has(dns.TypeNS) {
-			o.flags |= flagCut
-			base.cuts = true
-		}
-		if d, ok := dynOf[uint32(i)]; ok {
-			o.flags |= flagDynamic
-			o.first = uint32(len(base.dyn))
-			base.dyn = append(base.dyn, b.dynamicPart(uint32(i), g, d))
-			continue
-		}
-		o.first, o.n = uint32(len(base.sets)), uint16(len(g.types))
-		owner := b.names.name(uint32(i))
-		for k, t := range g.types {
-			base.sets = append(base.sets, rrset{rtype: t, count: uint16(len(g.sets[k])), off: uint32(len(base.data))})
-			for _, ri := range g.sets[k] {
-				r := b.recs[ri]
-				start := len(base.data)
-				base.data = appendRecord(base.data, t, r.ttl, b.rdataOf(r))
-				base.staticSum.add(recordHash(owner, base.data[start:]))
-				base.records++
-			}
+// emitOwner lays out owner i's RRsets in base: in the Base itself for a
+// static owner (summing their digest), or as a dynamic part.
+func (b *Builder) emitOwner(base *Base, i uint32, g *group, dynOf map[uint32][]int) {
+	o := &base.owners[i]
+	o.flags = flagInZone
+	if i > 0 && g.has(dns.TypeNS) {
+		o.flags |= flagCut
+		base.cuts = true
+	}
+	if d, ok := dynOf[i]; ok {
+		o.flags |= flagDynamic
+		o.first = uint32(len(base.dyn))
+		base.dyn = append(base.dyn, b.dynamicPart(i, *g, d))
+		return
+	}
+	o.first, o.n = uint32(len(base.sets)), uint16(len(g.types))
+	owner := b.names.name(i)
+	for k, t := range g.types {
+		base.sets = append(base.sets, rrset{rtype: t, count: uint16(len(g.sets[k])), off: uint32(len(base.data))})
+		for _, ri := range g.sets[k] {
+			r := b.recs[ri]
+			start := len(base.data)
+			base.data = appendRecord(base.data, t, r.ttl, b.rdataOf(r))
+			base.staticSum.add(recordHash(owner, base.data[start:]))
+			base.records++
 		}
 	}
-	base.sets = append(base.sets, rrset{off: uint32(len(base.data))})
-	base.markWildcards()
-	b.names.trim()
-	return base
 }
 
 // dynamicOwners maps each dynamic owner's name to its slots: the apex,
@@ -157,7 +177,7 @@ func (b *Builder) dynamicOwners() map[uint32][]int {
 // dynamicPart keeps a dynamic owner's static RRsets (for the apex, all but
 // the SOA) and its slots.
 func (b *Builder) dynamicPart(name uint32, g group, slots []int) dynStatic {
-	d := dynStatic{name: name, slots: slots, order: g.types}
+	d := dynStatic{name: name, slots: slots, order: slices.Clone(g.types)}
 	for k, t := range g.types {
 		if t == dns.TypeSOA && name == 0 {
 			continue

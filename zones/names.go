@@ -7,18 +7,22 @@ import (
 
 // nameTable holds a zone's owner names, each once, in canonical wire form
 // in one byte arena, with an open-addressing hash index over them. A name
-// is known by its index, in the order names were added. It costs about 12
-// bytes per name besides the name's own bytes, and a lookup hashes the
-// name once and compares bytes, allocating nothing.
+// is known by its index, in the order names were added. Each name costs
+// its own bytes plus about 16 bytes (its offset, its hash and the index
+// slots); a lookup hashes the name once, compares hashes before bytes, and
+// allocates nothing.
 type nameTable struct {
-	seed  maphash.Seed
-	arena []byte
-	offs  []uint32 // name i is arena[offs[i]:offs[i+1]]
-	slots []uint32 // 0: empty; else the index of a name + 1
+	seed   maphash.Seed
+	arena  []byte
+	offs   []uint32 // name i is arena[offs[i]:offs[i+1]]
+	hashes []uint32 // the low bits of each name's hash, kept for growing and probing
+	slots  []uint32 // 0: empty; else the index of a name + 1
 }
 
 func newNameTable(sizeHint int) *nameTable {
-	t := &nameTable{seed: maphash.MakeSeed(), offs: []uint32{0}}
+	t := &nameTable{seed: maphash.MakeSeed()}
+	t.offs = make([]uint32, 1, sizeHint+1)
+	t.hashes = make([]uint32, 0, sizeHint)
 	t.slots = make([]uint32, tableSize(sizeHint))
 	return t
 }
@@ -38,49 +42,60 @@ func (t *nameTable) len() int { return len(t.offs) - 1 }
 // name returns name i; the slice must not be modified.
 func (t *nameTable) name(i uint32) []byte { return t.arena[t.offs[i]:t.offs[i+1]:t.offs[i+1]] }
 
+func (t *nameTable) hash(w []byte) uint64 { return maphash.Bytes(t.seed, w) }
+
 // find returns the index of the canonical wire name w.
 func (t *nameTable) find(w []byte) (uint32, bool) {
+	i, _, ok := t.lookup(w, t.hash(w))
+	return i, ok
+}
+
+// lookup finds w (whose hash is h): its index, or the empty slot where it
+// would go.
+func (t *nameTable) lookup(w []byte, h uint64) (idx uint32, slot uint64, ok bool) {
 	mask := uint64(len(t.slots) - 1)
-	for pos := maphash.Bytes(t.seed, w) & mask; ; pos = (pos + 1) & mask {
+	for pos := h & mask; ; pos = (pos + 1) & mask {
 		s := t.slots[pos]
 		if s == 0 {
-			return 0, false
+			return 0, pos, false
 		}
-		if bytes.Equal(t.name(s-1), w) {
-			return s - 1, true
+		if t.hashes[s-1] == uint32(h) && bytes.Equal(t.name(s-1), w) {
+			return s - 1, pos, true
 		}
 	}
 }
 
 // add returns the index of w, adding it when it is new.
 func (t *nameTable) add(w []byte) (idx uint32, added bool) {
-	if i, ok := t.find(w); ok {
+	h := t.hash(w)
+	i, slot, ok := t.lookup(w, h)
+	if ok {
 		return i, false
 	}
 	if 2*(t.len()+1) > len(t.slots) {
 		t.grow()
+		_, slot, _ = t.lookup(w, h)
 	}
 	idx = uint32(t.len())
 	t.arena = append(t.arena, w...)
 	t.offs = append(t.offs, uint32(len(t.arena)))
-	t.insert(idx)
+	t.hashes = append(t.hashes, uint32(h))
+	t.slots[slot] = idx + 1
 	return idx, true
 }
 
-// insert puts name idx into the hash index.
-func (t *nameTable) insert(idx uint32) {
-	mask := uint64(len(t.slots) - 1)
-	pos := maphash.Bytes(t.seed, t.name(idx)) & mask
-	for t.slots[pos] != 0 {
-		pos = (pos + 1) & mask
-	}
-	t.slots[pos] = idx + 1
-}
-
+// grow doubles the index. Names are placed again by the hash kept for
+// each (its low 32 bits pick the slot while the table is below 2^32
+// slots, which a zone of at most maxRecords names never reaches).
 func (t *nameTable) grow() {
 	t.slots = make([]uint32, 2*len(t.slots))
-	for i := range t.len() {
-		t.insert(uint32(i))
+	mask := uint32(len(t.slots) - 1)
+	for i, h := range t.hashes {
+		pos := h & mask
+		for t.slots[pos] != 0 {
+			pos = (pos + 1) & mask
+		}
+		t.slots[pos] = uint32(i) + 1
 	}
 }
 
@@ -89,7 +104,10 @@ func (t *nameTable) grow() {
 func (t *nameTable) trim() {
 	t.arena = append([]byte(nil), t.arena...)
 	t.offs = append([]uint32(nil), t.offs...)
+	t.hashes = append([]uint32(nil), t.hashes...)
 }
 
 // bytes is the memory the table holds, for size reports.
-func (t *nameTable) bytes() int { return cap(t.arena) + 4*cap(t.offs) + 4*cap(t.slots) }
+func (t *nameTable) bytes() int {
+	return cap(t.arena) + 4*cap(t.offs) + 4*cap(t.hashes) + 4*cap(t.slots)
+}

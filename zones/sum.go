@@ -42,12 +42,16 @@ func (s sum256) hex() string {
 // recordHash hashes one record: its canonical owner name followed by the
 // record in the Base layout (type, class, TTL, rdata length, rdata).
 func recordHash(owner, rec []byte) [32]byte {
-	h := sha256.New()
-	h.Write(owner)
-	h.Write(rec)
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
+	var buf [512]byte
+	if len(owner)+len(rec) > len(buf) {
+		h := sha256.New()
+		h.Write(owner)
+		h.Write(rec)
+		var out [32]byte
+		h.Sum(out[:0])
+		return out
+	}
+	return sha256.Sum256(append(append(buf[:0], owner...), rec...))
 }
 
 // digestPrefix marks digests made by Version.Digest, so that a state file

@@ -89,22 +89,21 @@ func (b *Builder) ownerText(ri uint32, text func() string) string {
 }
 
 // checkNameServers wants each NS target inside the zone, at the apex or
-// for a delegation, to have an address record in the zone.
-func (b *Builder) checkNameServers(groups []group) {
-	for i, g := range groups {
-		for _, ri := range g.set(dns.TypeNS) {
-			r := b.recs[ri]
-			target := append([]byte(nil), b.rdataOf(r)...)
-			LowerWire(target)
-			if !isSubWire(target, b.apex) {
-				continue
-			}
-			if t, ok := b.names.find(target); ok && (groups[t].has(dns.TypeA) || groups[t].has(dns.TypeAAAA)) {
-				continue
-			}
-			b.probs = append(b.probs, problem{line: int(r.line), owner: b.ownerText(ri, func() string { return WireNameText(b.names.name(uint32(i))) }),
-				rtype: "NS", what: fmt.Sprintf("name server %s is inside the zone but has no A or AAAA record", WireNameText(target))})
+// for a delegation, to have an address record in the zone. ns are the
+// staged NS records; hasAddr tells, by name index, the names with one.
+func (b *Builder) checkNameServers(ns []uint32, hasAddr []bool) {
+	for _, ri := range ns {
+		r := b.recs[ri]
+		target := append([]byte(nil), b.rdataOf(r)...)
+		LowerWire(target)
+		if !isSubWire(target, b.apex) {
+			continue
 		}
+		if t, ok := b.names.find(target); ok && hasAddr[t] {
+			continue
+		}
+		b.probs = append(b.probs, problem{line: int(r.line), owner: b.ownerText(ri, func() string { return WireNameText(b.names.name(r.name)) }),
+			rtype: "NS", what: fmt.Sprintf("name server %s is inside the zone but has no A or AAAA record", WireNameText(target))})
 	}
 }
 

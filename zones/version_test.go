@@ -1,6 +1,8 @@
 package zones
 
 import (
+	"bytes"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -193,5 +195,56 @@ func TestChainKeepsTheJournalBounded(t *testing.T) {
 	j := prev.Journal()
 	if len(j) != 4 || !ValidJournal(j, 10) || j[0].From.Serial != 6 {
 		t.Fatalf("journal of %d changes from %d, valid %v", len(j), j[0].From.Serial, ValidJournal(j, 10))
+	}
+}
+
+// bigPlain is a plain zone of n records.
+func bigPlain(b *testing.B, n int) *Version {
+	b.Helper()
+	var sb strings.Builder
+	sb.WriteString("$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 900 1209600 300\n  IN NS ns1\nns1 IN A 127.0.0.53\n")
+	for i := range n - 3 {
+		fmt.Fprintf(&sb, "h%d IN A 10.%d.%d.%d\n", i, (i>>16)&255, (i>>8)&255, i&255)
+	}
+	v, err := ParseVersion("example.com", "big.zone", []byte(sb.String()), ParseOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+// BenchmarkSnapshotRead times loading a stored version: what a restart
+// costs before the zone is served again.
+func BenchmarkSnapshotRead(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var buf bytes.Buffer
+			if err := bigPlain(b, n).WriteSnapshot(&buf); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ReadSnapshot(buf.Bytes(), "example.com.", "snap"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParse times parsing zone text into a version (a compile's
+// parse and build, without the template).
+func BenchmarkParse(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 900 1209600 300\n  IN NS ns1\nns1 IN A 127.0.0.53\n")
+	for i := range 1_000_000 - 3 {
+		fmt.Fprintf(&sb, "h%d IN A 10.%d.%d.%d\n", i, (i>>16)&255, (i>>8)&255, i&255)
+	}
+	text := []byte(sb.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseVersion("example.com", "big.zone", text, ParseOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

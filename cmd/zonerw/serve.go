@@ -120,9 +120,10 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if err != nil {
 		return nil, err
 	}
-	// A zone whose template is broken does not stop the daemon: it keeps
-	// serving that zone's stored version and runs the rest.
-	a, _ := build(cfg)
+	// The templates are read once the stored zones are served: a big one
+	// takes seconds, and every query meanwhile is answered from what was
+	// stored.
+	a := buildServices(cfg)
 	unlock, err := lockState(cfg.StateDir)
 	if err != nil {
 		return nil, err
@@ -171,6 +172,11 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if err := d.obs.start(cfg.Server.HTTP, d.observeSources()); err != nil {
 		return nil, err
 	}
+	// A zone whose template is broken does not stop the daemon: it keeps
+	// serving that zone's stored version and runs the rest.
+	d.mu.Lock()
+	a.loadZones()
+	d.mu.Unlock()
 	d.firstPublish(ctx)
 	if d.admin, err = startAdmin(filepath.Join(cfg.StateDir, adminSocket), d, log); err != nil {
 		return nil, err

@@ -23,6 +23,9 @@ type app struct {
 	witness  []failover.Check                       // the isolation guard's checks
 	zones    []*publish.Zone
 	broken   map[string]error // zones left out of zones, by name, and why
+	// tsvcs and defaultService are the services as templates see them.
+	tsvcs          []templates.Service
+	defaultService string
 }
 
 // build turns a validated config into the pieces of the pipeline. It reads
@@ -30,8 +33,16 @@ type app struct {
 // A zone whose template fails is left out of a.zones (and named in
 // a.broken); the error says why, and the rest of a is still usable.
 func build(cfg *config.Config) (*app, error) {
+	a := buildServices(cfg)
+	return a, a.loadZones()
+}
+
+// buildServices is build without the templates: the services, their
+// probes and the witnesses, all cheap to make. The daemon starts serving
+// the stored zones with it before it reads the templates, which for a big
+// zone takes seconds.
+func buildServices(cfg *config.Config) *app {
 	a := &app{cfg: cfg, targets: map[string]map[string]templates.Target{}, broken: map[string]error{}}
-	var tsvcs []templates.Service
 	defaultService := ""
 	for _, s := range cfg.Services {
 		fs := failoverService(s)
@@ -46,23 +57,30 @@ func build(cfg *config.Config) (*app, error) {
 		}
 		a.services = append(a.services, fs)
 		a.jobs = append(a.jobs, job)
-		tsvcs = append(tsvcs, ts)
+		a.tsvcs = append(a.tsvcs, ts)
 		if s.Default {
 			defaultService = s.Name
 		}
 	}
+	a.defaultService = defaultService
 	for _, w := range cfg.Witnesses {
 		a.witness = append(a.witness, newWitnessCheck(w))
 	}
+	return a
+}
+
+// loadZones reads and parses every zone's template into a.zones; the ones
+// that fail go to a.broken, and the error joins theirs.
+func (a *app) loadZones() error {
 	overrides := map[string]bool{}
-	for _, s := range cfg.Services {
+	for _, s := range a.cfg.Services {
 		if s.FailoverTTL > 0 {
 			overrides[s.Name] = true
 		}
 	}
 	var errs []error
-	for _, z := range cfg.Zones {
-		pz, err := buildZone(z, tsvcs, defaultService, overrides)
+	for _, z := range a.cfg.Zones {
+		pz, err := buildZone(z, a.tsvcs, a.defaultService, overrides)
 		if err != nil {
 			errs = append(errs, err)
 			a.broken[z.Name] = err
@@ -70,7 +88,7 @@ func build(cfg *config.Config) (*app, error) {
 		}
 		a.zones = append(a.zones, pz)
 	}
-	return a, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // buildZone reads and parses a zone's template. A template without any

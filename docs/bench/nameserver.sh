@@ -45,8 +45,8 @@ stop_all() {
 trap stop_all EXIT
 go build -o "$work/zonerw" ./cmd/zonerw
 
-# wait_soa PORT SECONDS: poll until the zone's SOA is answered; prints the
-# seconds it took (10 ms polling).
+# wait_soa PORT SECONDS: poll until the zone's SOA is answered; sets secs
+# to the seconds it took (10 ms polling).
 wait_soa() {
   local port=$1 limit=$2 start now
   start=$(date +%s.%N)
@@ -59,7 +59,7 @@ wait_soa() {
     sleep 0.01
   done
   now=$(date +%s.%N)
-  awk -v s="$start" -v n="$now" 'BEGIN { printf "%.2f", n - s }'
+  secs=$(awk -v s="$start" -v n="$now" 'BEGIN { printf "%.2f", n - s }')
 }
 
 # tree PID: PID and all its descendants (NSD forks twice).
@@ -79,12 +79,14 @@ cpu_ticks() {
   echo "$total"
 }
 
-# rss_kb PID: resident memory of PID and its descendants, in kB.
+# rss_kb PID: memory of PID and its descendants, in kB: their
+# proportional set size (Pss), so that the pages NSD's forked processes
+# share are counted once.
 rss_kb() {
   local total=0 p
   for p in $(tree "$1"); do
-    [ -r "/proc/$p/status" ] || continue
-    total=$((total + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status")))
+    [ -r "/proc/$p/smaps_rollup" ] || continue
+    total=$((total + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup")))
   done
   echo "$total"
 }
@@ -171,14 +173,15 @@ zone:
 EOF
 }
 
-# start NAME DIR: starts one server pinned to CPU 0; sets $pid, prints the
-# seconds until it answers the zone.
+# start NAME DIR: starts one server pinned to CPU 0; sets pid, and secs to
+# the seconds until it answers the zone. (Not to be called in $(...): the
+# server would hold the substitution's pipe open.)
 start() {
   local name=$1 dir=$2
   case $name in
-    zonerw) (cd "$dir/zonerw" && exec taskset -c 0 "$work/zonerw" serve -c zonerw.yaml --log-level warn 2>>"$dir/zonerw/log") & ;;
-    nsd) taskset -c 0 nsd -d -c "$dir/nsd/nsd.conf" 2>>"$dir/nsd/log" & ;;
-    knot) taskset -c 0 knotd -c "$dir/knot/knot.conf" 2>>"$dir/knot/log" & ;;
+    zonerw) (cd "$dir/zonerw" && exec taskset -c 0 "$work/zonerw" serve -c zonerw.yaml --log-level warn >/dev/null 2>>"$dir/zonerw/log") & ;;
+    nsd) taskset -c 0 nsd -d -c "$dir/nsd/nsd.conf" >/dev/null 2>>"$dir/nsd/log" & ;;
+    knot) taskset -c 0 knotd -c "$dir/knot/knot.conf" >/dev/null 2>>"$dir/knot/log" & ;;
   esac
   pid=$!
   pids+=("$pid")
@@ -227,14 +230,14 @@ if [ "$ROUNDS" -gt 0 ]; then
 echo "== query path: $ROUNDS rounds, $DURATION s per run, saturating (-q $OUTSTANDING) and fixed rate (-Q $RATE)"
 setup "$work/small" 11
 for name in zonerw nsd knot; do
-  start "$name" "$work/small" >/dev/null
+  start "$name" "$work/small"
   stop "$pid"
 done
 results="$work/results"
 : >"$results"
 for round in $(seq "$ROUNDS"); do
   for name in zonerw nsd knot; do
-    start "$name" "$work/small" >/dev/null
+    start "$name" "$work/small"
     echo "$name max $(perf "$name" max -q "$OUTSTANDING")" >>"$results"
     echo "$name rate $(perf "$name" rate -Q "$RATE")" >>"$results"
     stop "$pid"
@@ -256,12 +259,12 @@ for n in $SIZES; do
   echo "== load: a zone of $n records"
   setup "$work/z$n" "$n"
   for name in zonerw nsd knot; do
-    secs=$(start "$name" "$work/z$n")
+    start "$name" "$work/z$n"
     sleep 2
-    echo "  $name: answers after ${secs}s, RSS $(($(rss_kb "$pid") / 1024)) MB ($(($(rss_kb "$pid") * 1024 / n)) bytes/record)"
+    echo "  $name: answers after ${secs}s, memory $(($(rss_kb "$pid") / 1024)) MB ($(($(rss_kb "$pid") * 1024 / n)) bytes/record)"
     stop "$pid"
   done
-  secs=$(start zonerw "$work/z$n")
+  start zonerw "$work/z$n"
   echo "  zonerw restarted with its stored version: answers after ${secs}s"
   stop "$pid"
 done
