@@ -57,7 +57,7 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	v := a.values(act)
 	for i, c := range pipe.Plan(compiled, v, false) {
-		z := compiled[i].Zone
+		z := a.zone(compiled[i].Zone.Name) // with its template, which a compile lets go
 		switch {
 		case c.Err != nil:
 			fmt.Fprintln(stderr, c.Err)

@@ -120,6 +120,16 @@ func buildZone(z config.Zone, svcs []templates.Service, defaultService string, o
 	}, nil
 }
 
+// zone returns the parsed zone named name, nil if it has none.
+func (a *app) zone(name string) *publish.Zone {
+	for _, z := range a.zones {
+		if z.Name == name {
+			return z
+		}
+	}
+	return nil
+}
+
 // failoverService is a service's rules as the engine wants them; the
 // config has already validated every value.
 func failoverService(s config.Service) failover.Service {
