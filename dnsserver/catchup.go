@@ -12,10 +12,18 @@ import (
 
 // catchUp polls the secondary's SOA until it reports target or the
 // catch-up timeout passes, recording the time from start (the NOTIFY).
+// Secondaries load a change within milliseconds of its NOTIFY, so the
+// polls start a few milliseconds apart and grow slowly (see pollWait); a
+// transfer of the zone that ends meanwhile (the secondary fetching the
+// change) brings the next poll forward at once. The time is then right
+// to within a poll interval: about 10 ms for a secondary that catches up
+// within its first seconds.
 func (s *Server) catchUp(ctx context.Context, zone string, sec Secondary, target uint32, start time.Time) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Notify.CatchUpTimeout)
 	defer cancel()
+	wait := time.Duration(0)
 	for {
+		transferred := s.transfers.wait(zone)
 		serial, err := s.querySerial(ctx, zone, sec)
 		if err == nil && !serialLess(serial, target) {
 			took := s.now().Sub(start)
@@ -23,14 +31,68 @@ func (s *Server) catchUp(ctx context.Context, zone string, sec Secondary, target
 			s.log.Info("secondary caught up", "zone", zone, "secondary", sec.Addr.String(), "serial", serial, "after", took)
 			return
 		}
-		if err := sleep(ctx, s.cfg.Notify.PollInterval); err != nil {
-			if errors.Is(err, context.DeadlineExceeded) {
+		wait = s.cfg.Notify.pollWait(wait, s.now().Sub(start))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-transferred:
+			t.Stop()
+			wait = 0 // the secondary has the change: ask again now, and soon after
+		case <-ctx.Done():
+			t.Stop()
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				err = fmt.Errorf("secondary %s did not reach serial %d of zone %s within %s", sec.Addr, target, zone, s.cfg.Notify.CatchUpTimeout)
 				s.log.Warn("secondary behind", "zone", zone, "secondary", sec.Addr.String(), "err", err)
 				s.updateFor(zone, sec.Addr, target, func(st *SecondaryState) { st.LastError = err.Error() })
 			}
 			return
 		}
+	}
+}
+
+// pollWait is the wait before the next catch-up poll after one of last
+// (0 before the second poll), elapsed after the NOTIFY: from
+// FirstPoll, half as long again each time, at most FastPoll during
+// FastFor, then doubling up to PollInterval.
+func (c NotifyConfig) pollWait(last, elapsed time.Duration) time.Duration {
+	switch {
+	case last == 0:
+		return c.FirstPoll
+	case elapsed < c.FastFor:
+		return min(last*3/2, c.FastPoll)
+	}
+	return min(max(last*2, c.FastPoll), c.PollInterval)
+}
+
+// transferWatch tells the catch-up polls of a zone that a transfer of it
+// ended: each wait gets a channel closed at the next one.
+type transferWatch struct {
+	mu sync.Mutex
+	ch map[string]chan struct{} // by zone
+}
+
+// wait returns a channel closed when the next transfer of zone ends.
+func (w *transferWatch) wait(zone string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ch == nil {
+		w.ch = map[string]chan struct{}{}
+	}
+	c := w.ch[zone]
+	if c == nil {
+		c = make(chan struct{})
+		w.ch[zone] = c
+	}
+	return c
+}
+
+// ended wakes the waits on zone.
+func (w *transferWatch) ended(zone string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if c := w.ch[zone]; c != nil {
+		close(c)
+		delete(w.ch, zone)
 	}
 }
 

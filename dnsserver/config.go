@@ -130,8 +130,12 @@ type NotifyConfig struct {
 	// CatchUpTimeout is how long to poll a secondary's SOA for the new
 	// serial after it acknowledged the NOTIFY (default 5m).
 	CatchUpTimeout time.Duration
-	// PollInterval is the wait between two SOA polls (default 1s).
-	PollInterval time.Duration
+	// FirstPoll is the wait before the second SOA poll of the catch-up
+	// check (default 2ms); each wait after it is half as long again, at
+	// most FastPoll (default 10ms) during the first FastFor (default 5s)
+	// after the NOTIFY, then doubling up to PollInterval (default 1s).
+	FirstPoll, FastPoll, FastFor time.Duration
+	PollInterval                 time.Duration
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -146,6 +150,11 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.Notify.Timeout, 2*time.Second)
 	setDefault(&c.Notify.CatchUpTimeout, 5*time.Minute)
 	setDefault(&c.Notify.PollInterval, time.Second)
+	setDefault(&c.Notify.FirstPoll, 2*time.Millisecond)
+	setDefault(&c.Notify.FastPoll, 10*time.Millisecond)
+	setDefault(&c.Notify.FastFor, 5*time.Second)
+	c.Notify.FirstPoll = min(c.Notify.FirstPoll, c.Notify.PollInterval)
+	c.Notify.FastPoll = min(max(c.Notify.FastPoll, c.Notify.FirstPoll), c.Notify.PollInterval)
 	c.Limits = c.Limits.withDefaults(c.MaxTCPConns, c.TCPIdleTimeout)
 	if c.Now == nil {
 		c.Now = time.Now

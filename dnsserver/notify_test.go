@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -294,5 +295,52 @@ func TestStaleFollowerLeavesTheNewerVersionAlone(t *testing.T) {
 	after := s.SecondaryStatus("example.com.")[0]
 	if after.Target != st.Target || after.CatchUp != st.CatchUp || !after.Acked || after.LastError != "" || after.NotifyFailed != 0 {
 		t.Fatalf("a stale follower changed the state:\nbefore %+v\nafter  %+v", st, after)
+	}
+}
+
+// TestCatchUpPollsStartFastAndSlowDown: the catch-up polls start 2 ms
+// apart and grow by half each time to 10 ms for the first seconds, so a
+// secondary's catch-up is timed to within about 10 ms, then back off to
+// PollInterval.
+func TestCatchUpPollsStartFastAndSlowDown(t *testing.T) {
+	c := Config{}.withDefaults().Notify
+	var got []time.Duration
+	wait, elapsed := time.Duration(0), time.Duration(0)
+	for range 8 {
+		wait = c.pollWait(wait, elapsed)
+		elapsed += wait
+		got = append(got, wait)
+	}
+	want := []time.Duration{2 * time.Millisecond, 3 * time.Millisecond, 4500 * time.Microsecond, 6750 * time.Microsecond,
+		10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond}
+	if !slices.Equal(got, want) {
+		t.Errorf("first waits %v, want %v", got, want)
+	}
+	if w := c.pollWait(10*time.Millisecond, 6*time.Second); w != 20*time.Millisecond {
+		t.Errorf("after the fast phase: %v, want the wait doubled", w)
+	}
+	if w := c.pollWait(800*time.Millisecond, time.Minute); w != time.Second {
+		t.Errorf("late: %v, want PollInterval", w)
+	}
+}
+
+// TestTransferWakesCatchUp: the end of a transfer of the zone wakes the
+// waits on it, and only on it.
+func TestTransferWakesCatchUp(t *testing.T) {
+	var w transferWatch
+	a, b := w.wait("example.com."), w.wait("example.org.")
+	w.ended("example.com.")
+	select {
+	case <-a:
+	default:
+		t.Fatal("a transfer of example.com. did not wake its wait")
+	}
+	select {
+	case <-b:
+		t.Fatal("a transfer of example.com. woke a wait on example.org.")
+	default:
+	}
+	if c := w.wait("example.com."); c == a {
+		t.Error("a wait after the wake-up got the closed channel again")
 	}
 }

@@ -24,7 +24,8 @@ type Server struct {
 	snap  atomic.Pointer[snapshot]
 	stats counters
 
-	publishMu sync.Mutex // serialises Publish
+	publishMu sync.Mutex    // serialises Publish
+	transfers transferWatch // wakes catch-up polls when a transfer ends
 
 	ctx     context.Context // cancelled by Shutdown; parents NOTIFY work
 	cancel  context.CancelFunc

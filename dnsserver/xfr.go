@@ -195,6 +195,9 @@ func (s *Server) sendTransfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, q
 	}
 	ix.counts.answered(r, dns.RcodeSuccess)
 	ix.counts.transferred(qtype, res)
+	if res == transferOK {
+		s.transfers.ended(ix.origin)
+	}
 }
 
 // sendChunks writes one message per chunk, each signed when the query
