@@ -3,9 +3,9 @@ package dnsserver
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/miekg/dns"
 )
 
@@ -58,9 +58,11 @@ func (s *Server) follow(ctx context.Context, zone string, sec Secondary, soa *dn
 }
 
 // notify sends NOTIFY until the secondary acknowledges it or the attempts
-// run out, waiting a jittered, doubling backoff between attempts.
+// run out, waiting a jittered, doubling backoff (cenkalti's exponential
+// backoff) between attempts.
 func (s *Server) notify(ctx context.Context, zone string, sec Secondary, soa *dns.SOA) error {
-	wait := s.cfg.Notify.Backoff
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval, b.Multiplier = s.cfg.Notify.Backoff, s.cfg.Notify.MaxBackoff, 2
 	for attempt := 1; ; attempt++ {
 		err := s.notifyOnce(ctx, zone, sec, soa)
 		if err == nil {
@@ -71,10 +73,9 @@ func (s *Server) notify(ctx context.Context, zone string, sec Secondary, soa *dn
 			return fmt.Errorf("notify %s of zone %s serial %d: no acknowledgement after %d attempts: %w",
 				sec.Addr, zone, soa.Serial, attempt, err)
 		}
-		if err := sleep(ctx, jitter(wait)); err != nil {
+		if err := sleep(ctx, b.NextBackOff()); err != nil {
 			return fmt.Errorf("notify %s of zone %s serial %d: %w", sec.Addr, zone, soa.Serial, err)
 		}
-		wait = min(2*wait, s.cfg.Notify.MaxBackoff)
 	}
 }
 
@@ -108,14 +109,6 @@ func (s *Server) exchange(ctx context.Context, m *dns.Msg, sec Secondary) (*dns.
 		return nil, fmt.Errorf("%s to %s: %w", dns.OpcodeToString[m.Opcode], sec.Addr, err)
 	}
 	return r, nil
-}
-
-// jitter returns a duration between d/2 and d.
-func jitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 // sleep waits d or until ctx is done.

@@ -3,11 +3,12 @@ package provider
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 )
 
 // Retry settings. A Publish gives up after maxAttempts; the next cycle
@@ -34,16 +35,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// backoff is the wait before attempt n+1 after n failures: exponential from
-// backoffBase, capped at backoffMax, with "equal jitter" (between half and
-// all of it) so that several zonerw instances do not retry in step. r is in
-// [0, 1).
-func backoff(n int, r float64) time.Duration {
-	d := backoffMax
-	if n < 16 {
-		d = min(backoffBase<<(n-1), backoffMax)
-	}
-	return d/2 + time.Duration(r*float64(d/2))
+// newBackOff is the wait schedule of one call's retries (cenkalti's
+// exponential backoff): backoffBase after the first failure, doubling up to
+// backoffMax, each wait drawn within half of it either way so that several
+// zonerw instances do not retry in step.
+func newBackOff() *backoff.ExponentialBackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval, b.Multiplier = backoffBase, backoffMax, 2
+	return b
 }
 
 // parseRetryAfter reads a Retry-After header, in seconds or as an HTTP
@@ -63,13 +62,13 @@ func parseRetryAfter(h string, now time.Time) time.Duration {
 	return max(0, min(d, maxRetryAfter))
 }
 
-// delay is how long to wait after the n-th failed attempt: the server's
-// Retry-After when it gave one, otherwise backoff.
-func (p *Publisher) delay(err error, n int) time.Duration {
+// delay is how long to wait after a failed attempt: the server's
+// Retry-After when it gave one, otherwise the next wait of b.
+func (p *Publisher) delay(err error, b backoff.BackOff) time.Duration {
 	if d := RetryAfter(err); d > 0 {
 		return d
 	}
-	return backoff(n, rand.Float64())
+	return b.NextBackOff()
 }
 
 // retryable reports whether err is worth another attempt within one

@@ -6,22 +6,10 @@ import (
 )
 
 func TestBackoffIsCappedExponentialWithJitter(t *testing.T) {
-	cases := []struct {
-		n        int
-		low, top time.Duration // r = 0 and r -> 1
-	}{
-		{1, 500 * time.Millisecond, time.Second},
-		{2, time.Second, 2 * time.Second},
-		{5, 8 * time.Second, 16 * time.Second},
-		{6, 15 * time.Second, 30 * time.Second},
-		{60, 15 * time.Second, 30 * time.Second},
-	}
-	for _, tc := range cases {
-		if got := backoff(tc.n, 0); got != tc.low {
-			t.Errorf("backoff(%d, 0) = %v, want %v", tc.n, got, tc.low)
-		}
-		if got := backoff(tc.n, 0.999999); got > tc.top || got < tc.top-time.Millisecond {
-			t.Errorf("backoff(%d, ~1) = %v, want just under %v", tc.n, got, tc.top)
+	b := newBackOff()
+	for i, mid := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second} {
+		if got := b.NextBackOff(); got < mid/2 || got > mid*3/2 {
+			t.Errorf("wait %d = %v, want within half of %v either way", i+1, got, mid)
 		}
 	}
 }

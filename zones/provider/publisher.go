@@ -137,6 +137,7 @@ func (p *Publisher) clean(err error) error {
 // retry runs fn until it succeeds, fails for good, maxAttempts have been
 // made or ctx is done. Each failure that will be retried is logged.
 func (p *Publisher) retry(ctx context.Context, what string, fn func(context.Context) error) error {
+	b := newBackOff()
 	for n := 1; ; n++ {
 		err := fn(ctx)
 		if err == nil || !retryable(err) {
@@ -145,7 +146,7 @@ func (p *Publisher) retry(ctx context.Context, what string, fn func(context.Cont
 		if n == maxAttempts {
 			return fmt.Errorf("%w (gave up after %d attempts)", err, n)
 		}
-		wait := p.delay(err, n)
+		wait := p.delay(err, b)
 		p.log.Warn("provider call failed; will retry", "what", what, "attempt", n, "wait", wait, "err", err)
 		if serr := p.sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("%w (stopped retrying: %w)", err, serr)

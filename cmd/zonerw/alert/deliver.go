@@ -1,7 +1,7 @@
 package alert
 
 import (
-	"time"
+	"github.com/cenkalti/backoff/v5"
 )
 
 // run delivers a sink's events in order until its queue is closed.
@@ -18,6 +18,7 @@ func (d *Dispatcher) run(w *worker) {
 // deliver tries ev on s up to Attempts times with backoff between tries.
 func (d *Dispatcher) deliver(s Sink, ev Event) {
 	var err error
+	b := d.newBackOff()
 	for n := 1; n <= d.opt.Attempts; n++ {
 		if err = s.Send(d.ctx, ev); err == nil {
 			d.opt.Count(s.Name(), "sent")
@@ -27,7 +28,7 @@ func (d *Dispatcher) deliver(s Sink, ev Event) {
 			break
 		}
 		d.opt.Count(s.Name(), "retry")
-		wait := d.backoff(n)
+		wait := b.NextBackOff()
 		d.opt.Log.Debug("alert failed; retrying", "sink", s.Name(), "kind", string(ev.Kind), "attempt", n, "wait", wait, "err", err)
 		if d.opt.Sleep(d.ctx, wait) != nil {
 			break
@@ -37,15 +38,12 @@ func (d *Dispatcher) deliver(s Sink, ev Event) {
 	d.opt.Count(s.Name(), "failed")
 }
 
-// backoff is the wait after the n-th failed attempt: Backoff doubled n-1
-// times, capped at MaxBackoff, of which the upper half is random so that
-// many zonerw hosts do not retry in step.
-func (d *Dispatcher) backoff(n int) time.Duration {
-	b := d.opt.Backoff
-	for i := 1; i < n && b < d.opt.MaxBackoff; i++ {
-		b *= 2
-	}
-	b = min(b, d.opt.MaxBackoff)
-	half := b / 2
-	return half + time.Duration(d.opt.Rand(int64(half)+1))
+// newBackOff is the wait schedule of one event's delivery (cenkalti's
+// exponential backoff): Backoff after the first failure, doubling up to
+// MaxBackoff, each wait drawn within half of it either way so that many
+// zonerw hosts do not retry in step.
+func (d *Dispatcher) newBackOff() *backoff.ExponentialBackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval, b.Multiplier, b.RandomizationFactor = d.opt.Backoff, d.opt.MaxBackoff, 2, d.opt.Jitter
+	return b
 }

@@ -3,7 +3,6 @@ package alert
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -29,8 +28,9 @@ type Options struct {
 	// Sleep waits d or until ctx is done (tests inject one); nil waits on
 	// a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Rand returns a number in [0, n) for the jitter; nil uses math/rand.
-	Rand func(n int64) int64
+	// Jitter is how far each wait may stray from the schedule, as a
+	// fraction of it either way (default 0.5; a negative value none).
+	Jitter float64
 	// Count is told each outcome: "sent", "failed", "dropped" or "retry".
 	Count func(sink, outcome string)
 	Log   *slog.Logger
@@ -83,8 +83,11 @@ func fill(o *Options) {
 	if o.Sleep == nil {
 		o.Sleep = sleep
 	}
-	if o.Rand == nil {
-		o.Rand = rand.Int64N
+	switch {
+	case o.Jitter == 0:
+		o.Jitter = 0.5
+	case o.Jitter < 0:
+		o.Jitter = 0
 	}
 	if o.Count == nil {
 		o.Count = func(string, string) {}

@@ -87,17 +87,14 @@ func TestRetriesWithBackoffAndJitter(t *testing.T) {
 	tests := []struct {
 		name      string
 		fail      int
-		rand      func(int64) int64
-		wantWaits []time.Duration
+		jitter    float64
+		wantWaits []time.Duration // with no jitter
 		want      map[string]int
 	}{
-		{"first try", 0, nil, nil, map[string]int{"sent": 1}},
-		{"no jitter drawn", 3, func(int64) int64 { return 0 },
-			[]time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second}, map[string]int{"sent": 1, "retry": 3}},
-		{"most jitter drawn", 3, func(n int64) int64 { return n - 1 },
-			[]time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, map[string]int{"sent": 1, "retry": 3}},
-		{"capped and given up", 10, func(n int64) int64 { return n - 1 },
-			[]time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}, map[string]int{"failed": 1, "retry": 4}},
+		{"first try", 0, -1, nil, map[string]int{"sent": 1}},
+		{"no jitter", 3, -1, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, map[string]int{"sent": 1, "retry": 3}},
+		{"capped and given up", 10, -1, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}, map[string]int{"failed": 1, "retry": 4}},
+		{"jittered", 3, 0.5, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, map[string]int{"sent": 1, "retry": 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,11 +102,20 @@ func TestRetriesWithBackoffAndJitter(t *testing.T) {
 			var c counts
 			var s recordSleep
 			d := New(Options{Sinks: []Sink{sink}, Attempts: 5, Backoff: time.Second, MaxBackoff: 4 * time.Second,
-				Sleep: s.sleep, Rand: tt.rand, Count: c.count})
+				Sleep: s.sleep, Jitter: tt.jitter, Count: c.count})
 			d.Send(switchEvent)
 			d.Close(context.Background())
-			if !slices.Equal(s.waits, tt.wantWaits) {
-				t.Errorf("waits %v, want %v", s.waits, tt.wantWaits)
+			if len(s.waits) != len(tt.wantWaits) {
+				t.Fatalf("waits %v, want %d of them", s.waits, len(tt.wantWaits))
+			}
+			for i, w := range s.waits {
+				lo, hi := tt.wantWaits[i], tt.wantWaits[i]
+				if tt.jitter > 0 {
+					lo, hi = lo/2, lo*3/2
+				}
+				if w < lo || w > hi {
+					t.Errorf("wait %d: %v, want within [%v, %v]", i, w, lo, hi)
+				}
 			}
 			if fmt.Sprint(c.get()) != fmt.Sprint(tt.want) {
 				t.Errorf("counts %v, want %v", c.get(), tt.want)
