@@ -159,6 +159,7 @@ var _ dns.ResponseWriter = (*loopWriter)(nil)
 
 func (w *loopWriter) LocalAddr() net.Addr  { return w.l.conn.LocalAddr() }
 func (w *loopWriter) RemoteAddr() net.Addr { return net.UDPAddrFromAddrPort(w.to) }
+
 // WriteMsg packs m and sends it, signed (RFC 8945) when it carries a TSIG
 // record, as the dns package's own writer does.
 func (w *loopWriter) WriteMsg(m *dns.Msg) error {

@@ -87,7 +87,9 @@ func newBenchServer(b *testing.B, n int) *benchServer {
 
 type serverDest struct{ srv *dnsserver.Server }
 
-func (d serverDest) Deliver(_ context.Context, r *publish.Release) error { return d.srv.Publish(r.Version) }
+func (d serverDest) Deliver(_ context.Context, r *publish.Release) error {
+	return d.srv.Publish(r.Version)
+}
 
 // answers is what the server answers for www A now.
 func (s *benchServer) answers() netip.Addr {
