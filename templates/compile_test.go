@@ -2,6 +2,7 @@ package templates
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -43,4 +44,26 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// FuzzPlainTTL holds the plain-line shortcut to the lexer: for a line
+// the shortcut takes, it says what the full lexing says about the TTL.
+func FuzzPlainTTL(f *testing.F) {
+	for _, s := range []string{"www IN A 192.0.2.1", "www 300 IN A 192.0.2.1", "  IN 1h AAAA ::1", "\tA 192.0.2.1",
+		"300 IN A 192.0.2.1", "www CH 60 TXT x", "www", "x IN", "IN IN A 1.2.3.4", "a 1W IN MX 10 b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.ContainsAny(s, "\n") || !plainLine(s) {
+			return
+		}
+		lexed := []lexedLine{lexLine(s)}
+		if len(lexed[0].tokens) == 0 {
+			return
+		}
+		r := newRecord(lineSpan{first: 0, last: 0, isRecord: true}, []srcLine{{text: s}}, lexed)
+		if got, want := plainTTL(s), ttlRole(r, []srcLine{{text: s}}); got != want {
+			t.Fatalf("%q: plainTTL %v, the lexer %v", s, got, want)
+		}
+	})
 }

@@ -11,7 +11,7 @@ type srcLine struct {
 // splitLines cuts text into physical lines, keeping each terminator so the
 // output can reproduce the input byte for byte.
 func splitLines(text string) []srcLine {
-	var lines []srcLine
+	lines := make([]srcLine, 0, strings.Count(text, "\n")+1)
 	for text != "" {
 		l := srcLine{text: text}
 		text = ""
@@ -47,6 +47,55 @@ type lexedLine struct {
 	tokens  []token
 	comment int      // index of the ';' that starts the comment, or -1
 	markers [][2]int // spans of marker-shaped text, anywhere on the line
+	// plain marks a line that is one whole record with nothing for the
+	// lexer to look at (see plainLine); tokens is then left empty, and
+	// ttl says how the record bears on the TTLs after it.
+	plain bool
+	ttl   ttlKind
+}
+
+// plainSpecial are the bytes that make a line more than a plain record:
+// markers, parentheses, comments, quoted strings and escapes.
+const plainSpecial = "@();\"\\"
+
+// plainLine reports whether s is a record the lexer need not cut up: it
+// has an owner or words, is not a directive, and holds none of
+// plainSpecial. Most lines of a big zone are such lines, and they cost
+// no tokens and no record of their own.
+func plainLine(s string) bool {
+	t := strings.TrimLeft(s, " \t\r")
+	return t != "" && t[0] != '$' && !strings.ContainsAny(s, plainSpecial)
+}
+
+// plainTTL is how the plain record s bears on the TTLs after it: its
+// words are owner (when s starts with one), then TTL and class in either
+// order, then the type.
+func plainTTL(s string) ttlKind {
+	owner := s != "" && s[0] != ' ' && s[0] != '\t' && s[0] != '\r'
+	seenClass := false
+	for i, w := 0, 0; w < 4; w++ {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r') {
+			i++
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' {
+			j++
+		}
+		word := s[i:j]
+		i = j
+		switch {
+		case word == "":
+			return ttlInherited
+		case w == 0 && owner:
+		case isTTL(word):
+			return ttlOwn
+		case !seenClass && isClass(word):
+			seenClass = true
+		default:
+			return ttlInherited // the type
+		}
+	}
+	return ttlInherited
 }
 
 // lexLine cuts one physical line into tokens the way zone files do:

@@ -20,11 +20,19 @@ func Parse(file string, text []byte, services []Service, defaultService string) 
 	}
 	checkBytes(p.lines, &p.errs)
 	p.lexed = make([]lexedLine, len(p.lines))
+	depth := 0 // inside parentheses a line is part of the record before it
 	for i, l := range p.lines {
+		if depth == 0 && plainLine(l.text) {
+			p.lexed[i] = lexedLine{comment: -1, plain: true, ttl: plainTTL(l.text)}
+			continue
+		}
 		p.lexed[i] = lexLine(l.text)
+		depth = parenDepth(depth, p.lexed[i].tokens)
 	}
-	t := &Template{file: file, lines: p.lines}
-	for _, s := range groupLines(p.lexed) {
+	t := &Template{file: file, lines: p.lines, size: len(text)}
+	spans := groupLines(p.lexed)
+	t.blocks = make([]block, 0, len(spans))
+	for _, s := range spans {
 		b, serial := p.block(s)
 		t.blocks = append(t.blocks, b)
 		t.hasSerial = t.hasSerial || serial
@@ -53,6 +61,12 @@ type parser struct {
 // whether the span holds a serial marker.
 func (p *parser) block(s lineSpan) (block, bool) {
 	b := block{first: s.first, last: s.last}
+	if s.plain {
+		// Only the first record of the run can lend a TTL to or take one
+		// from what comes before it; the rest follow their neighbours.
+		b.ttl = p.lexed[s.first].ttl
+		return b, false
+	}
 	var rec *record
 	if s.isRecord {
 		r := newRecord(s, p.lines, p.lexed)

@@ -37,6 +37,7 @@ type record struct {
 type lineSpan struct {
 	first, last int
 	isRecord    bool
+	plain       bool // a run of plain lines (lexedLine.plain), one record each
 }
 
 // groupLines cuts the lexed lines into spans. A record starts on a line with
@@ -44,6 +45,15 @@ type lineSpan struct {
 func groupLines(lexed []lexedLine) []lineSpan {
 	var spans []lineSpan
 	for i := 0; i < len(lexed); {
+		if lexed[i].plain {
+			j := i
+			for j+1 < len(lexed) && lexed[j+1].plain {
+				j++
+			}
+			spans = append(spans, lineSpan{first: i, last: j, isRecord: true, plain: true})
+			i = j + 1
+			continue
+		}
 		if len(lexed[i].tokens) == 0 {
 			spans = append(spans, lineSpan{first: i, last: i})
 			i++

@@ -13,6 +13,7 @@ import (
 // marker; when there are several they are joined.
 func (t *Template) Render(v Values) ([]byte, error) {
 	var out bytes.Buffer
+	out.Grow(t.size + t.size/16) // the text, and room for what markers add
 	errs := lineErrors{file: t.file}
 	for _, b := range t.blocks {
 		if b.addr == nil {

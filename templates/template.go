@@ -13,6 +13,7 @@ type Template struct {
 	blocks    []block
 	services  []string
 	hasSerial bool
+	size      int // bytes of the template text
 }
 
 // block is a run of physical lines rendered as one unit: a record, or a

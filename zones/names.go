@@ -8,22 +8,23 @@ import (
 // nameTable holds a zone's owner names, each once, in canonical wire form
 // in one byte arena, with an open-addressing hash index over them. A name
 // is known by its index, in the order names were added. Each name costs
-// its own bytes plus about 16 bytes (its offset, its hash and the index
-// slots); a lookup hashes the name once, compares hashes before bytes, and
-// allocates nothing.
+// its own bytes plus about 20 bytes (its offset and two index slots); a
+// lookup hashes the name once, and compares the hash kept in each slot it
+// probes before it looks at a name's bytes, so that a probe stays within
+// the slots; it allocates nothing.
 type nameTable struct {
-	seed   maphash.Seed
-	arena  []byte
-	offs   []uint32 // name i is arena[offs[i]:offs[i+1]]
-	hashes []uint32 // the low bits of each name's hash, kept for growing and probing
-	slots  []uint32 // 0: empty; else the index of a name + 1
+	seed  maphash.Seed
+	arena []byte
+	offs  []uint32 // name i is arena[offs[i]:offs[i+1]]
+	// slots: 0 is empty; else the name's index + 1 in the low 32 bits and
+	// the low 32 bits of its hash above them.
+	slots []uint64
 }
 
 func newNameTable(sizeHint int) *nameTable {
 	t := &nameTable{seed: maphash.MakeSeed()}
 	t.offs = make([]uint32, 1, sizeHint+1)
-	t.hashes = make([]uint32, 0, sizeHint)
-	t.slots = make([]uint32, tableSize(sizeHint))
+	t.slots = make([]uint64, tableSize(sizeHint))
 	return t
 }
 
@@ -54,13 +55,16 @@ func (t *nameTable) find(w []byte) (uint32, bool) {
 // would go.
 func (t *nameTable) lookup(w []byte, h uint64) (idx uint32, slot uint64, ok bool) {
 	mask := uint64(len(t.slots) - 1)
+	tag := h << 32
 	for pos := h & mask; ; pos = (pos + 1) & mask {
 		s := t.slots[pos]
 		if s == 0 {
 			return 0, pos, false
 		}
-		if t.hashes[s-1] == uint32(h) && bytes.Equal(t.name(s-1), w) {
-			return s - 1, pos, true
+		if s&^0xffffffff == tag {
+			if i := uint32(s) - 1; bytes.Equal(t.name(i), w) {
+				return i, pos, true
+			}
 		}
 	}
 }
@@ -79,23 +83,26 @@ func (t *nameTable) add(w []byte) (idx uint32, added bool) {
 	idx = uint32(t.len())
 	t.arena = append(t.arena, w...)
 	t.offs = append(t.offs, uint32(len(t.arena)))
-	t.hashes = append(t.hashes, uint32(h))
-	t.slots[slot] = idx + 1
+	t.slots[slot] = h<<32 | uint64(idx+1)
 	return idx, true
 }
 
-// grow doubles the index. Names are placed again by the hash kept for
-// each (its low 32 bits pick the slot while the table is below 2^32
+// grow doubles the index, placing each name again by the hash its slot
+// keeps (its low 32 bits pick the slot while the table is below 2^32
 // slots, which a zone of at most maxRecords names never reaches).
 func (t *nameTable) grow() {
-	t.slots = make([]uint32, 2*len(t.slots))
-	mask := uint32(len(t.slots) - 1)
-	for i, h := range t.hashes {
-		pos := h & mask
+	old := t.slots
+	t.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		pos := (s >> 32) & mask
 		for t.slots[pos] != 0 {
 			pos = (pos + 1) & mask
 		}
-		t.slots[pos] = uint32(i) + 1
+		t.slots[pos] = s
 	}
 }
 
@@ -104,10 +111,9 @@ func (t *nameTable) grow() {
 func (t *nameTable) trim() {
 	t.arena = append([]byte(nil), t.arena...)
 	t.offs = append([]uint32(nil), t.offs...)
-	t.hashes = append([]uint32(nil), t.hashes...)
 }
 
 // bytes is the memory the table holds, for size reports.
 func (t *nameTable) bytes() int {
-	return cap(t.arena) + 4*cap(t.offs) + 4*cap(t.hashes) + 4*cap(t.slots)
+	return cap(t.arena) + 4*cap(t.offs) + 8*cap(t.slots)
 }

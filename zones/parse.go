@@ -1,6 +1,7 @@
 package zones
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -40,7 +41,7 @@ func Parse(origin, file string, text []byte, opt ParseOptions) (*Zone, error) {
 // $INCLUDE or $GENERATE, the directive's line). A record listed twice is
 // kept once.
 func ParseVersion(origin, file string, text []byte, opt ParseOptions) (*Version, error) {
-	b, err := NewBuilder(origin, file, len(text)/20)
+	b, err := NewBuilder(origin, file, bytes.Count(text, []byte{'\n'})+1)
 	if err != nil {
 		return nil, err
 	}

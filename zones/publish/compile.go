@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -52,7 +53,7 @@ func Compile(z *Zone) (*Compiled, error) {
 		return nil, err
 	}
 	file := t.File() + " (rendered)"
-	b, err := zones.NewBuilder(z.Name, file, len(text)/32)
+	b, err := zones.NewBuilder(z.Name, file, bytes.Count(text, []byte{'\n'})+1)
 	if err != nil {
 		return nil, err
 	}

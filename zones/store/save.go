@@ -49,7 +49,13 @@ func (s *Store) Save(v *zones.Version) error {
 	} else if f.recorded > v.Records() {
 		f.compacting, f.since = true, nil
 		gen := f.gen
-		s.wg.Go(func() { s.compactInBackground(f, v, gen) })
+		if s.inline { // tests: the same steps, without the race
+			f.mu.Unlock()
+			s.compactInBackground(f, v, gen)
+			f.mu.Lock()
+		} else {
+			s.wg.Go(func() { s.compactInBackground(f, v, gen) })
+		}
 	}
 	return nil
 }

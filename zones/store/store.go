@@ -35,6 +35,7 @@ type Store struct {
 	log      *slog.Logger
 	limit    int  // journal entries kept per version (zones.Chain's limit)
 	readOnly bool // Load repairs nothing and Save is refused
+	inline   bool // tests: compactions run within Save
 
 	mu    sync.Mutex
 	zones map[string]*zoneFiles
