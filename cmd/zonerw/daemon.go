@@ -119,7 +119,7 @@ func (d *daemon) reload(force bool) (err error) {
 		return err
 	}
 	d.restartVerify()
-	returnMemory()
+	go d.returnMemory()
 	d.log.Info("config reloaded", "file", d.cfgPath, "force", force)
 	return nil
 }

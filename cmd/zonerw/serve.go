@@ -246,13 +246,36 @@ func (d *daemon) firstPublish(ctx context.Context) {
 	d.keepBroken(broken)
 	changes, _ := d.pipe.Apply(compiled, d.currentValues(), false, false)
 	d.afterChanges(changes)
-	returnMemory()
+	go d.returnMemory()
 }
 
 // returnMemory hands the memory a compile used back to the system at once
-// (the garbage of parsing a big zone is many times the zone itself),
-// rather than over the next minutes, so the daemon's RSS is what it holds.
-func returnMemory() { debug.FreeOSMemory() }
+// (the garbage of parsing a big zone is many times the zone itself, and a
+// restart's stored version is garbage once the compiled one is served),
+// rather than over the next minutes, so the daemon's RSS is what it
+// holds. It first waits, at most a minute, for the zones' destinations to
+// take the new versions.
+func (d *daemon) returnMemory() {
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) && d.pending() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	debug.FreeOSMemory()
+}
+
+// pending reports whether a zone's destination has not taken its newest
+// version yet.
+func (d *daemon) pending() bool {
+	zs, _ := d.pipe.Status()
+	for _, z := range zs {
+		for _, dest := range z.Destinations {
+			if dest.Pending {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // newDNSServer builds the embedded nameserver from the config.
 func newDNSServer(cfg *config.Config, log *slog.Logger) (*dnsserver.Server, error) {
