@@ -23,6 +23,10 @@ const (
 	NotifyFailing   Kind = "notify_failing"   // a secondary does not acknowledge NOTIFY
 	PublishFailing  Kind = "publish_failing"  // a zone or provider publish failed
 	ReloadFailed    Kind = "reload_failed"    // a config reload was refused
+	PoolChanged     Kind = "pool_changed"     // a pool's members changed
+	DrillPassed     Kind = "drill_passed"     // a failover drill passed
+	DrillFailed     Kind = "drill_failed"     // a failover drill failed or was aborted
+	DrillSkipped    Kind = "drill_skipped"    // a scheduled failover drill could not run
 )
 
 // Event is one alert. Fields that do not apply are empty.
@@ -66,6 +70,14 @@ func (e Event) Text() string {
 		}
 	case ReloadFailed:
 		b.WriteString("config reload failed; still running on the previous config")
+	case PoolChanged:
+		fmt.Fprintf(&b, "pool %s now serves %s", e.Service, e.To)
+	case DrillPassed:
+		fmt.Fprintf(&b, "failover drill of %s passed", e.Service)
+	case DrillFailed:
+		fmt.Fprintf(&b, "failover drill of %s did not pass", e.Service)
+	case DrillSkipped:
+		fmt.Fprintf(&b, "scheduled failover drill of %s skipped", e.Service)
 	default:
 		fmt.Fprintf(&b, "%s %s", e.Kind, e.Service)
 	}
