@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+)
+
+// drillRecheck is the longest the drill scheduler sleeps, so that a
+// reloaded config's drill schedule takes effect within it.
+const drillRecheck = time.Minute
+
+// scheduleDrills starts the drills the config schedules (services'
+// drill: {every, for}) until ctx is done. It reads the config each time
+// it wakes, so a reload's schedule counts from then. A drill that cannot
+// run when it is due (its next target down, the service pinned, ...) is
+// skipped: logged, recorded and alerted as drill_skipped.
+func (d *daemon) scheduleDrills(ctx context.Context) {
+	next := map[string]time.Time{}
+	specs := map[string]string{}
+	for {
+		now := time.Now()
+		wake := now.Add(drillRecheck)
+		for _, s := range d.config().Services {
+			if s.Drill == nil {
+				delete(next, s.Name)
+				continue
+			}
+			sched, err := config.ParseSchedule(s.Drill.Every)
+			if err != nil {
+				continue // the config was validated; nothing to run
+			}
+			if specs[s.Name] != s.Drill.Every || next[s.Name].IsZero() {
+				specs[s.Name], next[s.Name] = s.Drill.Every, sched.Next(now)
+			}
+			if !now.Before(next[s.Name]) {
+				d.scheduledDrill(s.Name, s.Drill.For)
+				next[s.Name] = sched.Next(now)
+			}
+			wake = earliest(wake, next[s.Name])
+		}
+		t := time.NewTimer(time.Until(wake))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// scheduledDrill starts one scheduled drill, or records why it could not.
+func (d *daemon) scheduledDrill(service string, dur time.Duration) {
+	if _, err := d.drill(service, dur); err != nil {
+		d.log.Warn("scheduled failover drill skipped", "service", service, "err", err)
+		ev := failover.Event{Kind: failover.EventDrillSkipped, Service: service, Reason: err.Error(), At: time.Now()}
+		recorders{d.audit, d.obs}.Record(failover.Outcome{Events: []failover.Event{ev}})
+	}
+}
+
+func earliest(a, b time.Time) time.Time {
+	if !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
