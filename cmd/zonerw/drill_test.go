@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -139,4 +142,54 @@ func TestPrintStatusOfAPoolAndADrill(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// TestDrillSchedule: each service's drill comes at the times of its
+// schedule; a reload that changes the schedule counts from then, one that
+// removes the drill stops it.
+func TestDrillSchedule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var mu sync.Mutex
+		spec := "@every 90s"
+		var calls []string
+		services := func() []config.Service {
+			mu.Lock()
+			defer mu.Unlock()
+			svcs := []config.Service{{Name: "mail"}}
+			if spec != "" {
+				svcs = append(svcs, config.Service{Name: "web", Drill: &config.Drill{Every: spec, For: 2 * time.Minute}})
+			}
+			return svcs
+		}
+		due := func(service string, dur time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls = append(calls, fmt.Sprintf("%s %s for %s", time.Since(start), service, dur))
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			runDrillSchedule(ctx, services, due)
+		}()
+		time.Sleep(200 * time.Second)
+		mu.Lock()
+		spec = "@every 10m"
+		mu.Unlock()
+		time.Sleep(15 * time.Minute)
+		mu.Lock()
+		spec = ""
+		mu.Unlock()
+		time.Sleep(time.Hour)
+		cancel()
+		<-done
+		// 1m30s and 3m0s; the new spec (at 3m20s) is read at the next
+		// wake-up, 4m0s (drillRecheck after 3m0s), whence every 10m:
+		// 14m0s; none once the drill is gone.
+		want := []string{"1m30s web for 2m0s", "3m0s web for 2m0s", "14m0s web for 2m0s"}
+		if !slices.Equal(calls, want) {
+			t.Fatalf("drills at %v\nwant %v", calls, want)
+		}
+	})
 }

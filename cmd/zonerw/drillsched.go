@@ -13,17 +13,23 @@ import (
 const drillRecheck = time.Minute
 
 // scheduleDrills starts the drills the config schedules (services'
-// drill: {every, for}) until ctx is done. It reads the config each time
-// it wakes, so a reload's schedule counts from then. A drill that cannot
-// run when it is due (its next target down, the service pinned, ...) is
-// skipped: logged, recorded and alerted as drill_skipped.
+// drill: {every, for}) until ctx is done. A drill that cannot run when it
+// is due (its next target down, the service pinned, ...) is skipped:
+// logged, recorded and alerted as drill_skipped.
 func (d *daemon) scheduleDrills(ctx context.Context) {
+	runDrillSchedule(ctx, func() []config.Service { return d.config().Services }, d.scheduledDrill)
+}
+
+// runDrillSchedule calls due for each service's drill at the times of its
+// schedule, until ctx is done. It reads services each time it wakes (at
+// least every drillRecheck), so a reload's schedule counts from then.
+func runDrillSchedule(ctx context.Context, services func() []config.Service, due func(service string, dur time.Duration)) {
 	next := map[string]time.Time{}
 	specs := map[string]string{}
 	for {
 		now := time.Now()
 		wake := now.Add(drillRecheck)
-		for _, s := range d.config().Services {
+		for _, s := range services() {
 			if s.Drill == nil {
 				delete(next, s.Name)
 				continue
@@ -36,7 +42,7 @@ func (d *daemon) scheduleDrills(ctx context.Context) {
 				specs[s.Name], next[s.Name] = s.Drill.Every, sched.Next(now)
 			}
 			if !now.Before(next[s.Name]) {
-				d.scheduledDrill(s.Name, s.Drill.For)
+				due(s.Name, s.Drill.For)
 				next[s.Name] = sched.Next(now)
 			}
 			wake = earliest(wake, next[s.Name])
