@@ -61,6 +61,7 @@ func (e *Engine) record(svc *Service, st *ServiceState, obs []Observation, isola
 			continue
 		}
 		cause = append(cause, o)
+		countDrillProbe(st, o)
 		if isolated && !o.OK {
 			ts.remember(o, false)
 			ignored = append(ignored, o)

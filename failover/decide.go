@@ -2,27 +2,36 @@ package failover
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
 // choice is what the rules ask a service to serve.
 type choice struct {
-	active string
-	all    bool // every target, under the all-down policy "all"
-	kind   DecisionKind
-	reason string
+	active  string
+	all     bool     // every target, under the all-down policy "all"
+	members []string // a pool's members (active is the first); nil otherwise
+	kind    DecisionKind
+	reason  string
 }
 
-// key names a choice for comparing: the target, or "*" for every target.
+// key names a choice for comparing: the target, a pool's members joined
+// by ",", or "*" for every target.
 func (c choice) key() string {
-	if c.all {
+	switch {
+	case c.all:
 		return "*"
+	case c.members != nil:
+		return strings.Join(c.members, ",")
 	}
 	return c.active
 }
 
 // same reports whether the service already serves c.
-func (c choice) same(st *ServiceState) bool { return c.active == st.Active && c.all == st.ServeAll }
+func (c choice) same(st *ServiceState) bool {
+	return c.active == st.Active && c.all == st.ServeAll && slices.Equal(c.members, st.Members)
+}
 
 // want applies the rules: the first target in config order that is up,
 // except that while the current target is up a higher-priority one must
@@ -30,6 +39,9 @@ func (c choice) same(st *ServiceState) bool { return c.active == st.Active && c.
 func (e *Engine) want(svc *Service, st *ServiceState, now time.Time) choice {
 	if len(svc.Targets) == 0 {
 		return choice{active: st.Active}
+	}
+	if svc.pool() {
+		return e.wantPool(svc, st)
 	}
 	cur := st.Targets[st.Active]
 	curUp := cur != nil && cur.Up && !st.ServeAll

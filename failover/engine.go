@@ -1,6 +1,7 @@
 package failover
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -14,6 +15,8 @@ type Engine struct {
 	now      func() time.Time
 	pending  Outcome           // made since the last Apply or Pending
 	counts   map[EventKind]int // events since NewEngine
+	// drillEnds is how each service's last drill pin ended, for EndDrill.
+	drillEnds map[string]DrillEnd
 }
 
 // Option configures an Engine.
@@ -30,7 +33,7 @@ func WithClock(now func() time.Time) Option {
 // service whose remembered active target is gone starts on its first
 // target. A pin on a target that is gone is dropped.
 func NewEngine(services []Service, saved State, opts ...Option) *Engine {
-	e := &Engine{services: services, state: State{}, now: time.Now, counts: map[EventKind]int{}}
+	e := &Engine{services: services, state: State{}, now: time.Now, counts: map[EventKind]int{}, drillEnds: map[string]DrillEnd{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -68,7 +71,35 @@ func restore(svc Service, old *ServiceState) *ServiceState {
 			st.Active, st.ServeAll = st.Pin.Target, false
 		}
 	}
+	restoreMembers(svc, st)
 	return st
+}
+
+// restoreMembers keeps a pool's remembered members that are still
+// configured. A pool that remembers none (new, or a failover service
+// before) starts with the targets that are up, or its active one.
+func restoreMembers(svc Service, st *ServiceState) {
+	if !svc.pool() || st.Pin != nil || st.ServeAll {
+		st.Members = nil
+		return
+	}
+	var ms []string
+	for _, t := range svc.Targets {
+		if slices.Contains(st.Members, t) {
+			ms = append(ms, t)
+		}
+	}
+	if len(ms) == 0 {
+		for _, t := range svc.Targets {
+			if st.Targets[t].Up {
+				ms = append(ms, t)
+			}
+		}
+	}
+	if len(ms) == 0 {
+		ms = []string{st.Active}
+	}
+	st.Members, st.Active = ms, ms[0]
 }
 
 // State returns a deep copy of the current state, ready to persist.
@@ -96,7 +127,8 @@ func (e *Engine) Active() map[string]string {
 }
 
 // ActiveTargets returns the targets each service serves, in config order:
-// one name, or every name while the all-down policy "all" is in force.
+// one name, a pool's members, or every name while the all-down policy
+// "all" is in force.
 func (e *Engine) ActiveTargets() map[string][]string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -110,8 +142,11 @@ func (e *Engine) ActiveTargets() map[string][]string {
 
 // serving is what a service serves in its current state.
 func serving(svc *Service, st *ServiceState) []string {
-	if st.ServeAll {
-		return append([]string(nil), svc.Targets...)
+	switch {
+	case st.ServeAll:
+		return slices.Clone(svc.Targets)
+	case len(st.Members) > 0:
+		return slices.Clone(st.Members)
 	}
 	return []string{st.Active}
 }
@@ -153,4 +188,20 @@ func (e *Engine) service(name string) *Service {
 		}
 	}
 	return nil
+}
+
+// unconfirmed returns the service's targets whose last counted result
+// disagrees with their state, for the loop's confirmation probes.
+func (e *Engine) unconfirmed(service string) map[string]bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string]bool{}
+	if st := e.state[service]; st != nil {
+		for t, ts := range st.Targets {
+			if ts.unconfirmed() {
+				out[t] = true
+			}
+		}
+	}
+	return out
 }

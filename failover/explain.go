@@ -24,6 +24,8 @@ type Explanation struct {
 	Targets []TargetExplanation `json:"targets"`
 	Pin     *Pin                `json:"pin,omitempty"`
 	Hold    *Hold               `json:"hold,omitempty"`
+	// LastDrill is the report of the service's last failover drill.
+	LastDrill *DrillReport `json:"last_drill,omitempty"`
 	// IsolatedSince is when the checker began to look cut off; zero
 	// while it does not.
 	IsolatedSince time.Time `json:"isolated_since,omitzero"`
@@ -46,6 +48,9 @@ type Rules struct {
 	SwitchWindow  time.Duration `json:"switch_window_ns"`
 	FlapRelease   FlapRelease   `json:"flap_release"`
 	AllDown       AllDownPolicy `json:"all_down"`
+	Mode          Mode          `json:"mode,omitempty"`
+	MinUp         int           `json:"min_up,omitempty"`
+	ConfirmEvery  time.Duration `json:"confirm_every_ns,omitempty"`
 }
 
 // TargetExplanation is one target's state, in priority order.
@@ -71,7 +76,8 @@ type GovernorState struct {
 
 // Move is one way the service could move next.
 type Move struct {
-	// To is the target it would serve, or "*" for every target.
+	// To is the target it would serve, a pool's members joined by ",",
+	// or "*" for every target.
 	To string `json:"to"`
 	// If is the condition, in words.
 	If string `json:"if"`
@@ -90,9 +96,26 @@ type Move struct {
 // after t, for any t; nil when the schedule is not known (cron mode).
 type NextRound func(after time.Time) time.Time
 
+// Schedule is what is known of a service's coming probes.
+type Schedule struct {
+	// Next turns rounds into times; nil when the schedule is not known.
+	Next NextRound
+	// ConfirmEvery is the interval of confirmation probes (0: none; see
+	// Job.ConfirmEvery), and Confirm the targets that have one planned,
+	// with its time.
+	ConfirmEvery time.Duration
+	Confirm      map[string]time.Time
+}
+
 // Explain tells why a service is where it is at now and the earliest ways
 // it could move; next, if not nil, turns rounds into times.
 func (e *Engine) Explain(service string, now time.Time, next NextRound) (Explanation, error) {
+	return e.ExplainSchedule(service, now, Schedule{Next: next})
+}
+
+// ExplainSchedule is Explain with all that is known of the probe times,
+// confirmation probes included.
+func (e *Engine) ExplainSchedule(service string, now time.Time, sched Schedule) (Explanation, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	svc := e.service(service)
@@ -104,8 +127,9 @@ func (e *Engine) Explain(service string, now time.Time, next NextRound) (Explana
 		Service: service, At: now, Active: st.Active, Serving: serving(svc, st),
 		ActiveSince: st.ActiveSince, LastReason: st.Reason,
 		Rules: Rules{Rise: svc.Rise, Fall: svc.Fall, FailbackDelay: svc.FailbackDelay, MaxSwitches: svc.MaxSwitches,
-			SwitchWindow: svc.SwitchWindow, FlapRelease: svc.FlapRelease, AllDown: svc.AllDown},
-		Pin: st.Pin, Hold: st.Hold, IsolatedSince: st.IsolatedSince,
+			SwitchWindow: svc.SwitchWindow, FlapRelease: svc.FlapRelease, AllDown: svc.AllDown,
+			Mode: svc.Mode, MinUp: svc.MinUp, ConfirmEvery: sched.ConfirmEvery},
+		Pin: st.Pin, Hold: st.Hold, IsolatedSince: st.IsolatedSince, LastDrill: st.LastDrill,
 	}
 	for i, t := range svc.Targets {
 		ts := st.Targets[t]
@@ -115,7 +139,7 @@ func (e *Engine) Explain(service string, now time.Time, next NextRound) (Explana
 	if svc.governed() {
 		x.Governor = governorState(svc, st, now)
 	}
-	p := planner{e: e, svc: svc, st: st, now: now, next: next}
+	p := planner{e: e, svc: svc, st: st, now: now, sched: sched}
 	x.Now, x.Next = p.explain()
 	if !st.IsolatedSince.IsZero() {
 		x.Now += fmt.Sprintf("; the checker looks cut off since %s (every witness fails too), so failures are not counted",

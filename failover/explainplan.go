@@ -10,11 +10,11 @@ import (
 // could move it. It reads a copy of the service's state and changes
 // nothing.
 type planner struct {
-	e    *Engine
-	svc  *Service
-	st   *ServiceState
-	now  time.Time
-	next NextRound
+	e     *Engine
+	svc   *Service
+	st    *ServiceState
+	now   time.Time
+	sched Schedule
 }
 
 // roundSlack is how late after its scheduled time a round is assumed to
@@ -96,6 +96,9 @@ func (p planner) held() (string, []Move) {
 // rules explains a service the probes steer.
 func (p planner) rules() (string, []Move) {
 	st, svc := p.st, p.svc
+	if svc.pool() {
+		return p.pool()
+	}
 	cur := st.Targets[st.Active]
 	switch {
 	case st.ServeAll:
@@ -133,16 +136,16 @@ func (p planner) failover() (Move, bool) {
 	cond := fmt.Sprintf("%s fails %d more probe(s) in a row (fall %d)", st.Active, k, max(svc.Fall, 1))
 	for _, t := range svc.Targets {
 		if t != st.Active && st.Targets[t].Up {
-			return Move{To: t, If: cond + " while " + t + " stays up", Rounds: k, Earliest: p.round(k)}, true
+			return Move{To: t, If: cond + " while " + t + " stays up", Rounds: k, Earliest: p.probes(st.Active, k)}, true
 		}
 	}
 	switch svc.AllDown {
 	case AllDownFirst:
 		if svc.Targets[0] != st.Active {
-			return Move{To: svc.Targets[0], If: cond + " and every target is down (all-down policy first)", Rounds: k, Earliest: p.round(k)}, true
+			return Move{To: svc.Targets[0], If: cond + " and every target is down (all-down policy first)", Rounds: k, Earliest: p.probes(st.Active, k)}, true
 		}
 	case AllDownAll:
-		return Move{To: "*", If: cond + " and every target is down (all-down policy all)", Rounds: k, Earliest: p.round(k)}, true
+		return Move{To: "*", If: cond + " and every target is down (all-down policy all)", Rounds: k, Earliest: p.probes(st.Active, k)}, true
 	}
 	return Move{}, false
 }
@@ -159,7 +162,7 @@ func (p planner) failback(t string, ts *TargetState) Move {
 			Rounds: 1, Earliest: p.roundAtOrAfter(scheduledAt(ts).Add(delay - roundSlack))}
 	}
 	k := max(p.svc.Rise-ts.Successes, 1)
-	m := Move{To: t, If: fmt.Sprintf("%s passes %d more probe(s) in a row (rise %d)", t, k, max(p.svc.Rise, 1)), Rounds: k, Earliest: p.round(k)}
+	m := Move{To: t, If: fmt.Sprintf("%s passes %d more probe(s) in a row (rise %d)", t, k, max(p.svc.Rise, 1)), Rounds: k, Earliest: p.probes(t, k)}
 	if delay > 0 {
 		m.If += fmt.Sprintf(", then stays up for the failback delay %s", delay)
 		if !m.Earliest.IsZero() {
@@ -179,7 +182,7 @@ func (p planner) comebacks(stay string) []Move {
 		}
 		k := max(p.svc.Rise-p.st.Targets[t].Successes, 1)
 		moves = append(moves, Move{To: t, If: fmt.Sprintf("%s passes %d more probe(s) in a row (rise %d) before any more preferred target",
-			t, k, max(p.svc.Rise, 1)), Rounds: k, Earliest: p.round(k)})
+			t, k, max(p.svc.Rise, 1)), Rounds: k, Earliest: p.probes(t, k)})
 	}
 	return moves
 }
@@ -189,24 +192,59 @@ func (p planner) comebacks(stay string) []Move {
 func (p planner) round(k int) time.Time {
 	t := p.now
 	for range k {
-		if p.next == nil || t.IsZero() {
+		if p.sched.Next == nil || t.IsZero() {
 			return time.Time{}
 		}
-		t = p.next(t)
+		t = p.sched.Next(t)
 	}
 	return t
+}
+
+// probes is the earliest time of the k-th probe of target after now, each
+// disagreeing with its state (as failures of a target that is up, or
+// successes of one that is down, do): the confirmation probe planned for
+// it or the next round, whichever is first, then a confirmation probe
+// every ConfirmEvery where that comes before the next round. Zero
+// without a schedule.
+func (p planner) probes(target string, k int) time.Time {
+	next := p.sched.Next
+	if next == nil {
+		return time.Time{}
+	}
+	t := next(p.now)
+	if c, ok := p.sched.Confirm[target]; ok && c.Before(t) {
+		t = later(c, p.now)
+	}
+	for range k - 1 {
+		if t.IsZero() {
+			return t
+		}
+		n := next(t)
+		if ce := p.sched.ConfirmEvery; ce > 0 && (n.IsZero() || t.Add(ce).Before(n)) {
+			n = t.Add(ce)
+		}
+		t = n
+	}
+	return t
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // roundAtOrAfter is the first probe round after now that is at or after
 // t; zero without a schedule.
 func (p planner) roundAtOrAfter(t time.Time) time.Time {
-	if p.next == nil {
+	if p.sched.Next == nil {
 		return time.Time{}
 	}
 	if !t.After(p.now) {
-		return p.next(p.now)
+		return p.sched.Next(p.now)
 	}
-	return p.next(t.Add(-time.Nanosecond))
+	return p.sched.Next(t.Add(-time.Nanosecond))
 }
 
 // scheduledAt estimates when the round that saw ts come up was due: the

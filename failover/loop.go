@@ -38,7 +38,13 @@ type Job struct {
 	Service string
 	Spec    string        // cron spec: "@every 2s", "*/5 * * * *"
 	Timeout time.Duration // bound on each check of one round
-	Targets []Check       // named as the engine's targets
+	// ConfirmEvery, when positive, is how soon a target is probed again
+	// after a result that disagrees with its state (a failure of a target
+	// that is up, a success of one that is down), until rise or fall
+	// decides or a result agrees again; between scheduled rounds, and
+	// counted from the end of the probe before.
+	ConfirmEvery time.Duration
+	Targets      []Check // named as the engine's targets
 }
 
 // Defaults for LoopConfig's zero values.
@@ -53,8 +59,9 @@ const (
 type LoopConfig struct {
 	Engine *Engine
 	Jobs   []Job
-	// Witnesses are checked in a round only when one of its targets
-	// failed, bounded by that job's Timeout; see Round.Witnesses.
+	// Witnesses are checked with every probe of a service's targets, at
+	// the same time and bounded by that job's Timeout; see
+	// Round.Witnesses.
 	Witnesses []Check
 	Publisher Publisher
 	Recorder  Recorder     // optional
@@ -78,13 +85,10 @@ type LoopConfig struct {
 type Loop struct {
 	cfg     LoopConfig
 	log     *slog.Logger
-	scheds  []cron.Schedule
+	runners []*runner // one per job
 	batch   batcher
+	seen    witnessLog // recent witness results, for the isolation guard
 	running sync.Mutex // one Run at a time
-
-	mu      sync.Mutex     // guards cron and entries
-	cron    *cron.Cron     // the scheduler while Run runs
-	entries []cron.EntryID // each job's entry in cron
 }
 
 // NewLoop checks the config and fills its defaults.
@@ -104,7 +108,11 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 			errs = append(errs, fmt.Errorf("service %s: check timeout %s must be positive", j.Service, j.Timeout))
 		}
 		errs = append(errs, knownTargets(cfg.Engine, j))
-		l.scheds = append(l.scheds, s)
+		if err == nil {
+			warnSlowProbe(cfg.Logger, j, s, cfg.Now())
+		}
+		l.runners = append(l.runners, newRunner(l, j, s))
+		l.seen.keep = max(l.seen.keep, 2*j.Timeout)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("failover loop: %w", err)
@@ -152,42 +160,31 @@ func fillDefaults(cfg *LoopConfig) {
 	}
 }
 
-// Run probes on schedule until ctx is done. Then it stops the scheduler,
-// waits for the rounds in progress (their checks are cancelled and their
-// results not applied), publishes what is still pending and returns. No
-// goroutine it started outlives it.
+// Run probes on schedule until ctx is done. Then it waits for the probes
+// in progress (their checks are cancelled and their results not applied),
+// publishes what is still pending and returns. No goroutine it started
+// outlives it.
 func (l *Loop) Run(ctx context.Context) error {
 	if !l.running.TryLock() {
 		return errors.New("failover loop: already running")
 	}
 	defer l.running.Unlock()
-	cl := cronLogger{l.log}
-	c := cron.New(
-		cron.WithLocation(l.cfg.Location),
-		cron.WithLogger(cl),
-		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
-	)
-	var ids []cron.EntryID
-	for i, j := range l.cfg.Jobs {
-		ids = append(ids, c.Schedule(l.scheds[i], cron.FuncJob(func() { l.round(ctx, j) })))
-	}
-	l.mu.Lock()
-	l.cron, l.entries = c, ids
-	l.mu.Unlock()
-	defer func() {
-		l.mu.Lock()
-		l.cron, l.entries = nil, nil
-		l.mu.Unlock()
-	}()
 	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() { l.publishLoop(ctx, stop) })
-	c.Start()
+	var pub, probes sync.WaitGroup
+	pub.Go(func() { l.publishLoop(ctx, stop) })
+	start := l.cfg.Now()
+	for _, r := range l.runners {
+		r.start(start)
+		probes.Go(func() { r.run(ctx, &probes) })
+	}
 	l.log.Info("failover loop started", "services", len(l.cfg.Jobs))
 	<-ctx.Done()
-	<-c.Stop().Done()
+	probes.Wait()
+	for _, r := range l.runners {
+		r.stop()
+	}
 	close(stop)
-	wg.Wait()
+	pub.Wait()
 	l.log.Info("failover loop stopped")
 	return nil
 }
@@ -231,21 +228,15 @@ func (l *Loop) handle(out Outcome) {
 
 // NextRound returns the service's schedule, for Engine.Explain; nil for a
 // service the loop does not run. While the loop runs it follows the rounds
-// cron has planned: an "@every" schedule counts from when the loop
-// started, not from the time asked about. A round skipped because the
-// previous one still runs is not accounted for.
+// it has planned: an "@every" schedule counts from when the loop started,
+// not from the time asked about.
 func (l *Loop) NextRound(service string) NextRound {
-	i := slices.IndexFunc(l.cfg.Jobs, func(j Job) bool { return j.Service == service })
-	if i < 0 {
+	r := l.runner(service)
+	if r == nil {
 		return nil
 	}
-	sched, loc := l.scheds[i], l.cfg.Location
-	var planned time.Time // the next round cron has planned
-	l.mu.Lock()
-	if l.cron != nil {
-		planned = l.cron.Entry(l.entries[i]).Next
-	}
-	l.mu.Unlock()
+	sched, loc := r.sched, l.cfg.Location
+	planned, _ := r.plan()
 	every, isEvery := sched.(shifted).every()
 	return func(t time.Time) time.Time {
 		switch {
@@ -257,5 +248,38 @@ func (l *Loop) NextRound(service string) NextRound {
 			return planned.Add((t.Sub(planned)/every + 1) * every)
 		}
 		return sched.Next(t.In(loc))
+	}
+}
+
+// Schedule is what the loop knows of a service's coming probes, for
+// Engine.ExplainSchedule; the zero Schedule for a service it does not run.
+func (l *Loop) Schedule(service string) Schedule {
+	r := l.runner(service)
+	if r == nil {
+		return Schedule{}
+	}
+	_, confirm := r.plan()
+	return Schedule{Next: l.NextRound(service), ConfirmEvery: r.j.ConfirmEvery, Confirm: confirm}
+}
+
+func (l *Loop) runner(service string) *runner {
+	i := slices.IndexFunc(l.cfg.Jobs, func(j Job) bool { return j.Service == service })
+	if i < 0 {
+		return nil
+	}
+	return l.runners[i]
+}
+
+// warnSlowProbe logs a job whose check timeout reaches its interval: a
+// target that stops answering is then probed only once its probe timed
+// out, less often than the schedule says (zonerw check reports it too).
+func warnSlowProbe(log *slog.Logger, j Job, s cron.Schedule, now time.Time) {
+	t1 := s.Next(now)
+	if t1.IsZero() {
+		return
+	}
+	if every := s.Next(t1).Sub(t1); j.Timeout >= every {
+		log.Warn("check timeout reaches the probe interval: a target that stops answering is probed only once its probe timed out",
+			"service", j.Service, "timeout", j.Timeout, "every", every)
 	}
 }

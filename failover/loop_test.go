@@ -228,7 +228,9 @@ func TestLoopPinPublishes(t *testing.T) {
 	})
 }
 
-func TestLoopChecksWitnessesOnlyWhenATargetFails(t *testing.T) {
+// TestLoopChecksWitnessesBesideTheTargets: the witnesses are checked in
+// every round at the moment the targets are, not after them.
+func TestLoopChecksWitnessesBesideTheTargets(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(map[string]bool{"web/main": true, "web/backup": true})
 		rec := &recorder{}
@@ -238,14 +240,12 @@ func TestLoopChecksWitnessesOnlyWhenATargetFails(t *testing.T) {
 		stop := running(t, l)
 		time.Sleep(1500 * time.Millisecond)
 		synctest.Wait()
-		if n := len(w.callsTo("/resolver")); n != 0 {
-			t.Fatalf("witness checked %d times while every target was up", n)
-		}
 		w.set("web/main", false) // and the witness is down: the checker is cut off
 		time.Sleep(time.Second)
 		stop()
-		if n := len(w.callsTo("/resolver")); n != 1 {
-			t.Fatalf("witness checked %d times, want 1", n)
+		wit, main := w.callsTo("/resolver"), w.callsTo("web/main")
+		if len(wit) != 2 || !slices.EqualFunc(wit, main, time.Time.Equal) {
+			t.Fatalf("witness checked at %v, main at %v: want both in every round, at once", wit, main)
 		}
 		evs := rec.events()
 		if len(evs) != 1 || evs[0].Kind != EventIsolated || e.Active()["web"] != "main" {
@@ -254,30 +254,19 @@ func TestLoopChecksWitnessesOnlyWhenATargetFails(t *testing.T) {
 	})
 }
 
-func TestLoopSurvivesAPanickingCheckAndLogsSkips(t *testing.T) {
+func TestLoopSurvivesAPanickingCheck(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		boom := Check{Name: "main", Run: func(context.Context) probe.Result { panic("boom") }}
-		slow := Check{Name: "backup", Run: func(ctx context.Context) probe.Result {
-			// Longer than the interval: the run at 2s is skipped.
-			select {
-			case <-time.After(1200 * time.Millisecond):
-				return probe.Result{OK: true, Reason: "HTTP 200"}
-			case <-ctx.Done():
-				return probe.Result{Reason: "canceled"}
-			}
-		}}
+		w := newWorld(map[string]bool{"web/backup": true})
 		h := &logs{}
 		e := NewEngine([]Service{webService(1, 1)}, nil)
 		l := newTestLoop(t, LoopConfig{Engine: e, Publisher: &publisher{}, Logger: slog.New(h),
-			Jobs: []Job{{Service: "web", Spec: "@every 1s", Timeout: 1500 * time.Millisecond, Targets: []Check{boom, slow}}}})
+			Jobs: []Job{{Service: "web", Spec: "@every 1s", Timeout: time.Second, Targets: []Check{boom, w.check("web", "backup")}}}})
 		stop := running(t, l)
 		time.Sleep(2600 * time.Millisecond)
 		stop()
-		if st := e.State()["web"].Targets["main"]; st.LastReason != "check panicked: boom" {
+		if st := e.State()["web"].Targets["main"]; st.LastReason != "check panicked: boom" || st.Failures != 2 {
 			t.Fatalf("main = %+v", st)
-		}
-		if _, lvl, ok := h.find("round skipped: the previous round of this service is still running"); !ok || lvl != slog.LevelWarn {
-			t.Fatal("skipped round not logged as a warning")
 		}
 		if attrs, _, ok := h.find("switch"); !ok || attrs["service"] != "web" || !strings.Contains(attrs["reason"], "panicked") {
 			t.Fatalf("switch log %v", attrs)

@@ -30,12 +30,15 @@ func (e *Engine) Pin(service, target string, until time.Time, reason string) err
 		return fmt.Errorf("pin %s to %s: end time %s is not in the future", service, target, until.Format(time.RFC3339))
 	}
 	st := e.state[service]
+	if st.Pin != nil && st.Pin.Drill {
+		e.endDrill(svc, st, now, fmt.Sprintf("drill on %s ended early: an operator pinned %s to %s", st.Pin.Target, service, target), true)
+	}
 	st.Pin = &Pin{Target: target, Since: now, Until: until, Reason: reason}
 	st.Hold = nil
 	why := pinReason(st.Pin)
 	e.emit(Event{Kind: EventPinned, Service: service, Target: target, Reason: why, At: now})
-	if st.Active != target || st.ServeAll {
-		e.switchTo(svc, st, choice{active: target, kind: DecisionPin, reason: why}, now, nil)
+	if c := (choice{active: target, kind: DecisionPin, reason: why}); !c.same(st) {
+		e.switchTo(svc, st, c, now, nil)
 	}
 	return nil
 }
@@ -60,6 +63,10 @@ func (e *Engine) Unpin(service string) error {
 		return fmt.Errorf("unpin %s: %w", service, ErrNotPinned)
 	}
 	now := e.now()
+	if st.Pin != nil && st.Pin.Drill {
+		what = "drill on " + st.Pin.Target
+		e.endDrill(svc, st, now, what+" ended early by zonerw unpin", true)
+	}
 	st.Pin, st.Hold, st.Switches = nil, nil, nil
 	e.emit(Event{Kind: EventUnpinned, Service: service, Target: st.Active, Reason: what + " removed by operator", At: now})
 	e.resume(svc, st, now, DecisionUnpin, what+" removed by operator")
@@ -67,6 +74,9 @@ func (e *Engine) Unpin(service string) error {
 }
 
 func pinReason(p *Pin) string {
+	if p.Drill {
+		return fmt.Sprintf("held on %s by a failover drill (from %s) until %s", p.Target, p.From, p.Until.Format(time.RFC3339))
+	}
 	r := "pinned to " + p.Target + " by operator"
 	if !p.Until.IsZero() {
 		r += " until " + p.Until.Format(time.RFC3339)

@@ -2,7 +2,6 @@ package failover
 
 import (
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -39,21 +38,4 @@ func schedule(spec string, i, n int, jitter time.Duration) (cron.Schedule, error
 		return nil, fmt.Errorf("schedule %q: %w", spec, err)
 	}
 	return shifted{inner: s, offset: jitter * time.Duration(i) / time.Duration(n)}, nil
-}
-
-// cronLogger hands cron's messages to slog: its routine chatter at debug,
-// a skipped run (the previous one still going) as a warning, errors
-// (recovered panics) as errors.
-type cronLogger struct{ l *slog.Logger }
-
-func (c cronLogger) Info(msg string, kv ...any) {
-	if msg == "skip" {
-		c.l.Warn("round skipped: the previous round of this service is still running")
-		return
-	}
-	c.l.Debug("cron "+msg, kv...)
-}
-
-func (c cronLogger) Error(err error, msg string, kv ...any) {
-	c.l.Error("cron "+msg, append([]any{"err", err}, kv...)...)
 }

@@ -29,7 +29,40 @@ type Service struct {
 
 	// AllDown says what to serve when no target is up.
 	AllDown AllDownPolicy
+
+	// Mode says whether the service points at one target (ModeFailover,
+	// the default) or serves every target that is up (ModePool).
+	Mode Mode
+	// MinUp, in a pool, is how many targets it keeps serving while at
+	// least one is up: when fewer are up, members that went down stay in
+	// until that many are served again. 0 and 1 keep none.
+	MinUp int
 }
+
+// Mode says how a service uses its targets.
+type Mode string
+
+const (
+	// ModeFailover (the default, also "") serves the first target in
+	// config order that is up.
+	ModeFailover Mode = "failover"
+	// ModePool serves every target that is up, each one's addresses.
+	ModePool Mode = "pool"
+)
+
+// ParseMode checks a config value; "" is ModeFailover.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case "":
+		return ModeFailover, nil
+	case ModeFailover, ModePool:
+		return m, nil
+	}
+	return "", fmt.Errorf("mode %q: want failover or pool", s)
+}
+
+// pool reports whether the service serves every target that is up.
+func (s *Service) pool() bool { return s.Mode == ModePool }
 
 // AllDownPolicy says what a service serves while every target is down.
 type AllDownPolicy string

@@ -44,6 +44,14 @@ type Pin struct {
 	Since  time.Time `json:"since"`
 	Until  time.Time `json:"until,omitzero"` // zero: until Unpin
 	Reason string    `json:"reason,omitempty"`
+	// Drill marks a pin a failover drill made; From is the target the
+	// drill moved the service away from. A real failure ends it early.
+	Drill bool   `json:"drill,omitempty"`
+	From  string `json:"from,omitempty"`
+	// Probes and ProbesFailed count the drill target's probes while a
+	// drill pin holds.
+	Probes       int `json:"probes,omitempty"`
+	ProbesFailed int `json:"probes_failed,omitempty"`
 }
 
 // expired reports whether the pin has reached its end at now.
@@ -68,10 +76,14 @@ type ServiceState struct {
 	ActiveSince time.Time `json:"active_since,omitzero"`
 	Reason      string    `json:"reason,omitempty"`
 	// ServeAll is set while the all-down policy "all" serves every target.
-	ServeAll bool                    `json:"serve_all,omitempty"`
-	Targets  map[string]*TargetState `json:"targets"`
-	Pin      *Pin                    `json:"pin,omitempty"`
-	Hold     *Hold                   `json:"hold,omitempty"`
+	ServeAll bool `json:"serve_all,omitempty"`
+	// Members are the targets a pool serves, in config order (Active is
+	// the first of them); empty in failover mode, while pinned and while
+	// ServeAll is set.
+	Members []string                `json:"members,omitempty"`
+	Targets map[string]*TargetState `json:"targets"`
+	Pin     *Pin                    `json:"pin,omitempty"`
+	Hold    *Hold                   `json:"hold,omitempty"`
 	// Switches are the times of recent automatic switches, for the flap
 	// governor.
 	Switches []time.Time `json:"switches,omitempty"`
@@ -83,6 +95,8 @@ type ServiceState struct {
 	IsolatedSince  time.Time `json:"isolated_since,omitzero"`
 	IsolatedRounds int       `json:"isolated_rounds,omitempty"`
 	CleanRounds    int       `json:"clean_rounds,omitempty"`
+	// LastDrill is the report of the service's last failover drill.
+	LastDrill *DrillReport `json:"last_drill,omitempty"`
 }
 
 // State is every service's state, keyed by service name. It is a plain
@@ -107,6 +121,10 @@ func (s *ServiceState) clone() *ServiceState {
 		c.Hold = &h
 	}
 	c.Switches = slices.Clone(s.Switches)
+	c.Members = slices.Clone(s.Members)
+	if s.LastDrill != nil {
+		c.LastDrill = s.LastDrill.clone()
+	}
 	return &c
 }
 
@@ -141,4 +159,23 @@ func (t *TargetState) observe(o Observation, rise, fall int) bool {
 		return true
 	}
 	return false
+}
+
+// unconfirmed reports whether the target's last counted result disagrees
+// with its state: a failure of a target that is up, a success of one that
+// is down, not yet enough for fall or rise.
+func (t *TargetState) unconfirmed() bool {
+	return t.Up && t.Failures > 0 || !t.Up && t.Successes > 0
+}
+
+// Serves reports whether the service, in this state, serves target: its
+// active one, one of a pool's members, or any under ServeAll.
+func (s *ServiceState) Serves(target string) bool {
+	switch {
+	case s.ServeAll:
+		return s.Targets[target] != nil
+	case len(s.Members) > 0:
+		return slices.Contains(s.Members, target)
+	}
+	return s.Active == target
 }

@@ -2,6 +2,7 @@ package failover
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -9,7 +10,10 @@ import (
 // governor's hold, then the rules, each switch passing the governor.
 func (e *Engine) step(svc *Service, st *ServiceState, now time.Time, cause []Observation) {
 	if st.Pin != nil {
-		if st.Pin.expired(now) {
+		if why := drillFailure(st); why != "" {
+			e.endDrill(svc, st, now, why, true)
+			e.resume(svc, st, now, DecisionDrillEnd, why)
+		} else if st.Pin.expired(now) {
 			e.expire(svc, st, now)
 		}
 		return
@@ -34,6 +38,12 @@ func (e *Engine) step(svc *Service, st *ServiceState, now time.Time, cause []Obs
 // expire ends a pin that reached its end time and lets the rules decide.
 func (e *Engine) expire(svc *Service, st *ServiceState, now time.Time) {
 	p := st.Pin
+	if p.Drill {
+		why := fmt.Sprintf("drill on %s reached its end time %s", p.Target, p.Until.Format(time.RFC3339))
+		e.endDrill(svc, st, now, why, false)
+		e.resume(svc, st, now, DecisionDrillEnd, why)
+		return
+	}
 	st.Pin = nil
 	why := fmt.Sprintf("pin on %s expired (set %s until %s: %s)", p.Target, p.Since.Format(time.RFC3339), p.Until.Format(time.RFC3339), p.Reason)
 	e.emit(Event{Kind: EventPinExpired, Service: svc.Name, Target: p.Target, Reason: why, At: now})
@@ -56,10 +66,10 @@ func (e *Engine) resume(svc *Service, st *ServiceState, now time.Time, kind Deci
 
 // switchTo makes the service serve c and records the decision.
 func (e *Engine) switchTo(svc *Service, st *ServiceState, c choice, now time.Time, cause []Observation) {
-	from := st.Active
-	st.Active, st.ServeAll = c.active, c.all
+	from, was := st.Active, serving(svc, st)
+	st.Active, st.ServeAll, st.Members = c.active, c.all, slices.Clone(c.members)
 	st.ActiveSince, st.Reason = now, c.reason
-	e.pending.Decisions = append(e.pending.Decisions, Decision{
+	d := Decision{
 		Service: svc.Name,
 		From:    from,
 		To:      c.active,
@@ -68,5 +78,9 @@ func (e *Engine) switchTo(svc *Service, st *ServiceState, c choice, now time.Tim
 		Reason:  c.reason,
 		At:      now,
 		Cause:   cause,
-	})
+	}
+	if svc.pool() {
+		d.Pool, d.Joined, d.Left = true, diff(d.Serving, was), diff(was, d.Serving)
+	}
+	e.pending.Decisions = append(e.pending.Decisions, d)
 }

@@ -47,9 +47,17 @@ type Decision struct {
 	// Cause holds the service's probe results in the round that led to
 	// the decision; empty for operator actions.
 	Cause []Observation `json:"cause,omitempty"`
+	// Pool is set for a service in pool mode; Joined and Left then name
+	// the targets that came into and went out of Serving.
+	Pool   bool     `json:"pool,omitempty"`
+	Joined []string `json:"joined,omitempty"`
+	Left   []string `json:"left,omitempty"`
 }
 
 func (d Decision) String() string {
+	if d.Pool {
+		return fmt.Sprintf("%s: pool serves %s (%s)", d.Service, strings.Join(d.Serving, ","), d.Reason)
+	}
 	to := d.To
 	if len(d.Serving) > 1 {
 		to = "all of " + strings.Join(d.Serving, ",")
@@ -80,6 +88,14 @@ const (
 	// DecisionPinExpired: a pin reached its end and the rules moved the
 	// service.
 	DecisionPinExpired DecisionKind = "pin_expired"
+	// DecisionMemberDown: a pool lost a member (it went down).
+	DecisionMemberDown DecisionKind = "member_down"
+	// DecisionMemberUp: a pool gained a member (it came up), and lost none.
+	DecisionMemberUp DecisionKind = "member_up"
+	// DecisionDrill: a failover drill moved the service to its next
+	// target; DecisionDrillEnd: the drill ended and the rules moved it.
+	DecisionDrill    DecisionKind = "drill"
+	DecisionDrillEnd DecisionKind = "drill_end"
 )
 
 // EventKind names an event that is not a switch.
@@ -106,6 +122,17 @@ const (
 	EventUnpinned EventKind = "unpinned"
 	// EventPinExpired: a pin reached its end time.
 	EventPinExpired EventKind = "pin_expired"
+	// EventDrillStarted: a failover drill moved the service to its next
+	// target. EventDrillAborted: a real failure (or an operator) ended it
+	// early. EventDrillFinished: its report is in (Drill); it passed when
+	// Drill.Result is DrillPassed.
+	EventDrillStarted  EventKind = "drill_started"
+	EventDrillAborted  EventKind = "drill_aborted"
+	EventDrillFinished EventKind = "drill_finished"
+	// EventDrillSkipped: a scheduled drill did not run (its next target
+	// was down, the service pinned, ...); the caller makes it from
+	// StartDrill's error.
+	EventDrillSkipped EventKind = "drill_skipped"
 )
 
 // Event is something worth an alert, a metric or an audit line that is not
@@ -117,6 +144,8 @@ type Event struct {
 	Reason  string        `json:"reason"`
 	At      time.Time     `json:"at"`
 	Cause   []Observation `json:"cause,omitempty"`
+	// Drill is the report of an EventDrillFinished.
+	Drill *DrillReport `json:"drill,omitempty"`
 }
 
 func (e Event) String() string {

@@ -12,14 +12,14 @@ import (
 // stop and start again on the same address, like a main server that dies
 // and comes back.
 type webServer struct {
-	t    *testing.T
+	t    testing.TB
 	addr string // ip:port
 	srv  *http.Server
 	done chan struct{}
 }
 
 // startWeb listens on ip:port (port 0 picks one) and answers 200 "ok".
-func startWeb(t *testing.T, ip string, port int) *webServer {
+func startWeb(t testing.TB, ip string, port int) *webServer {
 	t.Helper()
 	w := &webServer{t: t, addr: net.JoinHostPort(ip, fmt.Sprint(port))}
 	w.start()

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 // needTool returns the path of a program the test needs. In CI (CI=true)
 // a missing tool fails the test, because .ci/run installs it; elsewhere the
 // test is skipped with the command that installs it.
-func needTool(t *testing.T, name, pkg string) string {
+func needTool(t testing.TB, name, pkg string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err == nil {

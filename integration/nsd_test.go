@@ -23,7 +23,7 @@ type nsdSecondary struct {
 // newNSD picks NSD's address and writes its config: it transfers
 // example.com from primary (ip:port) without TSIG and takes NOTIFY from
 // loopback. Start it with start once the primary is up.
-func newNSD(t *testing.T, primary string) *nsdSecondary {
+func newNSD(t testing.TB, primary string) *nsdSecondary {
 	t.Helper()
 	n := &nsdSecondary{addr: fmt.Sprintf("%s:%d", nsdIP, freePort(t, nsdIP)), dir: t.TempDir()}
 	conf := peers.NSDConfig(n.dir, netip.MustParseAddrPort(n.addr), "example.com", netip.MustParseAddrPort(primary), nil)
@@ -33,7 +33,7 @@ func newNSD(t *testing.T, primary string) *nsdSecondary {
 
 // start runs `nsd -d` and stops it, by the PID it was started with, when
 // the test ends (NSD's children go with it). Its log is shown on failure.
-func (n *nsdSecondary) start(t *testing.T) {
+func (n *nsdSecondary) start(t testing.TB) {
 	t.Helper()
 	bin := needTool(t, "nsd", "nsd")
 	peers.Start(t, bin, []string{"-d", "-c", filepath.Join(n.dir, "nsd.conf")}, n.dir, "nsd.log")

@@ -18,7 +18,7 @@ import (
 
 // freePort finds a TCP and UDP port free on ip. zonerw serve binds it
 // itself a moment later.
-func freePort(t *testing.T, ip string) int {
+func freePort(t testing.TB, ip string) int {
 	t.Helper()
 	for range 20 {
 		ln, err := net.Listen("tcp", ip+":0")
@@ -57,7 +57,7 @@ func (d *daemonProc) log() string {
 	return d.stderr.String()
 }
 
-func startServe(t *testing.T, cfg string) *daemonProc {
+func startServe(t testing.TB, cfg string) *daemonProc {
 	t.Helper()
 	d := &daemonProc{done: make(chan error, 1)}
 	d.cmd = exec.Command(zonerwBin, "serve", "-c", cfg)
@@ -111,7 +111,7 @@ func lookupA(server, name string) string {
 
 // waitForA polls server every 2 ms until name has want, or fails after
 // the deadline; it returns how long that took.
-func waitForA(t *testing.T, server, name, want string, deadline time.Duration) time.Duration {
+func waitForA(t testing.TB, server, name, want string, deadline time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	last := ""

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
@@ -85,6 +86,10 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		failed = true
 	}
 	if err := verifySources(cfg); err != nil {
+		fmt.Fprintln(stderr, err)
+		failed = true
+	}
+	if err := cfg.VerifyRoundTimes(time.Now()); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
 	}

@@ -63,7 +63,8 @@ func TestCheckChangesNothing(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"check", "-c", filepath.Join(dir, "zonerw.yaml")}, &stdout, &stderr)
-	worst := "service web: clients may see a dead target for up to 5m33s under zonerw serve = every 10s × fall 3 + timeout 2s + NOTIFY/transfer ~1s + TTL 300s (plus up to 300s"
+	worst := "service web: clients may see a dead target for up to 5m19s under zonerw serve = every 10s + timeout 2s + (fall 3 − 1) × (confirm_every 1s + timeout 2s) + NOTIFY/transfer ~1s + TTL 300s (plus up to 300s" +
+		" for a client holding a cached negative answer); a server that refuses connections (crashed) is noticed within 12s = every 10s + (fall 3 − 1) × confirm_every 1s;"
 	if code != exitOK || !strings.Contains(stdout.String(), "a run would write") || !strings.Contains(stdout.String(), worst) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, &stdout, &stderr)
 	}

@@ -56,11 +56,11 @@ func (d *daemon) explain(service string) (explainView, error) {
 	d.mu.Lock()
 	engine, loop, cfg, providers := d.engine, d.loop, d.a.cfg, d.providers
 	d.mu.Unlock()
-	var next failover.NextRound
+	var sched failover.Schedule
 	if loop != nil {
-		next = loop.NextRound(service)
+		sched = loop.Schedule(service)
 	}
-	x, err := engine.Explain(service, time.Now(), next)
+	x, err := engine.ExplainSchedule(service, time.Now(), sched)
 	var sts []provider.Status
 	for _, p := range providers.pubs {
 		sts = append(sts, p.Status())

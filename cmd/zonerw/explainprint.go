@@ -51,6 +51,11 @@ func printExplain(w io.Writer, v explainView, now time.Time) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "  (recent probes oldest first: + ok, x failed, ? failed but not counted: every witness failed too)")
+	if x.LastDrill != nil {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		printDrill(tw, "last drill", x.LastDrill, now)
+		tw.Flush()
+	}
 	fmt.Fprintln(w)
 
 	if len(x.Next) == 0 {
@@ -60,8 +65,11 @@ func printExplain(w io.Writer, v explainView, now time.Time) {
 	fmt.Fprintln(w, "what could move it next, earliest first:")
 	for _, m := range x.Next {
 		to := m.To
-		if to == "*" {
+		switch {
+		case to == "*":
 			to = "every target"
+		case x.Rules.Mode == failover.ModePool:
+			to = "the pool serving " + to
 		}
 		when := "time unknown"
 		switch {
@@ -84,6 +92,15 @@ func printExplain(w io.Writer, v explainView, now time.Time) {
 // rulesText is the service's thresholds in one line.
 func rulesText(r failover.Rules) string {
 	s := fmt.Sprintf("rise %d, fall %d", r.Rise, r.Fall)
+	if r.ConfirmEvery > 0 {
+		s += fmt.Sprintf(" (confirmed every %s)", r.ConfirmEvery)
+	}
+	if r.Mode == failover.ModePool {
+		s += ", mode pool"
+		if r.MinUp > 1 {
+			s += fmt.Sprintf(" (min_up %d)", r.MinUp)
+		}
+	}
 	if r.FailbackDelay > 0 {
 		s += fmt.Sprintf(", failback delay %s", r.FailbackDelay)
 	}

@@ -341,8 +341,12 @@ func printEntry(w io.Writer, e auditLine) error {
 }
 
 // servingText is what a decision made the service serve: its new target,
-// or "all of a,b" under the all-down policy "all".
+// "pool a,c" for a pool's members, or "all of a,b" under the all-down
+// policy "all".
 func servingText(d failover.Decision) string {
+	if d.Pool {
+		return "pool " + strings.Join(d.Serving, ",")
+	}
 	if len(d.Serving) > 1 {
 		return "all of " + strings.Join(d.Serving, ",")
 	}

@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runPin(ctx, args[1:], stdout, stderr)
 		case "unpin":
 			return runUnpin(ctx, args[1:], stdout, stderr)
+		case "drill":
+			return runDrillCmd(ctx, args[1:], stdout, stderr)
 		case "reload":
 			return runReload(ctx, args[1:], stdout, stderr)
 		case "import":
@@ -77,6 +79,8 @@ Usage:
   zonerw pin SERVICE TARGET [--for D] [--reason TEXT]
                                     hold a service on a target (planned maintenance)
   zonerw unpin SERVICE              hand a service back to its probes
+  zonerw drill SERVICE [--for D] [--detach]
+                                    a failover drill: move to the next target and back, report each destination
   zonerw reload [-c FILE]           make the daemon re-read its config (also SIGHUP)
   zonerw import [--from nsd|bind] [--write-keys DIR] FILE
                                     print a zonerw config translated from an nsd.conf or named.conf

@@ -28,7 +28,7 @@ witnesses:
 ` + witnesses + `
 services:
   - name: web
-    check: {type: exec, command: [/bin/sh, -c, 'echo "$ZONERW_SERVICE $ZONERW_TARGET $ZONERW_ADDR $ZONERW_SOURCE"'], timeout: 20s}
+    check: {type: exec, command: [/bin/sh, -c, 'echo "$ZONERW_SERVICE $ZONERW_TARGET $ZONERW_ADDR $ZONERW_SOURCE"'], timeout: 8s}
     targets: [{name: main, ipv4: 127.0.0.10}, {name: backup, ipv4: 127.0.0.20}]
   - name: mail
     check: {type: smtp, starttls: true, host: mx.example.com, cert_min_valid: 72h, source: 127.0.0.1}
@@ -129,7 +129,7 @@ func TestCheckVerifiesSources(t *testing.T) {
 		want         string
 	}{
 		{"probe_source: 127.0.0.53", `  - {name: gateway, address: "127.0.0.1:22"}`, exitOK,
-			"service web: clients may see a dead target for up to 6m11.2s under zonerw serve = every 10s × fall 3 + timeout 20s + 200ms to kill the command + witnesses 20s + NOTIFY/transfer ~1s + TTL 300s"},
+			"service web: clients may see a dead target for up to 5m37.6s under zonerw serve = every 10s + timeout 8s + 200ms to kill the command + (fall 3 − 1) × (confirm_every 1s + timeout 8s + 200ms to kill the command) + NOTIFY/transfer ~1s + TTL 300s"},
 		{"probe_source: 127.0.0.53", `  - {name: gateway, address: "127.0.0.1:22", source: 192.0.2.77}`, exitFailure,
 			`:3: witnesses[0].source: 192.0.2.77 is not an address of this host, so no probe could leave from it`},
 	} {

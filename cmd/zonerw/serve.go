@@ -107,6 +107,7 @@ type daemon struct {
 	done      chan struct{}      // closed when the current loop has returned
 	verify    context.CancelFunc // stops the providers' read-back timers
 	verified  sync.WaitGroup
+	drills    drillRunner // failover drills (drill.go)
 }
 
 // startDaemon loads the config and the stored zones, serves those at once,
@@ -185,6 +186,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if err := d.startLoop(); err != nil {
 		return nil, err
 	}
+	d.startDrills()
 	d.startVerify()
 	d.obs.setReady()
 	return d, nil
@@ -368,6 +370,7 @@ func (d *daemon) stopLoop() {
 // stop is SIGTERM: stop probing, give the destinations a moment to finish
 // what they are delivering, close the listeners, save the state.
 func (d *daemon) stop() error {
+	d.drills.stop()
 	d.admin.close()
 	d.stopVerify()
 	d.stopLoop()

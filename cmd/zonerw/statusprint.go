@@ -46,11 +46,17 @@ func printService(tw io.Writer, s config.Service, st *failover.ServiceState, now
 		fmt.Fprintf(tw, "service %s: never run\n\n", s.Name)
 		return
 	}
-	fmt.Fprintf(tw, "service %s: active %s", s.Name, strings.Join(serviceTargets(s, st), ","))
+	if s.Mode == string(failover.ModePool) {
+		fmt.Fprintf(tw, "service %s: pool serves %s", s.Name, strings.Join(serviceTargets(s, st), ","))
+	} else {
+		fmt.Fprintf(tw, "service %s: active %s", s.Name, strings.Join(serviceTargets(s, st), ","))
+	}
 	if st.Hold != nil {
 		fmt.Fprintf(tw, " (flap governor holding since %s)", st.Hold.Since.Local().Format(time.RFC3339))
 	}
-	if st.Pin != nil {
+	if st.Pin != nil && st.Pin.Drill {
+		fmt.Fprintf(tw, " (failover drill: moved from %s until %s)", st.Pin.From, untilText(st.Pin.Until))
+	} else if st.Pin != nil {
 		fmt.Fprintf(tw, " (pinned to %s until %s", st.Pin.Target, untilText(st.Pin.Until))
 		if st.Pin.Reason != "" {
 			fmt.Fprintf(tw, ": %s", st.Pin.Reason)
@@ -70,20 +76,25 @@ func printService(tw io.Writer, s config.Service, st *failover.ServiceState, now
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", t.Name, upWord(ts.Up), streak(ts, s.Rise, s.Fall),
 			ago(ts.LastProbe, now), dash(ts.LastReason))
 	}
+	if st.LastDrill != nil {
+		printDrill(tw, "last drill", st.LastDrill, now)
+	}
 	fmt.Fprintln(tw)
 }
 
-// serviceTargets is what the service serves: its active target, or every
-// target under all_down: all.
+// serviceTargets is what the service serves, in config order: its active
+// target, a pool's members, or every target under all_down: all.
 func serviceTargets(s config.Service, st *failover.ServiceState) []string {
-	if !st.ServeAll {
+	var out []string
+	for _, t := range s.Targets {
+		if st.Serves(t.Name) {
+			out = append(out, t.Name)
+		}
+	}
+	if len(out) == 0 {
 		return []string{st.Active}
 	}
-	var all []string
-	for _, t := range s.Targets {
-		all = append(all, t.Name)
-	}
-	return all
+	return out
 }
 
 // streak says how far a target is from changing state: "2/3 failures"

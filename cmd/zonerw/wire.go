@@ -47,7 +47,7 @@ func buildServices(cfg *config.Config) *app {
 	for _, s := range cfg.Services {
 		fs := failoverService(s)
 		ts := templates.Service{Name: s.Name}
-		job := failover.Job{Service: s.Name, Spec: s.Every, Timeout: s.Check.Timeout}
+		job := failover.Job{Service: s.Name, Spec: s.Every, Timeout: s.Check.Timeout, ConfirmEvery: s.Confirm()}
 		a.targets[s.Name] = map[string]templates.Target{}
 		for _, t := range s.Targets {
 			tt := templates.Target{Name: t.Name, IPv4: addrs(t.IPv4), IPv6: addrs(t.IPv6)}
@@ -139,6 +139,8 @@ func failoverService(s config.Service) failover.Service {
 	}
 	fs.FlapRelease, _ = failover.ParseFlapRelease(s.FlapRelease)
 	fs.AllDown, _ = failover.ParseAllDownPolicy(s.AllDown)
+	fs.Mode, _ = failover.ParseMode(s.Mode)
+	fs.MinUp = s.MinUp
 	for _, t := range s.Targets {
 		fs.Targets = append(fs.Targets, t.Name)
 	}
@@ -154,7 +156,8 @@ func addrs(s string) []netip.Addr {
 }
 
 // active maps each service to the addresses of the targets it serves:
-// the active one, or all of them under the all-down policy "all".
+// the active one, a pool's members, or all of them under the all-down
+// policy "all".
 func (a *app) active(act map[string][]string) map[string]templates.Addrs {
 	out := map[string]templates.Addrs{}
 	for svc, targets := range act {

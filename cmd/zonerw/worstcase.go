@@ -22,11 +22,10 @@ import (
 const transferAllowance = time.Second
 
 // printWorstCase tells, per service, the longest a client may keep seeing
-// a dead target: the probes to notice (interval × fall + the round that
-// decides, see checkRound), the transfer to the secondaries, and the TTL
-// of the records the service's markers render or its provider records
-// carry, plus the negative-caching
-// TTL for a client that asked for a name while it did not exist.
+// a dead target: the probes to notice (see detectTime), the transfer to
+// the secondaries, and the TTL of the records the service's markers
+// render or its provider records carry, plus the negative-caching TTL for
+// a client that asked for a name while it did not exist.
 func printWorstCase(w io.Writer, a *app, act map[string]templates.Addrs) {
 	for _, s := range a.cfg.Services {
 		interval, ok := scheduleInterval(s.Every)
@@ -35,38 +34,61 @@ func printWorstCase(w io.Writer, a *app, act map[string]templates.Addrs) {
 		if s.FailoverTTL > 0 {
 			ttl = max(ttl, uint32(s.FailoverTTL/time.Second))
 		}
-		round, roundText := checkRound(s.Check, len(a.cfg.Witnesses) > 0)
-		detect := time.Duration(s.Fall)*interval + round
-		total := detect + transferAllowance + time.Duration(ttl)*time.Second
 		how := fmt.Sprintf("every %s", interval)
 		if !ok {
 			how = "the schedule"
 		}
-		fmt.Fprintf(w, "service %s: clients may see a dead target for up to %s under zonerw serve = %s × fall %d + %s + NOTIFY/transfer ~%s + TTL %ds",
-			s.Name, total, how, s.Fall, roundText, transferAllowance, ttl)
+		detect, detectText := detectTime(s, interval, how)
+		tail := transferAllowance + time.Duration(ttl)*time.Second
+		fmt.Fprintf(w, "service %s: clients may see a dead target for up to %s under zonerw serve = %s + NOTIFY/transfer ~%s + TTL %ds",
+			s.Name, detect+tail, detectText, transferAllowance, ttl)
 		if negTTL > 0 {
 			fmt.Fprintf(w, " (plus up to %ds for a client holding a cached negative answer)", negTTL)
+		}
+		if crash, text, ok := crashTime(s, interval, how); ok {
+			fmt.Fprintf(w, "; a server that refuses connections (crashed) is noticed within %s = %s", crash, text)
 		}
 		fmt.Fprintf(w, "; in cron mode put your cron interval × %d in place of the probe term\n", s.Fall)
 	}
 }
 
-// checkRound is the longest the round that decides can take under zonerw
-// serve, and how it adds up: the check's timeout; for an exec check the
-// grace to kill the command and collect its output; and with witnesses,
-// which are checked after a target failed and under the same timeout,
-// that again.
-func checkRound(c config.Check, witnesses bool) (time.Duration, string) {
-	round, text := c.Timeout, fmt.Sprintf("timeout %s", c.Timeout)
+// detectTime is the longest the probes take to mark a dead target down,
+// and how it adds up. The first failing probe comes with the next round
+// (interval) and takes up to a probe's time (round); each of the fall-1
+// more it needs comes confirm_every after the one before ended (or with
+// the next round, if that is sooner) and takes a probe's time again.
+// Without confirmation probes that is fall rounds and a probe's time.
+func detectTime(s config.Service, interval time.Duration, how string) (time.Duration, string) {
+	round, roundText := checkRound(s.Check)
+	confirm := s.Confirm()
+	if confirm <= 0 || confirm >= interval || s.Fall == 1 {
+		return time.Duration(s.Fall)*interval + round, fmt.Sprintf("%s × fall %d + %s", how, s.Fall, roundText)
+	}
+	d := interval + round + time.Duration(s.Fall-1)*(confirm+round)
+	return d, fmt.Sprintf("%s + %s + (fall %d − 1) × (confirm_every %s + %s)", how, roundText, s.Fall, confirm, roundText)
+}
+
+// crashTime is detectTime for a target whose probes fail at once, as a
+// crashed server's refused connections do; false when it says nothing
+// detectTime does not (no confirmation probes).
+func crashTime(s config.Service, interval time.Duration, how string) (time.Duration, string, bool) {
+	confirm := s.Confirm()
+	if confirm <= 0 || confirm >= interval || s.Fall == 1 {
+		return 0, "", false
+	}
+	return interval + time.Duration(s.Fall-1)*confirm, fmt.Sprintf("%s + (fall %d − 1) × confirm_every %s", how, s.Fall, confirm), true
+}
+
+// checkRound is the longest one probe can take under zonerw serve, and
+// how it adds up: the check's timeout, and for an exec check the grace to
+// kill the command and collect its output. Witnesses are probed at the
+// same time under the same timeout, so they add nothing.
+func checkRound(c config.Check) (time.Duration, string) {
+	text := fmt.Sprintf("timeout %s", c.Timeout)
 	if c.Type == "exec" {
-		round += probe.ExecKillGrace
 		text += fmt.Sprintf(" + %s to kill the command", probe.ExecKillGrace)
 	}
-	if witnesses {
-		round += c.Timeout
-		text += fmt.Sprintf(" + witnesses %s", c.Timeout)
-	}
-	return round, text
+	return c.RoundTime(), text
 }
 
 // scheduleInterval is the time between two runs of spec (the first two

@@ -24,6 +24,10 @@ const (
 	PublishFailing  Kind = "publish_failing"  // a zone or provider publish failed
 	ReloadFailed    Kind = "reload_failed"    // a config reload was refused
 	Drift           Kind = "drift"            // a provider's record was changed outside zonerw
+	PoolChanged     Kind = "pool_changed"     // a pool's members changed
+	DrillPassed     Kind = "drill_passed"     // a failover drill passed
+	DrillFailed     Kind = "drill_failed"     // a failover drill failed or was aborted
+	DrillSkipped    Kind = "drill_skipped"    // a scheduled failover drill could not run
 )
 
 // Event is one alert. Fields that do not apply are empty.
@@ -71,6 +75,14 @@ func (e Event) Text() string {
 		b.WriteString("config reload failed; still running on the previous config")
 	case Drift:
 		fmt.Fprintf(&b, "%s at %s no longer holds what zonerw published", e.Record, e.Provider)
+	case PoolChanged:
+		fmt.Fprintf(&b, "pool %s now serves %s", e.Service, e.To)
+	case DrillPassed:
+		fmt.Fprintf(&b, "failover drill of %s passed", e.Service)
+	case DrillFailed:
+		fmt.Fprintf(&b, "failover drill of %s did not pass", e.Service)
+	case DrillSkipped:
+		fmt.Fprintf(&b, "scheduled failover drill of %s skipped", e.Service)
 	default:
 		fmt.Fprintf(&b, "%s %s", e.Kind, e.Service)
 	}

@@ -38,3 +38,41 @@ func TestFromOutcome(t *testing.T) {
 		}
 	}
 }
+
+// TestFromOutcomePoolsAndDrills: a pool's change is one pool_changed
+// alert; a drill's own moves are not alerted, its end is with its
+// outcome, and a drill cut short by a real failure alerts the switch.
+func TestFromOutcomePoolsAndDrills(t *testing.T) {
+	out := failover.Outcome{
+		Decisions: []failover.Decision{
+			{Service: "pool", To: "a", Serving: []string{"a", "c"}, Pool: true, Left: []string{"b"}, Reason: "b left", At: t0},
+			{Service: "web", From: "main", To: "backup", Kind: failover.DecisionDrill, Reason: "drill", At: t0},
+			{Service: "web", From: "backup", To: "main", Kind: failover.DecisionDrillEnd, Reason: "drill ended", At: t0},
+			{Service: "mail", From: "backup", To: "main", Kind: failover.DecisionDrillEnd, Reason: "backup went down", At: t0},
+		},
+		Events: []failover.Event{
+			{Kind: failover.EventDrillAborted, Service: "mail", Reason: "backup went down", At: t0},
+			{Kind: failover.EventDrillFinished, Service: "web", Reason: "backup answered all 12 probes", At: t0,
+				Drill: &failover.DrillReport{Result: failover.DrillPassed}},
+			{Kind: failover.EventDrillFinished, Service: "mail", Reason: "backup went down", At: t0,
+				Drill: &failover.DrillReport{Result: failover.DrillAborted}},
+			{Kind: failover.EventDrillSkipped, Service: "dns", Reason: "its next target is down", At: t0},
+		},
+	}
+	want := []string{
+		"zonerw: pool pool now serves a,c (b left)",
+		"zonerw: mail switched from backup to main (backup went down)",
+		"zonerw: failover drill of web passed (backup answered all 12 probes)",
+		"zonerw: failover drill of mail did not pass (backup went down)",
+		"zonerw: scheduled failover drill of dns skipped (its next target is down)",
+	}
+	got := FromOutcome(out)
+	if len(got) != len(want) {
+		t.Fatalf("got %d alerts %+v, want %d", len(got), got, len(want))
+	}
+	for i, ev := range got {
+		if s := ev.Text(); s != want[i] {
+			t.Errorf("alert %d: %q, want %q", i, s, want[i])
+		}
+	}
+}

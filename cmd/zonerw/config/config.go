@@ -67,6 +67,34 @@ type Service struct {
 	// FailoverTTL, when set, is the TTL of records rendered from this
 	// service's markers while it is not on its first target.
 	FailoverTTL time.Duration `yaml:"failover_ttl"`
+	// Mode: "failover" (default: the first target that is up) or "pool"
+	// (every target that is up).
+	Mode string `yaml:"mode"`
+	// MinUp: a pool keeps serving at least this many targets while one is
+	// up, keeping members that went down (default 0: none).
+	MinUp int `yaml:"min_up"`
+	// ConfirmEvery: after a probe result that disagrees with a target's
+	// state, its next probes come at this interval until rise or fall
+	// decides (default DefaultConfirmEvery; 0 turns it off). Read it with
+	// Confirm.
+	ConfirmEvery *time.Duration `yaml:"confirm_every"`
+	// Drill schedules failover drills (daemon only); nil: none.
+	Drill *Drill `yaml:"drill"`
+}
+
+// Drill is a service's schedule of failover drills.
+type Drill struct {
+	Every string        `yaml:"every"` // cron spec
+	For   time.Duration `yaml:"for"`   // how long each holds the next target
+}
+
+// Confirm is the service's confirmation interval: confirm_every, or the
+// default when it is not set.
+func (s Service) Confirm() time.Duration {
+	if s.ConfirmEvery == nil {
+		return DefaultConfirmEvery
+	}
+	return *s.ConfirmEvery
 }
 
 // Check says how a target is probed.

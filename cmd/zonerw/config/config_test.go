@@ -62,6 +62,15 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-tcp-max-connections.yaml", `testdata/invalid-tcp-max-connections.yaml:3: server.tcp_max_connections: must not be negative`},
 		{"invalid-tcp-max-per-client.yaml", `testdata/invalid-tcp-max-per-client.yaml:3: server.tcp_max_per_client: must not be negative`},
 		{"invalid-tcp-idle-timeout.yaml", `testdata/invalid-tcp-idle-timeout.yaml:3: server.tcp_idle_timeout: must not be negative`},
+		{"invalid-mode.yaml", `testdata/invalid-mode.yaml:3: services[0].mode: "round-robin": want failover or pool`},
+		{"invalid-min-up-mode.yaml", `testdata/invalid-min-up-mode.yaml:3: services[0].min_up: is for mode pool`},
+		{"invalid-min-up-targets.yaml", `testdata/invalid-min-up-targets.yaml:4: services[0].min_up: is 3, but the pool has only 2 targets`},
+		{"invalid-pool-failback-delay.yaml", `testdata/invalid-pool-failback-delay.yaml:4: services[0].failback_delay: is for mode failover: a pool takes a target back as soon as rise says it is up`},
+		{"invalid-confirm-every.yaml", `testdata/invalid-confirm-every.yaml:3: services[0].confirm_every: must not be negative (0 turns confirmation probes off)`},
+		{"invalid-drill-every.yaml", `testdata/invalid-drill-every.yaml:3: services[0].drill.every: "mondays at 4" is not a schedule: expected exactly 5 fields, found 3: [mondays at 4]`},
+		{"invalid-drill-for.yaml", `testdata/invalid-drill-for.yaml:5: services[0].drill.for: must be positive`},
+		{"invalid-drill-pool.yaml", `testdata/invalid-drill-pool.yaml:4: services[0].drill: drills are for mode failover: a pool has no next target to move to`},
+		{"invalid-drill-one-target.yaml", `testdata/invalid-drill-one-target.yaml:3: services[0].drill: a drill needs a second target to move to`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -142,6 +151,9 @@ func TestDefaultsAndPaths(t *testing.T) {
 		s.Check.URL != DefaultHTTPURL || s.Check.Timeout != 5*time.Second {
 		t.Fatalf("service defaults not applied: %+v", s)
 	}
+	if s.Confirm() != DefaultConfirmEvery || s.Mode != "" || s.MinUp != 0 || s.Drill != nil {
+		t.Fatalf("failover defaults not applied: confirm %s, %+v", s.Confirm(), s)
+	}
 	z := c.Zones[0]
 	if z.Serial != "dateserial" || z.Reload.Timeout != DefaultReloadTimeout {
 		t.Fatalf("zone defaults not applied: %+v", z)
@@ -188,5 +200,43 @@ func TestEveryProblemIsReported(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%s", want, err)
 		}
+	}
+}
+
+// TestConfirmEveryAndDrillDefaults: confirm_every: 0 turns confirmation
+// off (it is not the default), and a drill without for gets 2m.
+func TestConfirmEveryAndDrillDefaults(t *testing.T) {
+	text := `services:
+  - name: web
+    confirm_every: 0s
+    drill: {every: "0 4 * * 1"}
+    targets:
+      - {name: main, ipv4: 127.0.0.10}
+      - {name: backup, ipv4: 127.0.0.20}
+zones:
+  - {name: example.com, template: t.tmpl, output: o.zone}
+`
+	c, err := Parse("z.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Services[0]; s.Confirm() != 0 || s.Drill.For != DefaultDrillFor {
+		t.Fatalf("confirm %s, drill %+v", s.Confirm(), s.Drill)
+	}
+}
+
+// TestVerifyRoundTimes: a check timeout that reaches the probe interval
+// is named with its line; one shorter is fine.
+func TestVerifyRoundTimes(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "round-timeout-reaches-every.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		`testdata/round-timeout-reaches-every.yaml:4: services[0].check.timeout: 5s is not shorter than the probe interval 1s (every "@every 1s"): a target that stops answering would be probed only once its probe timed out, not every 1s; make the timeout shorter than the interval`,
+		`testdata/round-timeout-reaches-every.yaml:9: services[1].check.timeout: 9.9s + 200ms to kill the command is not shorter than the probe interval 10s (every "@every 10s"): a target that stops answering would be probed only once its probe timed out, not every 10s; make the timeout shorter than the interval`,
+	}, "\n")
+	if err := c.VerifyRoundTimes(time.Now()); err == nil || err.Error() != want {
+		t.Fatalf("error\n got: %v\nwant: %s", err, want)
 	}
 }

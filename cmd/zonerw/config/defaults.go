@@ -11,6 +11,8 @@ const (
 	DefaultEvery         = "@every 10s"
 	DefaultRise          = 2
 	DefaultFall          = 3
+	DefaultConfirmEvery  = time.Second
+	DefaultDrillFor      = 2 * time.Minute
 	DefaultSerialPolicy  = "dateserial"
 	DefaultReloadTimeout = 30 * time.Second
 	DefaultAlertTimeout  = 10 * time.Second
@@ -58,6 +60,13 @@ func applyDefaults(c *Config) {
 		}
 		if s.Fall == 0 {
 			s.Fall = DefaultFall
+		}
+		if s.ConfirmEvery == nil {
+			d := DefaultConfirmEvery
+			s.ConfirmEvery = &d
+		}
+		if s.Drill != nil && s.Drill.For == 0 {
+			s.Drill.For = DefaultDrillFor
 		}
 	}
 	for i := range c.Alerts.Webhooks {

@@ -22,6 +22,8 @@ type Metrics struct {
 	probeResults  *prometheus.CounterVec
 	probeDuration *prometheus.HistogramVec
 	switches      *prometheus.CounterVec
+	poolChanges   *prometheus.CounterVec
+	drills        *prometheus.CounterVec
 	events        *prometheus.CounterVec
 	zoneSerial    *prometheus.GaugeVec
 	zonePublishes *prometheus.CounterVec
@@ -52,6 +54,14 @@ func New(reg prometheus.Registerer, version string) *Metrics {
 			Name: "zonerw_failover_switches_total",
 			Help: "Changes of a service's active target, by from, to and the kind of reason.",
 		}, []string{"service", "from", "to", "reason"}),
+		poolChanges: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "zonerw_failover_pool_changes_total",
+			Help: "Targets joining or leaving a pool (mode: pool), by target and change: joined or left.",
+		}, []string{"service", "target", "change"}),
+		drills: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "zonerw_drill_runs_total",
+			Help: "Failover drills by result: passed, failed, aborted or skipped.",
+		}, []string{"service", "result"}),
 		events: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "zonerw_failover_events_total",
 			Help: "Failover events that are not switches (all_down, isolated, flap_held, pinned, ...).",

@@ -29,6 +29,14 @@ func fixture(t *testing.T) (*prometheus.Registry, *Metrics) {
 			"backup": {Up: true},
 		},
 		Pin: &failover.Pin{Target: "backup"},
+		LastDrill: &failover.DrillReport{Start: t0.Add(-time.Hour), Result: failover.DrillPassed, Follow: []failover.DrillFollow{
+			{Destination: "secondary 127.0.0.2:53 (example.com)", There: 12 * time.Millisecond, Back: 15 * time.Millisecond},
+			{Destination: "provider:cf", There: 250 * time.Millisecond, Error: "back: did not follow within 2m0s"},
+		}},
+	}, "pool": {
+		Active:  "a",
+		Members: []string{"a", "c"},
+		Targets: map[string]*failover.TargetState{"a": {Up: true}, "b": {Up: false}, "c": {Up: true}},
 	}}
 	secs := map[string][]dnsserver.SecondaryState{"example.com": {
 		{Addr: netip.MustParseAddrPort("127.0.0.2:53"), Target: 7, Serial: 7, Acked: true, Notified: t0.Add(-time.Minute),
@@ -70,6 +78,11 @@ func fixture(t *testing.T) (*prometheus.Registry, *Metrics) {
 	m.Probe("web", "main", false, 250*time.Millisecond)
 	m.Probe("web", "backup", true, 4*time.Millisecond)
 	m.Switch("web", "main", "backup", "target_down")
+	m.Record(failover.Outcome{
+		Decisions: []failover.Decision{{Service: "pool", To: "a", Serving: []string{"a", "c"}, Pool: true, Left: []string{"b"}}},
+		Events: []failover.Event{{Kind: failover.EventDrillFinished, Service: "web", Drill: &failover.DrillReport{Result: failover.DrillPassed}},
+			{Kind: failover.EventDrillSkipped, Service: "web"}},
+	})
 	m.Event("web", "all_down")
 	m.ZonePublished("example.com", 2025030101)
 	m.ZonePublishFailed("example.com")
@@ -131,12 +144,18 @@ func TestValues(t *testing.T) {
 		{"zonerw_failover_active_target", `
 # HELP zonerw_failover_active_target 1 on each target the service points at, 0 on its other targets.
 # TYPE zonerw_failover_active_target gauge
+zonerw_failover_active_target{service="pool",target="a"} 1
+zonerw_failover_active_target{service="pool",target="b"} 0
+zonerw_failover_active_target{service="pool",target="c"} 1
 zonerw_failover_active_target{service="web",target="backup"} 1
 zonerw_failover_active_target{service="web",target="main"} 0
 `},
 		{"zonerw_failover_target_up", `
 # HELP zonerw_failover_target_up 1 if the target counts as up after the rise/fall thresholds, else 0.
 # TYPE zonerw_failover_target_up gauge
+zonerw_failover_target_up{service="pool",target="a"} 1
+zonerw_failover_target_up{service="pool",target="b"} 0
+zonerw_failover_target_up{service="pool",target="c"} 1
 zonerw_failover_target_up{service="web",target="backup"} 1
 zonerw_failover_target_up{service="web",target="main"} 0
 `},
@@ -233,5 +252,47 @@ func TestTwoRegistries(t *testing.T) {
 	a.Probe("web", "main", true, time.Millisecond)
 	if got := testutil.ToFloat64(b.probeResults.WithLabelValues("web", "main", "ok")); got != 0 {
 		t.Errorf("second registry saw the first one's probe: %v", got)
+	}
+}
+
+// TestPoolAndDrillValues: a pool's members are its active targets and
+// counted; its changes are counted per target, not as switches; a drill's
+// report becomes gauges, a destination that did not follow left out.
+func TestPoolAndDrillValues(t *testing.T) {
+	reg, _ := fixture(t)
+	for name, want := range map[string]string{
+		"zonerw_failover_serving_targets": `
+# HELP zonerw_failover_serving_targets How many targets the service serves: 1, a pool's members, or all of them under all_down: all.
+# TYPE zonerw_failover_serving_targets gauge
+zonerw_failover_serving_targets{service="pool"} 2
+zonerw_failover_serving_targets{service="web"} 1
+`,
+		"zonerw_failover_pool_changes_total": `
+# HELP zonerw_failover_pool_changes_total Targets joining or leaving a pool (mode: pool), by target and change: joined or left.
+# TYPE zonerw_failover_pool_changes_total counter
+zonerw_failover_pool_changes_total{change="left",service="pool",target="b"} 1
+`,
+		"zonerw_drill_runs_total": `
+# HELP zonerw_drill_runs_total Failover drills by result: passed, failed, aborted or skipped.
+# TYPE zonerw_drill_runs_total counter
+zonerw_drill_runs_total{result="passed",service="web"} 1
+zonerw_drill_runs_total{result="skipped",service="web"} 1
+`,
+		"zonerw_drill_follow_seconds": `
+# HELP zonerw_drill_follow_seconds Time each destination took to follow the last drill: direction there (to the drill's target) or back; absent where it did not follow.
+# TYPE zonerw_drill_follow_seconds gauge
+zonerw_drill_follow_seconds{destination="provider:cf",direction="there",service="web"} 0.25
+zonerw_drill_follow_seconds{destination="secondary 127.0.0.2:53 (example.com)",direction="back",service="web"} 0.015
+zonerw_drill_follow_seconds{destination="secondary 127.0.0.2:53 (example.com)",direction="there",service="web"} 0.012
+`,
+		"zonerw_drill_last_passed": `
+# HELP zonerw_drill_last_passed 1 if the service's last failover drill passed, 0 if it failed or was aborted; absent before the first.
+# TYPE zonerw_drill_last_passed gauge
+zonerw_drill_last_passed{service="web"} 1
+`,
+	} {
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(want), name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 type stateCollector struct {
 	state                    func() failover.State
 	up, active, pinned, held *prometheus.Desc
+	serving                  *prometheus.Desc
+	drill                    drillDescs
 }
 
 // NewStateCollector exports each target's up state, the active target of
@@ -27,6 +29,9 @@ func NewStateCollector(state func() failover.State) prometheus.Collector {
 			"1 while an operator pin holds the service.", []string{"service"}, nil),
 		held: prometheus.NewDesc("zonerw_failover_flap_held",
 			"1 while the flap governor holds the service.", []string{"service"}, nil),
+		serving: prometheus.NewDesc("zonerw_failover_serving_targets",
+			"How many targets the service serves: 1, a pool's members, or all of them under all_down: all.", []string{"service"}, nil),
+		drill: newDrillDescs(),
 	}
 }
 
@@ -35,17 +40,25 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.active
 	ch <- c.pinned
 	ch <- c.held
+	ch <- c.serving
+	c.drill.describe(ch)
 }
 
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for name, st := range c.state() {
+		n := 0
 		for tname, ts := range st.Targets {
-			serving := tname == st.Active || st.ServeAll
+			serving := st.Serves(tname)
+			if serving {
+				n++
+			}
 			ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, bool01(ts.Up), name, tname)
 			ch <- prometheus.MustNewConstMetric(c.active, prometheus.GaugeValue, bool01(serving), name, tname)
 		}
 		ch <- prometheus.MustNewConstMetric(c.pinned, prometheus.GaugeValue, bool01(st.Pin != nil), name)
 		ch <- prometheus.MustNewConstMetric(c.held, prometheus.GaugeValue, bool01(st.Hold != nil), name)
+		ch <- prometheus.MustNewConstMetric(c.serving, prometheus.GaugeValue, float64(n), name)
+		c.drill.collect(ch, name, st)
 	}
 }
 

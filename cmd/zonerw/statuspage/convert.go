@@ -1,6 +1,7 @@
 package statuspage
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/zonerw/zonerw/dnsserver"
@@ -21,7 +22,13 @@ func ServicesFrom(order []failover.Service, st failover.State) []Service {
 			continue
 		}
 		s.Active, s.ServeAll, s.Since, s.Why = ss.Active, ss.ServeAll, ss.ActiveSince, ss.Reason
-		if ss.Pin != nil {
+		s.Members = ss.Members
+		if r := ss.LastDrill; r != nil {
+			s.Drill = fmt.Sprintf("%s %s (%s to %s): %s", r.Start.Format(time.RFC3339), r.Result, r.From, r.Target, r.Reason)
+		}
+		if ss.Pin != nil && ss.Pin.Drill {
+			s.Pin = "by a failover drill (from " + ss.Pin.From + ") on " + ss.Pin.Target + " until " + ss.Pin.Until.Format(time.RFC3339)
+		} else if ss.Pin != nil {
 			s.Pin = "on " + ss.Pin.Target
 			if !ss.Pin.Until.IsZero() {
 				s.Pin += " until " + ss.Pin.Until.Format(time.RFC3339)
@@ -38,7 +45,7 @@ func ServicesFrom(order []failover.Service, st failover.State) []Service {
 			if ts == nil {
 				continue
 			}
-			s.Targets = append(s.Targets, Target{Name: name, Up: ts.Up, Active: ss.ServeAll || name == ss.Active,
+			s.Targets = append(s.Targets, Target{Name: name, Up: ts.Up, Active: ss.Serves(name),
 				LastReason: ts.LastReason, LastProbe: ts.LastProbe})
 		}
 		out = append(out, s)

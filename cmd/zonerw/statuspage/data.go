@@ -28,6 +28,10 @@ type Service struct {
 	ServeAll bool   `json:"serve_all,omitempty"` // all-down policy "all"
 	Pin      string `json:"pin,omitempty"`       // why it is pinned, if it is
 	Hold     string `json:"hold,omitempty"`      // why the flap governor holds it, if it does
+	// Members are the targets a pool (mode: pool) serves; empty otherwise.
+	Members []string `json:"members,omitempty"`
+	// Drill says how the last failover drill went, if one ran.
+	Drill string `json:"drill,omitempty"`
 	// Since and Why say when and why it last moved (zero and empty if it
 	// never has).
 	Since   time.Time `json:"since,omitzero"`

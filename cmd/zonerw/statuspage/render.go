@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"strings"
 )
 
 //go:embed page.html
@@ -14,7 +15,7 @@ var pageText string
 
 // page is parsed once; a template is immutable after parsing, so sharing
 // it is not process-wide state anyone can change.
-var page = template.Must(template.New("page").Funcs(template.FuncMap{"duration": Duration}).Parse(pageText))
+var page = template.Must(template.New("page").Funcs(template.FuncMap{"duration": Duration, "join": joinComma}).Parse(pageText))
 
 // Render writes the page for d.
 func Render(w io.Writer, d Data) error { return page.Execute(w, d) }
@@ -54,3 +55,5 @@ func headers(w http.ResponseWriter, contentType string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 }
+
+func joinComma(ss []string) string { return strings.Join(ss, ",") }

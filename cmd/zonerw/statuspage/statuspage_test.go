@@ -250,3 +250,34 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolsAndDrillsOnThePage: a pool shows its members, each one active;
+// a drill pin and the last drill's report are shown.
+func TestPoolsAndDrillsOnThePage(t *testing.T) {
+	st := failover.State{
+		"mirrors": {Active: "fra", Members: []string{"fra", "lon"}, Targets: map[string]*failover.TargetState{
+			"fra": {Up: true}, "ams": {}, "lon": {Up: true}}},
+		"web": {Active: "backup", Targets: map[string]*failover.TargetState{"main": {Up: true}, "backup": {Up: true}},
+			Pin: &failover.Pin{Target: "backup", From: "main", Until: t0.Add(time.Minute), Drill: true},
+			LastDrill: &failover.DrillReport{Start: t0.Add(-time.Hour), From: "main", Target: "backup", Result: failover.DrillPassed,
+				Reason: "backup answered all 12 probes"}},
+	}
+	svcs := ServicesFrom([]failover.Service{{Name: "mirrors", Targets: []string{"fra", "ams", "lon"}, Mode: failover.ModePool},
+		{Name: "web", Targets: []string{"main", "backup"}}}, st)
+	var b strings.Builder
+	if err := Render(&b, Data{Generated: t0, Services: svcs}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{
+		`<strong class="active-target">fra,lon</strong> (pool)`,
+		`<li class="target" data-target="lon" data-up="true" data-active="true">`,
+		`<li class="target" data-target="ams" data-up="false" data-active="false">`,
+		`Pinned: by a failover drill (from main) on backup until 2025-03-01T12:01:00Z`,
+		`Last drill: 2025-03-01T11:00:00Z passed (main to backup): backup answered all 12 probes`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
