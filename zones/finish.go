@@ -133,7 +133,9 @@ func (b *Builder) emit(groups []group) *Base {
 				r := b.recs[ri]
 				start := len(base.data)
 				base.data = appendRecord(base.data, t, r.ttl, b.rdataOf(r))
-				base.staticSum.add(recordHash(owner, base.data[start:]))
+				if !derivedType(t) {
+					base.staticSum.add(recordHash(owner, base.data[start:]))
+				}
 				base.records++
 			}
 		}
