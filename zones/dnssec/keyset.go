@@ -82,9 +82,28 @@ type Keeper struct {
 	zone   string
 	policy Policy
 
-	mu   sync.Mutex
-	keys *KeySet
-	gen  uint64 // counts changes, so that a signed zone knows it is stale
+	mu     sync.Mutex
+	keys   *KeySet
+	gen    uint64 // counts changes, so that a signed zone knows it is stale
+	timing Timing // of the zone as last signed
+	// readOnly keeps the key file as it is (zonerw check, --dry-run):
+	// keys made or moved live in memory only.
+	readOnly bool
+}
+
+// setTiming records the TTLs of the zone as last signed.
+func (kp *Keeper) setTiming(t Timing) {
+	kp.mu.Lock()
+	defer kp.mu.Unlock()
+	kp.timing = t
+}
+
+// Timing is what the rollover steps wait for, as of the last signing
+// (zero before the first).
+func (kp *Keeper) Timing() Timing {
+	kp.mu.Lock()
+	defer kp.mu.Unlock()
+	return kp.timing
 }
 
 // OpenKeeper reads zone's keys from dir (a directory under the state
@@ -92,6 +111,16 @@ type Keeper struct {
 // do not fit the policy (another algorithm, csk against ksk+zsk) are an
 // error: changing them is a rollover zonerw does not do on its own.
 func OpenKeeper(dir, zone string, p Policy, now time.Time) (*Keeper, error) {
+	return openKeeper(dir, zone, p, now, false)
+}
+
+// OpenKeeperReadOnly is OpenKeeper for commands that change nothing: a
+// zone without keys gets keys made for the occasion, never stored.
+func OpenKeeperReadOnly(dir, zone string, p Policy, now time.Time) (*Keeper, error) {
+	return openKeeper(dir, zone, p, now, true)
+}
+
+func openKeeper(dir, zone string, p Policy, now time.Time, readOnly bool) (*Keeper, error) {
 	p = p.WithDefaults()
 	zone = dns.CanonicalName(zone)
 	ks, ok, err := readKeys(dir, zone)
@@ -102,14 +131,16 @@ func OpenKeeper(dir, zone string, p Policy, now time.Time) (*Keeper, error) {
 		if ks, err = initialKeys(zone, p, now); err != nil {
 			return nil, err
 		}
-		if err := writeKeys(dir, ks); err != nil {
-			return nil, err
+		if !readOnly {
+			if err := writeKeys(dir, ks); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := fits(ks, p, keyPath(dir, zone)); err != nil {
 		return nil, err
 	}
-	return &Keeper{dir: dir, zone: zone, policy: p, keys: ks}, nil
+	return &Keeper{dir: dir, zone: zone, policy: p, keys: ks, readOnly: readOnly}, nil
 }
 
 // initialKeys are a new zone's keys: one CSK, or a KSK and a ZSK.
@@ -178,8 +209,10 @@ func (kp *Keeper) change(fn func(ks *KeySet) (bool, error)) (bool, error) {
 	if err != nil || !changed {
 		return false, err
 	}
-	if err := writeKeys(kp.dir, next); err != nil {
-		return false, err
+	if !kp.readOnly {
+		if err := writeKeys(kp.dir, next); err != nil {
+			return false, err
+		}
 	}
 	kp.keys = next
 	kp.gen++

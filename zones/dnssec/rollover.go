@@ -27,24 +27,31 @@ type Step struct {
 	What string
 }
 
-// Advance moves the zone's keys along their timelines at now: a ZSK
+// Advance moves the zone's keys along their timelines at now (with the
+// TTLs of the zone as last signed): a ZSK
 // rolled by pre-publication when its lifetime is over (RFC 6781 section
 // 4.1.1.1), and a KSK or CSK rollover the operator started, its new
 // key's DS looked for with ds (nil: only `zonerw dnssec submitted` says
 // the parent has it). It returns the steps taken; any step changes the
 // keys, and the zone must be signed again.
-func (kp *Keeper) Advance(ctx context.Context, now time.Time, t Timing, ds DSLookup) ([]Step, error) {
+func (kp *Keeper) Advance(ctx context.Context, now time.Time, ds DSLookup) ([]Step, error) {
+	// The parent is asked before the lock is taken: a slow answer holds
+	// up nobody who only reads the keys.
 	kp.mu.Lock()
-	defer kp.mu.Unlock()
-	var steps []Step
-	say := func(format string, args ...any) {
-		steps = append(steps, Step{Zone: kp.zone, What: fmt.Sprintf(format, args...)})
-	}
+	ask := ds != nil && kp.keys.Rolling && len(kp.keys.having(kp.parentRole(), StateReady)) > 0
+	kp.mu.Unlock()
 	var dsSet []*dns.DS
 	var dsTTL time.Duration
 	var dsErr error
-	if ds != nil && kp.keys.Rolling && len(kp.keys.having(kp.parentRole(), StateReady)) > 0 {
+	if ask {
 		dsSet, dsTTL, dsErr = ds(ctx, kp.zone)
+	}
+	kp.mu.Lock()
+	defer kp.mu.Unlock()
+	t := kp.timing
+	var steps []Step
+	say := func(format string, args ...any) {
+		steps = append(steps, Step{Zone: kp.zone, What: fmt.Sprintf(format, args...)})
 	}
 	_, err := kp.change(func(ks *KeySet) (bool, error) {
 		before := len(steps)

@@ -107,6 +107,8 @@ func (s *Signer) SignBase(unsigned *zones.Base) (*Signed, error) {
 	}
 	base.PrepareDenial()
 	sb := newSigned(base, ks, gen, p, t, owners, now)
+	sb.now = s.now
+	s.keeper.setTiming(t)
 	if err := sb.verifyBase(now, s.workers); err != nil {
 		return nil, err
 	}

@@ -23,12 +23,12 @@ func TestSignedZoneVerifies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := sb.NewVersion(10, fill("192.0.2.1"), c.now())
+			v, err := sb.NewVersion(10, fill("192.0.2.1"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			ldnsVerify(t, v, c.now())
-			v2, err := sb.NewVersion(11, fill("192.0.2.2", "192.0.2.3"), c.now())
+			v2, err := sb.NewVersion(11, fill("192.0.2.2", "192.0.2.3"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,6 +44,6 @@ func TestPrintSigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ := sb.NewVersion(10, fill("192.0.2.1"), c.now())
+	v, _ := sb.NewVersion(10, fill("192.0.2.1"))
 	t.Log(zoneText(v))
 }

@@ -19,6 +19,7 @@ type Signed struct {
 	policy Policy
 	timing Timing
 	signed time.Time // when the static signatures were made
+	now    func() time.Time
 	// perVersion maps each dynamic owner (canonical wire) to the types
 	// each version signs there.
 	perVersion map[string][]uint16
@@ -63,6 +64,12 @@ func (sb *Signed) Generation() uint64 { return sb.gen }
 // Timing is the TTLs a rollover step waits for in this zone.
 func (sb *Signed) Timing() Timing { return sb.timing }
 
+// Stale reports whether the zone must be signed again at now: its
+// static signatures are due for refresh, or its keys have changed.
+func (sb *Signed) Stale(now time.Time, generation uint64) bool {
+	return !now.Before(sb.Due()) || generation != sb.gen
+}
+
 // Due is when the static signatures must be made anew: their expiry
 // less the refresh period.
 func (sb *Signed) Due() time.Time {
@@ -78,7 +85,8 @@ func (sb *Signed) Expires() time.Time { return sb.signed.Add(sb.policy.Validity)
 // signature is due), at now. The signatures made are verified as the
 // version holds them; a version that does not verify is an error naming
 // the RRset, and is not returned.
-func (sb *Signed) NewVersion(serial uint32, fill zones.Fill, now time.Time) (*zones.Version, error) {
+func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, error) {
+	now := sb.now()
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	w := sb.policy.window(now)

@@ -14,7 +14,10 @@ import (
 // changes, and the slots its address markers fill.
 type Compiled struct {
 	Zone *Zone
-	Base *zones.Base
+	Base *zones.Base // signed, when the zone is (see Signer)
+	// Unsigned is the base as the template makes it, before signing.
+	Unsigned *zones.Base
+	signed   SignedBase // nil for a zone not signed
 	// FixedSerial is set for a template without @serial number@: its SOA
 	// serial is the one written there, and only the operator changes it.
 	FixedSerial bool
@@ -63,7 +66,11 @@ func Compile(z *Zone) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: the rendered template is not a valid zone: %w", z.Name, err)
 	}
-	return &Compiled{Zone: z, Base: base, FixedSerial: !t.HasSerial()}, nil
+	c := &Compiled{Zone: z, Base: base, Unsigned: base, FixedSerial: !t.HasSerial()}
+	if err := c.sign(); err != nil {
+		return nil, err // it names the zone
+	}
+	return c, nil
 }
 
 // markerAt finds the marker record whose lines hold line.
@@ -89,9 +96,11 @@ func (c *Compiled) Version(serial uint32, v Values) (*zones.Version, error) {
 	if c.FixedSerial {
 		serial = c.TemplateSerial()
 	}
-	return zones.NewVersion(c.Base, serial, func(s zones.Slot) ([]netip.Addr, uint32, error) {
-		return fill(s, v)
-	})
+	f := func(s zones.Slot) ([]netip.Addr, uint32, error) { return fill(s, v) }
+	if c.signed != nil {
+		return c.signed.NewVersion(serial, f)
+	}
+	return zones.NewVersion(c.Base, serial, f)
 }
 
 // TemplateSerial is the serial the template's SOA is written with (1 when

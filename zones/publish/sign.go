@@ -1,0 +1,51 @@
+package publish
+
+import (
+	"time"
+
+	"github.com/zonerw/zonerw/zones"
+)
+
+// Signer signs a zone (DNSSEC): once per compile, the compiled Base; then
+// each version's dynamic RRsets (see zones/dnssec).
+type Signer interface {
+	// SignBase returns the compiled, unsigned base signed.
+	SignBase(unsigned *zones.Base) (SignedBase, error)
+	// Stale reports whether sb must be signed again at now (its
+	// signatures are due for refresh, or the keys changed).
+	Stale(sb SignedBase, now time.Time) bool
+}
+
+// SignedBase is one compile signed.
+type SignedBase interface {
+	Base() *zones.Base
+	// NewVersion makes a version with its dynamic RRsets signed and
+	// verified; a version that does not verify is an error.
+	NewVersion(serial uint32, fill zones.Fill) (*zones.Version, error)
+}
+
+// sign signs c's base when its zone is signed. It is part of Compile.
+func (c *Compiled) sign() error {
+	if c.Zone.Signer == nil {
+		return nil
+	}
+	sb, err := c.Zone.Signer.SignBase(c.Unsigned)
+	if err != nil {
+		return err
+	}
+	c.Base, c.signed = sb.Base(), sb
+	return nil
+}
+
+// Signed reports whether the compile is signed.
+func (c *Compiled) Signed() bool { return c.signed != nil }
+
+// resigned is c signed anew (fresh signatures, the keys as they are now),
+// sharing its zone and unsigned base.
+func (c *Compiled) resigned() (*Compiled, error) {
+	n := &Compiled{Zone: c.Zone, Unsigned: c.Unsigned, Base: c.Unsigned, FixedSerial: c.FixedSerial}
+	if err := n.sign(); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
