@@ -106,6 +106,8 @@ type daemon struct {
 	done      chan struct{}      // closed when the current loop has returned
 	verify    context.CancelFunc // stops the providers' read-back timers
 	verified  sync.WaitGroup
+	// dnssecUpkeep moves key rollovers along and re-signs what is due.
+	dnssecUpkeep *dnssecMaint
 }
 
 // startDaemon loads the config and the stored zones, serves those at once,
@@ -179,6 +181,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 		return nil, err
 	}
 	d.startVerify()
+	d.dnssecUpkeep = d.startDNSSEC() // dnssecd.go
 	d.obs.setReady()
 	return d, nil
 }
@@ -333,6 +336,7 @@ func (d *daemon) stopLoop() {
 // what they are delivering, close the listeners, save the state.
 func (d *daemon) stop() error {
 	d.admin.close()
+	d.dnssecUpkeep.stop()
 	d.stopVerify()
 	d.stopLoop()
 	d.pipe.Stop(5 * time.Second)

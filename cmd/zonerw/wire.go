@@ -63,6 +63,9 @@ func build(cfg *config.Config) (*app, error) {
 	var errs []error
 	for _, z := range cfg.Zones {
 		pz, err := buildZone(z, tsvcs, defaultService, overrides)
+		if err == nil {
+			err = attachSigner(pz, z, cfg.StateDir) // dnssec.go
+		}
 		if err != nil {
 			errs = append(errs, err)
 			a.broken[z.Name] = err

@@ -233,3 +233,15 @@ func (ks *KeySet) having(role Role, state State) []*Key {
 func (ks *KeySet) remove(k *Key) {
 	ks.Keys = slices.DeleteFunc(ks.Keys, func(o *Key) bool { return o == k })
 }
+
+// OpenExisting opens zone's keys in dir when it has some (nil, nil when
+// it has none), making none.
+func OpenExisting(dir, zone string, p Policy) (*Keeper, error) {
+	p = p.WithDefaults()
+	zone = dns.CanonicalName(zone)
+	ks, ok, err := readKeys(dir, zone)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &Keeper{dir: dir, zone: zone, policy: p, keys: ks}, nil
+}

@@ -70,6 +70,28 @@ func (sb *Signed) Stale(now time.Time, generation uint64) bool {
 	return !now.Before(sb.Due()) || generation != sb.gen
 }
 
+// VersionDue reports whether v, a version served now (perhaps made by an
+// earlier compile or run), holds static signatures due for refresh at
+// now: cron mode compiles and signs afresh every run, but serves (and
+// writes) what it made before while the content stays the same.
+func (sb *Signed) VersionDue(v *zones.Version, now time.Time) bool {
+	if v == nil || !v.Signed() {
+		return false
+	}
+	s, ok := v.Apex().RRset(dns.TypeRRSIG)
+	if !ok {
+		return false
+	}
+	refresh := sb.policy.refresh(uint32(sb.timing.MaxTTL / time.Second))
+	for _, rr := range s.Records(v.Origin()) {
+		sig := rr.(*dns.RRSIG)
+		if sig.TypeCovered == dns.TypeDNSKEY && !now.Add(refresh).Before(time.Unix(int64(sig.Expiration), 0)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Due is when the static signatures must be made anew: their expiry
 // less the refresh period.
 func (sb *Signed) Due() time.Time {

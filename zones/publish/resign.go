@@ -2,6 +2,8 @@ package publish
 
 import (
 	"time"
+
+	"github.com/zonerw/zonerw/zones"
 )
 
 // Resign signs again, with a new serial, every signed zone whose
@@ -12,24 +14,32 @@ import (
 // carries the values it left.
 func (p *Pipeline) Resign(now time.Time) []Change {
 	type due struct {
-		e *zoneEntry
-		c *Compiled
+		e     *zoneEntry
+		c     *Compiled
+		stale bool // the compile must be signed again; else only its serial moves
 	}
 	p.mu.Lock()
 	var work []due
 	for _, name := range p.order {
 		e := p.zones[name]
-		if c := e.compiled; c != nil && c.signed != nil && c.Zone.Signer.Stale(c.signed, now) {
-			work = append(work, due{e, c})
+		c := e.compiled
+		if c == nil || c.signed == nil {
+			continue
+		}
+		if stale := c.Zone.Signer.Stale(c.signed, now); stale || c.Zone.Signer.VersionDue(c.signed, e.current(), now) {
+			work = append(work, due{e, c, stale})
 		}
 	}
 	p.mu.Unlock()
 	var out []Change
 	for _, w := range work {
-		n, err := w.c.resigned()
-		if err != nil {
-			out = append(out, Change{Zone: w.e.name, Serial: p.serialOf(w.e), Err: err})
-			continue
+		n := w.c
+		if w.stale {
+			var err error
+			if n, err = w.c.resigned(); err != nil {
+				out = append(out, Change{Zone: w.e.name, Serial: p.serialOf(w.e), Err: err})
+				continue
+			}
 		}
 		if ch, ok := p.commitResigned(w.e, w.c, n); ok {
 			out = append(out, ch)
@@ -70,4 +80,12 @@ func (p *Pipeline) Compiled(zone string) *Compiled {
 		return e.compiled
 	}
 	return nil
+}
+
+// current is the version the zone serves now, nil when none. p.mu is held.
+func (e *zoneEntry) current() *zones.Version {
+	if e.cur == nil {
+		return nil
+	}
+	return e.cur.Version
 }

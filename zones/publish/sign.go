@@ -11,9 +11,13 @@ import (
 type Signer interface {
 	// SignBase returns the compiled, unsigned base signed.
 	SignBase(unsigned *zones.Base) (SignedBase, error)
-	// Stale reports whether sb must be signed again at now (its
-	// signatures are due for refresh, or the keys changed).
+	// Stale reports whether sb must be signed again at now: its
+	// signatures are due for refresh, or the keys changed.
 	Stale(sb SignedBase, now time.Time) bool
+	// VersionDue reports whether cur, the version served now (made by an
+	// earlier compile, perhaps by an earlier run), holds signatures due
+	// for refresh at now.
+	VersionDue(sb SignedBase, cur *zones.Version, now time.Time) bool
 }
 
 // SignedBase is one compile signed.
