@@ -1,6 +1,7 @@
 package dnssec
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -25,7 +26,7 @@ type Signed struct {
 	perVersion map[string][]uint16
 
 	mu    sync.Mutex
-	cache map[cacheKey]cached // the last signatures of each per-version RRset
+	cache map[cacheKey][]cached // per RRset, its last few contents' signatures, newest first
 }
 
 type cacheKey struct {
@@ -33,16 +34,21 @@ type cacheKey struct {
 	rtype uint16
 }
 
-// cached is the signatures of one RRset as it last was.
+// cached is the signatures of one RRset as it was once.
 type cached struct {
 	wire    []byte // the RRset's records, RRset.Wire layout
 	sigs    []byte // its RRSIGs, RRset.Wire layout
 	expires time.Time
 }
 
+// cacheDepth is how many contents of one RRset keep their signatures: a
+// service that fails over and back gets signatures made before, still
+// valid, instead of new ones each time.
+const cacheDepth = 4
+
 func newSigned(base *zones.Base, ks *KeySet, gen uint64, p Policy, t Timing, owners []ownerInfo, now time.Time) *Signed {
 	sb := &Signed{base: base, keys: ks, gen: gen, policy: p, timing: t, signed: now,
-		perVersion: map[string][]uint16{}, cache: map[cacheKey]cached{}}
+		perVersion: map[string][]uint16{}, cache: map[cacheKey][]cached{}}
 	for _, o := range owners {
 		if len(o.perVersion) > 0 && !o.occluded {
 			sb.perVersion[string(o.name)] = o.perVersion
@@ -115,6 +121,7 @@ func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, er
 	refresh := sb.policy.refresh(uint32(sb.timing.MaxTTL / time.Second))
 	buf := make([]byte, 1<<16+512)
 	signers := sb.keys.zoneSigners()
+	var fresh []cacheKey // the RRsets signed for this version
 	v, err := zones.NewSignedVersion(sb.base, serial, fill, func(owner []byte, n zones.Node) ([]byte, error) {
 		types := sb.perVersion[string(owner)]
 		var out []byte
@@ -125,8 +132,8 @@ func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, er
 				continue
 			}
 			key := cacheKey{owner: string(owner), rtype: s.Type}
-			if c, ok := sb.cache[key]; ok && s.Type != dns.TypeSOA && string(c.wire) == string(s.Wire) && now.Add(refresh).Before(c.expires) {
-				out = append(out, c.sigs...)
+			if sigs, ok := sb.cachedSigs(key, s.Wire, now.Add(refresh)); ok {
+				out = append(out, sigs...)
 				continue
 			}
 			if text == "" {
@@ -140,7 +147,10 @@ func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, er
 			for _, sig := range sigs {
 				joined = append(joined, sig...)
 			}
-			sb.cache[key] = cached{wire: slices.Clone(s.Wire), sigs: joined, expires: time.Unix(int64(w.expiration), 0)}
+			if s.Type != dns.TypeSOA { // the SOA changes with every version
+				sb.remember(key, cached{wire: slices.Clone(s.Wire), sigs: joined, expires: time.Unix(int64(w.expiration), 0)})
+			}
+			fresh = append(fresh, key)
 			out = append(out, joined...)
 		}
 		return out, nil
@@ -148,21 +158,63 @@ func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, er
 	if err != nil {
 		return nil, err
 	}
-	if err := sb.verifyDynamic(v, now); err != nil {
+	if err := sb.verifyFresh(v, fresh, now); err != nil {
+		sb.forget(fresh)
 		return nil, err
 	}
 	return v, nil
 }
 
-// verifyDynamic checks the signatures of every per-version RRset of v.
-func (sb *Signed) verifyDynamic(v *zones.Version, now time.Time) error {
-	var err error
-	v.EachDynamic(func(name []byte, n zones.Node) bool {
-		types := sb.perVersion[string(name)]
-		err = sb.verifyNode(v, name, n, func(t uint16) bool { return slices.Contains(types, t) }, now)
-		return err == nil
-	})
-	if err != nil {
+// cachedSigs returns the signatures made for the RRset key when it held
+// wire, if they are still good past until.
+func (sb *Signed) cachedSigs(key cacheKey, wire []byte, until time.Time) ([]byte, bool) {
+	for _, c := range sb.cache[key] {
+		if string(c.wire) == string(wire) && until.Before(c.expires) {
+			return c.sigs, true
+		}
+	}
+	return nil, false
+}
+
+// remember keeps c as the newest signatures of the RRset key.
+func (sb *Signed) remember(key cacheKey, c cached) {
+	list := append([]cached{c}, sb.cache[key]...)
+	sb.cache[key] = list[:min(len(list), cacheDepth)]
+}
+
+// forget drops the newest signatures of the given RRsets: they belong to
+// a version that did not verify.
+func (sb *Signed) forget(keys []cacheKey) {
+	for _, k := range keys {
+		if list := sb.cache[k]; len(list) > 0 {
+			sb.cache[k] = list[1:]
+		}
+	}
+}
+
+// verifyFresh checks, as v holds them, the signatures of the RRsets
+// signed for it (those reused were checked when they were made), on
+// every core.
+func (sb *Signed) verifyFresh(v *zones.Version, fresh []cacheKey, now time.Time) error {
+	errs := make([]error, len(fresh))
+	var wg sync.WaitGroup
+	for i, k := range fresh {
+		check := func() {
+			n, ok := v.Lookup([]byte(k.owner))
+			if !ok {
+				errs[i] = fmt.Errorf("%s: not in the version", zones.WireNameText([]byte(k.owner)))
+				return
+			}
+			errs[i] = sb.verifyNode(v, []byte(k.owner), n, func(t uint16) bool { return t == k.rtype }, now)
+		}
+		if i == len(fresh)-1 {
+			check() // the last one here, the others beside it
+		} else {
+			wg.Go(check)
+		}
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("zone %s serial %d: not published: %w", v.Origin(), v.Serial(), err)
 	}
 	return nil

@@ -1,6 +1,8 @@
 package publish
 
 import (
+	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/zonerw/zonerw/zones"
@@ -52,4 +54,30 @@ func (c *Compiled) resigned() (*Compiled, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// draft makes the version of the zone for v with serial, its dynamic
+// RRsets unsigned: only to tell whether the content changed (signatures
+// do not count in a version's content), never to be published.
+func (c *Compiled) draft(serial uint32, v Values) (*zones.Version, error) {
+	if c.signed == nil || c.FixedSerial {
+		return c.Version(serial, v)
+	}
+	return zones.NewVersion(c.Base, serial, func(s zones.Slot) ([]netip.Addr, uint32, error) { return fill(s, v) })
+}
+
+// signedReuse is the release kept for unchanged content: when it is the
+// draft itself (the same content on a new compile), a signed zone makes
+// it again with its dynamic RRsets signed, at the same serial and with
+// the journal the draft was given.
+func (c *Compiled) signedReuse(rel *Release, draft *zones.Version) (*Release, bool, error) {
+	if c.signed == nil || rel.Version != draft {
+		return rel, false, nil
+	}
+	v, err := c.Version(draft.Serial(), rel.Values)
+	if err != nil {
+		return nil, false, fmt.Errorf("zone %s: %w", c.Zone.Name, err)
+	}
+	v.SetJournal(draft.Journal())
+	return &Release{Zone: rel.Zone, Version: v, Values: rel.Values}, false, nil
 }
