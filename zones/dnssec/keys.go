@@ -83,18 +83,6 @@ func (k *Key) signsZone() bool {
 	return false
 }
 
-// forParent reports whether the key's CDS and CDNSKEY are published: the
-// active KSK or CSK, or during a rollover the new one.
-func (k *Key) forParent(rolling bool) bool {
-	if k.Role == RoleZSK {
-		return false
-	}
-	if rolling {
-		return k.State == StateReady
-	}
-	return k.State == StateActive
-}
-
 // newKey makes a key of role for zone with algorithm alg.
 func newKey(zone string, role Role, alg uint8, ttl uint32, now time.Time) (*Key, error) {
 	k := &dns.DNSKEY{Hdr: dns.RR_Header{Name: zone, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: ttl},

@@ -64,14 +64,19 @@ func (ks *KeySet) keySigners() []*Key {
 }
 
 // ForParent is the key whose DS the parent should hold: during a
-// rollover the new one, else the active KSK or CSK.
+// rollover the new one once it is ready, else the active KSK or CSK.
 func (ks *KeySet) ForParent() *Key {
+	var active *Key
 	for _, k := range ks.Keys {
-		if k.forParent(ks.Rolling) {
+		switch {
+		case k.Role == RoleZSK:
+		case k.State == StateReady:
 			return k
+		case k.State == StateActive && active == nil:
+			active = k
 		}
 	}
-	return nil
+	return active
 }
 
 // Keeper owns one zone's keys: it makes them when there are none, keeps
