@@ -63,7 +63,7 @@ type rollHarness struct {
 }
 
 func newRollHarness(t *testing.T, pol dnssec.Policy) *rollHarness {
-	c := &fakeClock{t: now}
+	c := newFakeClock(now)
 	z, k := signedZone(t, tmplText, pol, c)
 	st, err := store.Open(t.TempDir(), 0, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -81,7 +81,7 @@ func newRollHarness(t *testing.T, pol dnssec.Policy) *rollHarness {
 // both publish (pre-publication), its own DNSKEY RRset valid.
 func (h *rollHarness) step(d time.Duration) []string {
 	h.t.Helper()
-	h.c.t = h.c.t.Add(d)
+	h.c.set(h.c.now().Add(d))
 	steps, err := h.k.Advance(context.Background(), h.c.now(), h.ds)
 	if err != nil {
 		h.t.Fatal(err)

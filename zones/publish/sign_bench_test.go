@@ -49,7 +49,7 @@ func BenchmarkFailover100k(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			z := newZone(&testing.T{}, bigTemplate(100000))
 			if mode.p != nil {
-				c := &fakeClock{t: time.Now()}
+				c := newFakeClock(time.Now())
 				k, err := dnssec.OpenKeeper(b.TempDir(), z.Name, *mode.p, c.now())
 				if err != nil {
 					b.Fatal(err)

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"fmt"
+	"sync"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -35,10 +36,25 @@ func (ts testSigner) VersionDue(sb SignedBase, cur *zones.Version, now time.Time
 	return sb.(*dnssec.Signed).VersionDue(cur, now)
 }
 
-// fakeClock is a clock the test moves.
-type fakeClock struct{ t time.Time }
+// fakeClock is a clock the test moves (the pipeline's workers read it too).
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *fakeClock) now() time.Time { return c.t }
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
 
 func signedZone(t *testing.T, text string, p dnssec.Policy, c *fakeClock) (*Zone, *dnssec.Keeper) {
 	t.Helper()
@@ -94,7 +110,7 @@ func checkValid(t *testing.T, v *zones.Version, at time.Time) time.Time {
 // else), and signatures are refreshed, with a new serial, before they
 // expire, under an injected clock.
 func TestSignedPipeline(t *testing.T) {
-	c := &fakeClock{t: now}
+	c := newFakeClock(now)
 	z, _ := signedZone(t, tmplText, dnssec.Policy{NSEC3: true}, c)
 	st, err := store.Open(t.TempDir(), 0, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -129,18 +145,18 @@ func TestSignedPipeline(t *testing.T) {
 	}
 
 	// Nothing is due a day later.
-	c.t = c.t.Add(24 * time.Hour)
+	c.set(c.now().Add(24 * time.Hour))
 	if ch := p.Resign(c.now()); len(ch) != 0 {
 		t.Fatalf("resign a day after signing: %+v", ch)
 	}
 	// Half a day before: not due yet. An hour before they expire the
 	// signatures (valid 14 days, refreshed the propagation delay of 1h and
 	// the largest TTL, 1h, before) are due: a new serial, fresh signatures.
-	c.t = now.Add(13*24*time.Hour + 12*time.Hour)
+	c.set(now.Add(13*24*time.Hour + 12*time.Hour))
 	if ch := p.Resign(c.now()); len(ch) != 0 {
 		t.Fatalf("resign half a day before the refresh: %+v", ch)
 	}
-	c.t = now.Add(14*24*time.Hour - time.Hour)
+	c.set(now.Add(14*24*time.Hour - time.Hour))
 	ch = p.Resign(c.now())
 	if len(ch) != 1 || !ch[0].Changed || ch[0].Err != nil || ch[0].Serial == v.Serial() {
 		t.Fatalf("refresh: %+v", ch)
@@ -161,7 +177,7 @@ func TestSignedPipeline(t *testing.T) {
 // TestSignedFileIsSigned: the output file of a signed zone is the signed
 // zone, every record of the version.
 func TestSignedFileIsSigned(t *testing.T) {
-	c := &fakeClock{t: now}
+	c := newFakeClock(now)
 	z, _ := signedZone(t, tmplText, dnssec.Policy{}, c)
 	z.Output = filepath.Join(t.TempDir(), "example.com.zone")
 	cmp := compile(t, z)
@@ -196,7 +212,7 @@ func bigTemplate(n int) string {
 // TestSignedRecompileKeepsSerial: the same template compiled (and signed)
 // again keeps its serial, and the version kept is signed all through.
 func TestSignedRecompileKeepsSerial(t *testing.T) {
-	c := &fakeClock{t: now}
+	c := newFakeClock(now)
 	z, _ := signedZone(t, tmplText, dnssec.Policy{}, c)
 	p := newPipeline(t, t.TempDir())
 	p.AddZone(z.Name, ZoneState{})
