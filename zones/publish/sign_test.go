@@ -2,9 +2,9 @@ package publish
 
 import (
 	"fmt"
-	"sync"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
