@@ -115,6 +115,9 @@ func (sb *Signed) Expires() time.Time { return sb.signed.Add(sb.policy.Validity)
 // the RRset, and is not returned.
 func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, error) {
 	now := sb.now()
+	if !now.Before(sb.Expires()) {
+		return nil, fmt.Errorf("zone %s serial %d: not published: the zone's signatures expired at %s and it was not signed again", sb.base.Origin(), serial, sb.Expires().UTC().Format(time.RFC3339))
+	}
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	w := sb.policy.window(now)

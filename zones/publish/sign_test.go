@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -231,4 +232,68 @@ func TestSignedRecompileKeepsSerial(t *testing.T) {
 	if !found {
 		t.Error("the kept version's SOA is not signed")
 	}
+}
+
+// failingSigned makes versions that do not verify while fail is set.
+type failingSigned struct {
+	SignedBase
+	fail *bool
+}
+
+func (f failingSigned) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, error) {
+	if *f.fail {
+		return nil, fmt.Errorf("zone example.com. serial %d: not published: www.example.com. A: no valid signature by CSK 1 (test)", serial)
+	}
+	return f.SignedBase.NewVersion(serial, fill)
+}
+
+type failingSigner struct {
+	testSigner
+	fail *bool
+}
+
+func (f failingSigner) SignBase(b *zones.Base) (SignedBase, error) {
+	sb, err := f.testSigner.SignBase(b)
+	if err != nil {
+		return nil, err
+	}
+	return failingSigned{sb, f.fail}, nil
+}
+
+func (f failingSigner) Stale(sb SignedBase, now time.Time) bool {
+	return f.testSigner.Stale(sb.(failingSigned).SignedBase, now)
+}
+
+func (f failingSigner) VersionDue(sb SignedBase, cur *zones.Version, now time.Time) bool {
+	return f.testSigner.VersionDue(sb.(failingSigned).SignedBase, cur, now)
+}
+
+// TestUnverifiedVersionNotPublished: a failover whose signed version does
+// not verify publishes nothing; the last good version keeps serving, the
+// change carries the reason, and the next good one goes out.
+func TestUnverifiedVersionNotPublished(t *testing.T) {
+	c := newFakeClock(now)
+	z, _ := signedZone(t, tmplText, dnssec.Policy{}, c)
+	fail := false
+	z.Signer = failingSigner{z.Signer.(testSigner), &fail}
+	p := newPipeline(t, t.TempDir())
+	p.AddZone(z.Name, ZoneState{})
+	rec := &recorder{}
+	p.AddDestination(z.Name, "server", rec, time.Second, fastRety)
+	p.Start()
+	defer p.Stop(time.Second)
+	good := apply(t, p, z, onMain(), false)
+	fail = true
+	ch := p.Publish(onBackup())
+	if len(ch) != 1 || ch[0].Err == nil || !strings.Contains(ch[0].Err.Error(), "www.example.com. A: no valid signature") {
+		t.Fatalf("publish of a version that does not verify: %+v", ch)
+	}
+	if v := p.Current(z.Name); v.Serial() != good.Serial {
+		t.Fatalf("serving serial %d, want the last good %d", v.Serial(), good.Serial)
+	}
+	fail = false
+	if ch := p.Publish(onBackup()); len(ch) != 1 || ch[0].Err != nil || !ch[0].Changed {
+		t.Fatalf("the next publish: %+v", ch)
+	}
+	waitFor(t, "the good version delivered", func() bool { return last(rec) == p.Current(z.Name).Serial() })
 }
