@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,4 +106,52 @@ func TestServeSigned(t *testing.T) {
 		t.Errorf("after a restart the zone is signed with another key")
 	}
 	d.stop(t)
+}
+
+// TestCronSigned: cron mode with dnssec on writes the signed zone to the
+// output file (ldns-verify-zone and kzonecheck accept it), keeps it and
+// its serial while nothing changes, and rewrites it signed after a
+// failover; zonerw check makes no keys.
+func TestCronSigned(t *testing.T) {
+	ldns := needTool(t, "ldns-verify-zone", "ldnsutils")
+	kzc := needTool(t, "kzonecheck", "knot-dnssecutils")
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	cfg, out := cronSetup(t, main.port())
+	text, _ := os.ReadFile(cfg)
+	writeFile(t, cfg, strings.Replace(string(text), "output: out/example.com.zone}", "output: out/example.com.zone, dnssec: {enabled: true, keys: ksk+zsk}}", 1))
+	keys := filepath.Join(filepath.Dir(cfg), "state", "keys")
+
+	if code, _, errOut := runZonerw(t, "check", "-c", cfg); code != 0 {
+		t.Fatalf("check: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(keys); !os.IsNotExist(err) {
+		t.Fatalf("zonerw check made %s (%v)", keys, err)
+	}
+	verify := func(want string) string {
+		t.Helper()
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "\tRRSIG\t") || !strings.Contains(string(b), want) {
+			t.Fatalf("the output file is not the signed zone with www %s:\n%s", want, b)
+		}
+		for _, c := range [][]string{{ldns, out}, {kzc, "--dnssec", "on", "-o", "example.com", out}} {
+			if o, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+				t.Errorf("%s: %v\n%s", c[0], err, o)
+			}
+		}
+		return string(b)
+	}
+	mustRun(t, cfg)
+	first := verify("127.0.0.11")
+	mustRun(t, cfg)
+	if again, _ := os.ReadFile(out); string(again) != first {
+		t.Error("a run with nothing changed rewrote the signed zone")
+	}
+	main.stop()
+	mustRun(t, cfg)
+	mustRun(t, cfg) // fall 2
+	verify("127.0.0.12")
 }
