@@ -119,6 +119,7 @@ func testSignedZone(t *testing.T, p dnssec.Policy) {
 		serial uint32
 		addr   string
 	}{{1, "192.0.2.10"}, {2, "192.0.2.20"}} {
+		before := primary.Stats()
 		if step.serial > 1 {
 			v, err := sb.NewVersion(step.serial, www(step.addr))
 			if err != nil {
@@ -134,6 +135,9 @@ func testSignedZone(t *testing.T, p dnssec.Policy) {
 			}
 			text := axfrText(t, listens[i])
 			verifyZoneText(t, ldns, kzc, fmt.Sprintf("%s-serial%d", k.name, step.serial), text, step.serial)
+		}
+		if after := primary.Stats(); step.serial > 1 && (after.IXFR < before.IXFR+uint64(len(kinds)) || after.AXFR != before.AXFR) {
+			t.Errorf("serial %d reached the secondaries by %d IXFR (want one each, %d) and %d AXFR", step.serial, after.IXFR-before.IXFR, len(kinds), after.AXFR-before.AXFR)
 		}
 		verifyZoneText(t, ldns, kzc, fmt.Sprintf("primary-serial%d", step.serial), axfrText(t, primaryAddr), step.serial)
 		if took, err := poll(transferDeadline, func() bool { return resolvesSecure(resolver, "www."+zone, step.addr) }); err != nil {
