@@ -82,10 +82,7 @@ func (p *Pipeline) Compiled(zone string) *Compiled {
 	return nil
 }
 
-// current is the version the zone serves now, nil when none. p.mu is held.
-func (e *zoneEntry) current() *zones.Version {
-	if e.cur == nil {
-		return nil
-	}
-	return e.cur.Version
-}
+// current is the version whose signatures the zone's destinations hold:
+// the first made with the current serial (see zoneEntry.served), nil
+// when none. p.mu is held.
+func (e *zoneEntry) current() *zones.Version { return e.served }

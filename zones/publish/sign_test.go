@@ -297,3 +297,39 @@ func TestUnverifiedVersionNotPublished(t *testing.T) {
 	}
 	waitFor(t, "the good version delivered", func() bool { return last(rec) == p.Current(z.Name).Serial() })
 }
+
+// TestSignedRefreshAfterRestart: a restart (or the next cron run) signs
+// the zone afresh but keeps its serial, so secondaries and the output file
+// keep the signatures made when that serial was first published; those
+// are what must be refreshed before they expire.
+func TestSignedRefreshAfterRestart(t *testing.T) {
+	c := newFakeClock(now)
+	z, _ := signedZone(t, tmplText, dnssec.Policy{}, c)
+	dir := t.TempDir()
+	open := func() *Pipeline {
+		st, err := store.Open(dir, 0, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := New(Config{Store: st, Now: c.now})
+		p.AddZone(z.Name, ZoneState{})
+		return p
+	}
+	first := apply(t, open(), z, onMain(), false)
+	// Ten days on, a restart: same content, same serial, fresh signatures.
+	c.set(now.Add(10 * 24 * time.Hour))
+	p := open()
+	if again := apply(t, p, z, onMain(), false); again.Changed || again.Serial != first.Serial {
+		t.Fatalf("restart: %+v after %+v", again, first)
+	}
+	if ch := p.Resign(c.now()); len(ch) != 0 {
+		t.Fatalf("resign on day 10: %+v", ch)
+	}
+	// On day 14 the signatures published with that serial are due,
+	// however fresh the restart's own are.
+	c.set(now.Add(14*24*time.Hour - time.Hour))
+	ch := p.Resign(c.now())
+	if len(ch) != 1 || !ch[0].Changed || ch[0].Serial == first.Serial {
+		t.Fatalf("resign on day 14: %+v", ch)
+	}
+}

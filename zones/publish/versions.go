@@ -148,6 +148,9 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	} else {
 		e.saveErr = nil
 	}
+	if e.cur == nil || e.cur.Version.Serial() != ch.Serial {
+		e.served = rel.Version
+	}
 	e.cur = rel
 	e.raise(ch.Serial)
 	for _, w := range e.workers {
