@@ -156,7 +156,7 @@ func initialKeys(zone string, p Policy, now time.Time) (*KeySet, error) {
 		roles = []Role{RoleKSK, RoleZSK}
 	}
 	for _, r := range roles {
-		k, err := newKey(zone, r, p.Algorithm, 0, now)
+		k, err := ks.newKey(r, p.Algorithm, now)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,7 +105,7 @@ func (kp *Keeper) rollZSK(ks *KeySet, now time.Time, t Timing, say func(string, 
 		return
 	}
 	if len(published) == 0 && len(active) == 1 && !now.Before(active[0].Since.Add(kp.policy.ZSKLifetime)) {
-		k, err := newKey(kp.zone, RoleZSK, kp.policy.Algorithm, 0, now)
+		k, err := ks.newKey(RoleZSK, kp.policy.Algorithm, now)
 		if err != nil {
 			say("cannot make the next ZSK: %v", err)
 			return
@@ -194,7 +195,7 @@ func (kp *Keeper) StartRollover(now time.Time) (Step, error) {
 		if ks.Rolling {
 			return false, fmt.Errorf("zone %s: %w", kp.zone, ErrRolling)
 		}
-		k, err := newKey(kp.zone, kp.parentRole(), kp.policy.Algorithm, 0, now)
+		k, err := ks.newKey(kp.parentRole(), kp.policy.Algorithm, now)
 		if err != nil {
 			return false, err
 		}
@@ -224,4 +225,15 @@ func (kp *Keeper) Submitted(now time.Time, ttl time.Duration) (Step, error) {
 		return true, nil
 	})
 	return step, err
+}
+
+// newKey makes a key of role for the set's zone whose tag no key of the
+// set has, so that a signature names its key without doubt.
+func (ks *KeySet) newKey(role Role, alg uint8, now time.Time) (*Key, error) {
+	for {
+		k, err := newKey(ks.zone, role, alg, 0, now)
+		if err != nil || !slices.ContainsFunc(ks.Keys, func(o *Key) bool { return o.Tag() == k.Tag() }) {
+			return k, err
+		}
+	}
 }
