@@ -95,6 +95,12 @@ func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) *dns.M
 		s.transfer(w, r, ix)
 		return nil
 	}
+	if wantsDNSSEC(r) {
+		if sz, ok := ix.dnssecOf(); ok {
+			ix.answerSigned(m, q.Name, q.Qtype, sz) // dnssec.go
+			return m
+		}
+	}
 	ix.answer(m, q.Name, q.Qtype)
 	return m
 }

@@ -17,8 +17,14 @@ const maxChain = 8
 // question (its 0x20 case included) where they are the question's name
 // or an ancestor of it.
 func (ix *zoneIndex) answer(m *dns.Msg, qname string, qtype uint16) {
+	ix.answerWith(m, qname, qtype, false, signedZone{})
+}
+
+// answerWith is answer; do (with sz) adds what a query with the DO bit
+// gets from a signed zone.
+func (ix *zoneIndex) answerWith(m *dns.Msg, qname string, qtype uint16, do bool, sz signedZone) {
 	m.Authoritative = true
-	a := answering{ix: ix, m: m, apexOwner: suffixOf(qname, ix.labels)}
+	a := answering{ix: ix, m: m, apexOwner: suffixOf(qname, ix.labels), do: do, sz: sz}
 	name := qname
 	for range maxChain {
 		next, more := a.step(name, qtype)
@@ -36,6 +42,11 @@ type answering struct {
 	m         *dns.Msg
 	apexOwner string // the apex spelled as the question spells it
 	buf       [256]byte
+	// do is set for a query with the DO bit to a signed zone: signatures
+	// and denial proofs go with the answer (dnssec.go), sz says how.
+	do     bool
+	sz     signedZone
+	nodata bool // the last fromNode answered NODATA
 }
 
 // step answers one name of the chain. It returns the CNAME target to
@@ -52,13 +63,20 @@ func (a *answering) step(name string, qtype uint16) (string, bool) {
 		a.referral(f.node, suffixOf(name, zones.WireLabels(a.ix.v.Name(f.node))))
 		return "", false
 	case f.found:
-		return a.fromNode(f.node, name, qtype)
+		next, more := a.fromNode(f.node, name, qtype)
+		if a.nodata {
+			a.proveNODATA(w)
+		}
+		return next, more
 	case f.encloser.WildcardChild():
 		if wc, ok := a.ix.wildcardOf(f.encloser); ok {
-			return a.fromNode(wc, name, qtype)
+			next, more := a.fromNode(wc, name, qtype)
+			a.proveWildcard(w, f.encloser, a.nodata)
+			return next, more
 		}
 	}
 	a.nxdomain()
+	a.proveNXDOMAIN(w, f.encloser)
 	return "", false
 }
 
@@ -71,6 +89,7 @@ func (a *answering) wire(name string) ([]byte, bool) {
 func (a *answering) nxdomain() {
 	a.m.Rcode = dns.RcodeNameError
 	a.m.Ns = append(a.m.Ns, a.negSOA())
+	a.signNegSOA()
 }
 
 // negSOA is the negative-caching SOA owned by the apex as the question
@@ -107,7 +126,7 @@ func (ix *zoneIndex) find(w []byte, qtype uint16) found {
 	encloser := ix.v.Apex()
 	for i := n - 1; i >= 0; i-- {
 		c, ok := ix.v.Lookup(w[offs[i]:])
-		if !ok {
+		if !ok || nsec3Owner(c) {
 			return found{encloser: encloser}
 		}
 		if c.Cut() && (i > 0 || qtype != dns.TypeDS) {
@@ -132,22 +151,28 @@ func (ix *zoneIndex) wildcardOf(n zones.Node) (zones.Node, bool) {
 // fromNode answers from an existing node (or a wildcard's, whose records
 // then take owner as their name).
 func (a *answering) fromNode(n zones.Node, owner string, qtype uint16) (string, bool) {
+	a.nodata = false
 	if qtype == dns.TypeANY && n.Len() > 0 {
 		// RFC 8482: one RRset, the first in zone order, stands for all.
 		a.m.Answer = append(a.m.Answer, n.At(0).Records(owner)...)
+		a.signAnswer(n, n.At(0).Type, owner)
 		return "", false
 	}
 	if s, ok := n.RRset(qtype); ok {
 		a.m.Answer = append(a.m.Answer, s.Records(owner)...)
+		a.signAnswer(n, qtype, owner)
 		return "", false
 	}
 	if s, ok := n.RRset(dns.TypeCNAME); ok {
 		rrs := s.Records(owner)
 		a.m.Answer = append(a.m.Answer, rrs...)
+		a.signAnswer(n, dns.TypeCNAME, owner)
 		target := rrs[0].(*dns.CNAME).Target
 		return target, dns.IsSubDomain(a.ix.origin, strings.ToLower(target))
 	}
 	a.m.Ns = append(a.m.Ns, a.negSOA()) // NODATA
+	a.signNegSOA()
+	a.nodata = true
 	return "", false
 }
 
@@ -161,6 +186,7 @@ func (a *answering) referral(cut zones.Node, owner string) {
 	ns, _ := cut.RRset(dns.TypeNS)
 	rrs := ns.Records(owner)
 	a.m.Ns = append(a.m.Ns, rrs...)
+	a.signReferral(cut, owner)
 	for _, rr := range rrs {
 		a.addAddresses(rr.(*dns.NS).Ns, true)
 	}

@@ -31,6 +31,8 @@ type Base struct {
 	records int
 	// cuts is set when some owner below the apex holds NS records.
 	cuts bool
+	// denial orders the NSEC and NSEC3 owners, made on first use (denial.go).
+	denial denialOnce
 }
 
 // owner is one name of a zone.

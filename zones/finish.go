@@ -158,7 +158,9 @@ func (b *Builder) emitOwner(base *Base, i uint32, g *group, dynOf map[uint32][]i
 			r := b.recs[ri]
 			start := len(base.data)
 			base.data = appendRecord(base.data, t, r.ttl, b.rdataOf(r))
-			base.staticSum.add(recordHash(owner, base.data[start:]))
+			if !derivedType(t) { // signatures and denial records are not content
+				base.staticSum.add(recordHash(owner, base.data[start:]))
+			}
 			base.records++
 		}
 	}

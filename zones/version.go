@@ -136,9 +136,11 @@ func (b *Base) layout(name uint32, order []uint16, recs []dynRecord) (dynNode, s
 			start := len(n.data)
 			n.data = appendRecord(n.data, t, r.ttl, r.rdata)
 			set.count++
-			if t == dns.TypeSOA {
+			switch {
+			case t == dns.TypeSOA:
 				sum.add(recordHash(owner, soaWithoutSerial(n.data[start:])))
-			} else {
+			case derivedType(t):
+			default:
 				sum.add(recordHash(owner, n.data[start:]))
 			}
 		}

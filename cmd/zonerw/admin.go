@@ -115,6 +115,7 @@ func startAdmin(path string, d *daemon, log *slog.Logger) (*adminServer, error) 
 		answer(w, err, v)
 	})
 	registerDrill(mux, d)
+	d.dnssecRoutes(mux) // dnssecd.go
 	a := &adminServer{ln: ln, srv: &http.Server{Handler: mux, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}, done: make(chan struct{})}
 	go func() {
 		defer close(a.done)

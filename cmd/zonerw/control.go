@@ -112,7 +112,10 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	return show(ctx, *cfgPath, "/status", *asJSON, stdout, stderr, statusFromFile,
-		func(w io.Writer, cfg *config.Config, v statusView) { printStatus(w, cfg, v, time.Now()) })
+		func(w io.Writer, cfg *config.Config, v statusView) {
+			printStatus(w, cfg, v, time.Now())
+			printDNSSEC(w, cfg) // dnsseccmd.go
+		})
 }
 
 // show asks the daemon for the view at path or, when none runs, reads it

@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runReload(ctx, args[1:], stdout, stderr)
 		case "import":
 			return runImport(ctx, args[1:], stdout, stderr)
+		case "dnssec":
+			return runDNSSEC(ctx, args[1:], stdout, stderr)
 		case "manpage":
 			return runManpage(ctx, args[1:], stdout, stderr)
 		case "help":
@@ -84,6 +86,8 @@ Usage:
   zonerw reload [-c FILE]           make the daemon re-read its config (also SIGHUP)
   zonerw import [--from nsd|bind] [--write-keys DIR] FILE
                                     print a zonerw config translated from an nsd.conf or named.conf
+  zonerw dnssec [-c FILE] ds|keys|rollover|submitted ZONE
+                                    a signed zone's DS for the parent, its keys, a KSK/CSK rollover
   zonerw help                       this text
 
 Every subcommand takes --help. Exit status: 0 success (changed or not),

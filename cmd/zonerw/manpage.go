@@ -10,7 +10,7 @@ import (
 
 // manCommands are the commands the man page describes, in the order of
 // usageText; "" is the cron-mode pass.
-var manCommands = []string{"", "check", "serve", "status", "explain", "log", "pin", "unpin", "drill", "reload", "import"}
+var manCommands = []string{"", "check", "serve", "status", "explain", "log", "pin", "unpin", "drill", "reload", "import", "dnssec"}
 
 // runManpage is the hidden `zonerw manpage`: zonerw(1) in roff, made from
 // the usage texts the commands print for --help, so the page says what the

@@ -143,6 +143,7 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 		}
 	}
 	changes, _ := pipe.Apply(compiled, a.values(engine.ActiveTargets()), force, false)
+	changes = append(changes, dnssecUpkeep(ctx, a, pipe, r.log, time.Now())...) // dnssecd.go
 	fctx, cancel := context.WithTimeout(ctx, flushDeadline(a))
 	defer cancel()
 	flushErr := pipe.Flush(fctx)

@@ -38,6 +38,7 @@ const (
 // from its stored version and the state file's memory of it. Problems
 // with the stored files are logged.
 func newZonePipeline(a *app, st *stateFile, log *slog.Logger, obs publish.Observer, readOnly bool) (*publish.Pipeline, error) {
+	a.keysReadOnly(readOnly) // dnssec.go
 	var s *store.Store
 	if readOnly {
 		s = store.OpenReadOnly(journalDir(a.cfg.StateDir), log)

@@ -108,6 +108,8 @@ type daemon struct {
 	verify    context.CancelFunc // stops the providers' read-back timers
 	verified  sync.WaitGroup
 	drills    drillRunner // failover drills (drill.go)
+	// dnssecUpkeep moves key rollovers along and re-signs what is due.
+	dnssecUpkeep *dnssecMaint
 }
 
 // startDaemon loads the config and the stored zones, serves those at once,
@@ -188,6 +190,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	}
 	d.startDrills()
 	d.startVerify()
+	d.dnssecUpkeep = d.startDNSSEC() // dnssecd.go
 	d.obs.setReady()
 	return d, nil
 }
@@ -372,6 +375,7 @@ func (d *daemon) stopLoop() {
 func (d *daemon) stop() error {
 	d.drills.stop()
 	d.admin.close()
+	d.dnssecUpkeep.stop()
 	d.stopVerify()
 	d.stopLoop()
 	d.pipe.Stop(5 * time.Second)

@@ -81,6 +81,9 @@ func (a *app) loadZones() error {
 	var errs []error
 	for _, z := range a.cfg.Zones {
 		pz, err := buildZone(z, a.tsvcs, a.defaultService, overrides)
+		if err == nil {
+			err = attachSigner(pz, z, a.cfg.StateDir) // dnssec.go
+		}
 		if err != nil {
 			errs = append(errs, err)
 			a.broken[z.Name] = err

@@ -21,7 +21,10 @@ type Compiled struct {
 	Zone *Zone
 	// File names the template in messages.
 	File string
-	Base *zones.Base
+	Base *zones.Base // signed, when the zone is (see Signer)
+	// Unsigned is the base as the template makes it, before signing.
+	Unsigned *zones.Base
+	signed   SignedBase // nil for a zone not signed
 	// FixedSerial is set for a template without @serial number@: its SOA
 	// serial is the one written there, and only the operator changes it.
 	FixedSerial bool
@@ -74,7 +77,11 @@ func Compile(z *Zone) (*Compiled, error) {
 	if kept.Output == "" {
 		kept.Template = nil
 	}
-	return &Compiled{Zone: &kept, File: t.File(), Base: base, FixedSerial: !t.HasSerial()}, nil
+	c := &Compiled{Zone: &kept, File: t.File(), Base: base, Unsigned: base, FixedSerial: !t.HasSerial()}
+	if err := c.sign(); err != nil {
+		return nil, err // it names the zone
+	}
+	return c, nil
 }
 
 // markerAt finds the marker record whose lines hold line.
@@ -100,9 +107,11 @@ func (c *Compiled) Version(serial uint32, v Values) (*zones.Version, error) {
 	if c.FixedSerial {
 		serial = c.TemplateSerial()
 	}
-	return zones.NewVersion(c.Base, serial, func(s zones.Slot) ([]netip.Addr, uint32, error) {
-		return fill(s, v)
-	})
+	f := func(s zones.Slot) ([]netip.Addr, uint32, error) { return fill(s, v) }
+	if c.signed != nil {
+		return c.signed.NewVersion(serial, f)
+	}
+	return zones.NewVersion(c.Base, serial, f)
 }
 
 // TemplateSerial is the serial the template's SOA is written with (1 when

@@ -1,11 +1,14 @@
 package publish
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync/atomic"
+
+	"github.com/miekg/dns"
 
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
@@ -67,11 +70,12 @@ func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 }
 
 // writeZoneFile renders the template with the release's values and
-// serial and writes it atomically.
+// serial (for a signed zone, writes the version's records: the signed
+// zone) and writes it atomically.
 func writeZoneFile(z *Zone, r *Release) error {
-	text, err := z.Template.Render(templates.Values{Serial: r.Version.Serial(), Active: r.Values.Active, TTL: r.Values.TTL})
+	text, err := zoneFileText(z, r)
 	if err != nil {
-		return fmt.Errorf("zone %s: render: %w", z.Name, err)
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(z.Output), 0o755); err != nil {
 		return fmt.Errorf("zone %s: output directory: %w", z.Name, err)
@@ -80,4 +84,43 @@ func writeZoneFile(z *Zone, r *Release) error {
 		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	return nil
+}
+
+// zoneFileText is what the output file holds for r: the template
+// rendered, as the original script wrote it; for a signed zone, every
+// record of the version, signatures and chain included, since a
+// nameserver that loads the file must serve the zone signed.
+func zoneFileText(z *Zone, r *Release) ([]byte, error) {
+	if r.Version.Signed() {
+		return signedZoneText(r.Version), nil
+	}
+	text, err := z.Template.Render(templates.Values{Serial: r.Version.Serial(), Active: r.Values.Active, TTL: r.Values.TTL})
+	if err != nil {
+		return nil, fmt.Errorf("zone %s: render: %w", z.Name, err)
+	}
+	return text, nil
+}
+
+// signedZoneText is the version in zone file form, one record a line,
+// the SOA first.
+func signedZoneText(v *zones.Version) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "; %s serial %d, signed by zonerw: edit the template, not this file\n", v.Origin(), v.Serial())
+	b.WriteString(v.SOA().String())
+	b.WriteByte('\n')
+	v.Each(func(name []byte, n zones.Node) bool {
+		owner := zones.WireNameText(name)
+		for i := range n.Len() {
+			s := n.At(i)
+			if s.Type == dns.TypeSOA {
+				continue
+			}
+			for _, rr := range s.Records(owner) {
+				b.WriteString(rr.String())
+				b.WriteByte('\n')
+			}
+		}
+		return true
+	})
+	return b.Bytes()
 }

@@ -79,6 +79,11 @@ type zoneEntry struct {
 	state    ZoneState // from the state file
 	saveErr  error     // the last store failure
 	workers  []*worker[*Release]
+	// served is the first version made with the current serial: what the
+	// secondaries and the output file hold, since a later one with the
+	// same serial (the same content signed afresh) reaches neither. Its
+	// signatures are the ones to refresh (resign.go).
+	served *zones.Version
 }
 
 // New makes an empty pipeline.
@@ -109,6 +114,7 @@ func (p *Pipeline) AddZone(name string, st ZoneState) []string {
 	}
 	if stored.Version != nil {
 		e.cur = &Release{Version: stored.Version}
+		e.served = stored.Version
 	}
 	p.zones[name] = e
 	p.order = append(p.order, name)

@@ -148,6 +148,9 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	} else {
 		e.saveErr = nil
 	}
+	if e.cur == nil || e.cur.Version.Serial() != ch.Serial {
+		e.served = rel.Version
+	}
 	e.cur = rel
 	e.raise(ch.Serial)
 	for _, w := range e.workers {
@@ -172,7 +175,7 @@ func (p *Pipeline) next(e *zoneEntry, c *Compiled, v Values, force bool) (*Relea
 	if e.cur != nil {
 		guess = e.cur.Version.Serial()
 	}
-	draft, err := c.Version(max(guess, 1), v)
+	draft, err := c.draft(max(guess, 1), v) // sign.go: unsigned, for the comparison
 	if err != nil {
 		return nil, false, fmt.Errorf("zone %s: %w", e.name, err)
 	}
@@ -185,7 +188,7 @@ func (p *Pipeline) next(e *zoneEntry, c *Compiled, v Values, force bool) (*Relea
 	// somewhere (a secondary, an older store): that serial may hold other
 	// content, so the zone must move past it.
 	if !force && same && (!e.hasFloor || draft.Serial() == e.floor) {
-		return e.reuse(rel), false, nil
+		return c.signedReuse(e.reuse(rel), draft) // sign.go
 	}
 	serial, err := zones.NextSerial(c.Zone.Policy, e.floor, e.hasFloor, p.cfg.Now())
 	if err != nil {

@@ -19,6 +19,8 @@ type Zone struct {
 	// their marker records must not lend it to other records (see
 	// templates.Template.CheckTTLOverride).
 	OverrideTTL map[string]bool
+	// Signer signs the zone (DNSSEC); nil for a zone served unsigned.
+	Signer Signer
 }
 
 // Reload is the command that makes a nameserver pick up a rewritten file.

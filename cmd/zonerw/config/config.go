@@ -224,6 +224,9 @@ type Zone struct {
 	AllowTransfer []TransferRule `yaml:"allow_transfer"`
 	TransferKeys  []string       `yaml:"transfer_keys"`
 	Secondaries   []Secondary    `yaml:"secondaries"`
+
+	// DNSSEC signs the zone (see dnssec.go).
+	DNSSEC DNSSEC `yaml:"dnssec"`
 }
 
 // Secondary is a nameserver that transfers a zone from zonerw serve.

@@ -131,5 +131,6 @@ func validateZone(l *locator, p []any, z Zone, serving bool) []error {
 	if z.Reload.Timeout < 0 {
 		add(l.errorf(append(p, "reload", "timeout"), "must be positive"))
 	}
+	errs = append(errs, validateDNSSEC(l, append(p, "dnssec"), z.DNSSEC)...)
 	return errs
 }

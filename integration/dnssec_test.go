@@ -1,0 +1,157 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// signedAnswer asks server for name A with DO and returns the address
+// served, if its RRSIG verifies with the zone's DNSKEY from the same
+// server; "" otherwise.
+func signedAnswer(server, name string) (string, *dns.DNSKEY) {
+	ask := func(qname string, qtype uint16) *dns.Msg {
+		m := new(dns.Msg)
+		m.SetQuestion(qname, qtype)
+		m.SetEdns0(4096, true)
+		c := &dns.Client{Timeout: 500 * time.Millisecond}
+		r, _, err := c.Exchange(m, server)
+		if err != nil || r.Rcode != dns.RcodeSuccess {
+			return nil
+		}
+		return r
+	}
+	keys := ask("example.com.", dns.TypeDNSKEY)
+	r := ask(name, dns.TypeA)
+	if keys == nil || r == nil {
+		return "", nil
+	}
+	var key *dns.DNSKEY
+	for _, rr := range keys.Answer {
+		if k, ok := rr.(*dns.DNSKEY); ok && k.Flags&dns.SEP != 0 {
+			key = k
+		}
+	}
+	var set []dns.RR
+	var sig *dns.RRSIG
+	for _, rr := range r.Answer {
+		switch x := rr.(type) {
+		case *dns.A:
+			set = append(set, x)
+		case *dns.RRSIG:
+			sig = x
+		}
+	}
+	if key == nil || sig == nil || len(set) != 1 || sig.Verify(key, set) != nil || !sig.ValidityPeriod(time.Now()) {
+		return "", key
+	}
+	return set[0].(*dns.A).A.String(), key
+}
+
+// waitSigned polls until server answers name with want, validly signed.
+func waitSigned(t *testing.T, server, name, want string) *dns.DNSKEY {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, key := signedAnswer(server, name)
+		if got == want {
+			return key
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s at %s: signed answer %q, want %q", name, server, got, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestServeSigned: zonerw serve with dnssec on serves the zone signed
+// before and after a failover; its key is made once, kept in the state
+// directory with mode 0600 across a restart, never logged, and `zonerw
+// dnssec ds` prints the DS of the key it serves.
+func TestServeSigned(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	dnsPort := freePort(t, "127.0.0.1")
+	cfg := daemonYAML{webPort: main.port(), dnsPort: dnsPort, zone: "    dnssec: {enabled: true, denial: nsec3}\n"}.write(t)
+	server := fmt.Sprintf("127.0.0.1:%d", dnsPort)
+	d := startServe(t, cfg)
+	key := waitSigned(t, server, "www.example.com.", "127.0.0.11")
+
+	keyFile := filepath.Join(filepath.Dir(cfg), "state", "keys", "example.com.json")
+	fi, err := os.Stat(keyFile)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file %s: %v, mode %v; want 0600", keyFile, err, fi.Mode().Perm())
+	}
+	code, out, errOut := runZonerw(t, "dnssec", "ds", "-c", cfg, "example.com")
+	if want := strings.ToUpper(key.ToDS(dns.SHA256).Digest); code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("zonerw dnssec ds: exit %d, %q %q; want the DS digest %s", code, out, errOut, want)
+	}
+
+	main.stop()
+	waitSigned(t, server, "www.example.com.", "127.0.0.12")
+
+	d.stop(t)
+	if strings.Contains(d.log(), "PrivateKey") || strings.Contains(d.log(), "Private-key-format") {
+		t.Errorf("the log holds key material:\n%s", d.log())
+	}
+	d = startServe(t, cfg)
+	again := waitSigned(t, server, "www.example.com.", "127.0.0.12")
+	if again.PublicKey != key.PublicKey {
+		t.Errorf("after a restart the zone is signed with another key")
+	}
+	d.stop(t)
+}
+
+// TestCronSigned: cron mode with dnssec on writes the signed zone to the
+// output file (ldns-verify-zone and kzonecheck accept it), keeps it and
+// its serial while nothing changes, and rewrites it signed after a
+// failover; zonerw check makes no keys.
+func TestCronSigned(t *testing.T) {
+	ldns := needTool(t, "ldns-verify-zone", "ldnsutils")
+	kzc := needTool(t, "kzonecheck", "knot-dnssecutils")
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	cfg, out := cronSetup(t, main.port())
+	text, _ := os.ReadFile(cfg)
+	writeFile(t, cfg, strings.Replace(string(text), "output: out/example.com.zone}", "output: out/example.com.zone, dnssec: {enabled: true, keys: ksk+zsk}}", 1))
+	keys := filepath.Join(filepath.Dir(cfg), "state", "keys")
+
+	if code, _, errOut := runZonerw(t, "check", "-c", cfg); code != 0 {
+		t.Fatalf("check: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(keys); !os.IsNotExist(err) {
+		t.Fatalf("zonerw check made %s (%v)", keys, err)
+	}
+	verify := func(want string) string {
+		t.Helper()
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "\tRRSIG\t") || !strings.Contains(string(b), want) {
+			t.Fatalf("the output file is not the signed zone with www %s:\n%s", want, b)
+		}
+		for _, c := range [][]string{{ldns, out}, {kzc, "--dnssec", "on", "-o", "example.com", out}} {
+			if o, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+				t.Errorf("%s: %v\n%s", c[0], err, o)
+			}
+		}
+		return string(b)
+	}
+	mustRun(t, cfg)
+	first := verify("127.0.0.11")
+	mustRun(t, cfg)
+	if again, _ := os.ReadFile(out); string(again) != first {
+		t.Error("a run with nothing changed rewrote the signed zone")
+	}
+	main.stop()
+	mustRun(t, cfg)
+	mustRun(t, cfg) // fall 2
+	verify("127.0.0.12")
+}
