@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // Change is what one zone did in a Publish or an Apply.
@@ -141,6 +142,7 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	if rel == e.cur {
 		return ch
 	}
+	crashpoint.Hit(crashpoint.VersionMade, e.name)
 	if err := p.cfg.Store.Save(rel.Version); err != nil {
 		e.saveErr = err
 		ch.Err = fmt.Errorf("zone %s: %w: %w (it is served, but a restart may not know it)", e.name, errStore, err)
@@ -148,11 +150,13 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	} else {
 		e.saveErr = nil
 	}
+	crashpoint.Hit(crashpoint.VersionStored, e.name)
 	e.cur = rel
 	e.raise(ch.Serial)
 	for _, w := range e.workers {
 		w.offer(rel)
 	}
+	crashpoint.Hit(crashpoint.VersionOffered, e.name)
 	return ch
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // Save makes v, the zone's newest version, durable before anyone is told
@@ -51,6 +52,7 @@ func (s *Store) compact(f *zoneFiles, v *zones.Version) error {
 		return fmt.Errorf("zone %s: snapshot: %w", v.Origin(), err)
 	}
 	f.snapped, f.last, f.haveLast = true, v.Serial(), true
+	crashpoint.Hit(crashpoint.SnapshotWritten, v.Origin())
 	if err := writeJournal(f.jnl, v.Journal()); err != nil {
 		return fmt.Errorf("zone %s: %w", v.Origin(), err)
 	}
