@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // WriteFile writes data to path atomically: temp file in the same directory,
@@ -71,12 +73,13 @@ func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error, bef
 		return fmt.Errorf("write %s: create temp file: %w", path, err)
 	}
 	tmp := f.Name()
+	crashpoint.Hit(crashpoint.TempCreated, base)
 	fail := func(err error) error {
 		f.Close() // may be closed already; err is the failure to report
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := fillFile(f, perm, write); err != nil {
+	if err := fillFile(f, perm, write, base); err != nil {
 		return fail(err)
 	}
 	if beforeRename != nil {
@@ -87,24 +90,28 @@ func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error, bef
 	if err := os.Rename(tmp, path); err != nil {
 		return fail(err)
 	}
+	crashpoint.Hit(crashpoint.Renamed, base)
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("write %s: the new file is in place but may not be durable: %w", path, err)
 	}
+	crashpoint.Hit(crashpoint.DirSynced, base)
 	return nil
 }
 
 // fillFile sets the mode of the open temp file f, writes its content,
-// syncs and closes it.
-func fillFile(f *os.File, perm os.FileMode, write func(io.Writer) error) error {
+// syncs and closes it. base names the target file for the crash points.
+func fillFile(f *os.File, perm os.FileMode, write func(io.Writer) error, base string) error {
 	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("set mode of temp file: %w", err)
 	}
 	if err := write(f); err != nil {
 		return fmt.Errorf("write temp file: %w", err)
 	}
+	crashpoint.Hit(crashpoint.TempWritten, base)
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("sync temp file: %w", err)
 	}
+	crashpoint.Hit(crashpoint.TempSynced, base)
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close temp file: %w", err)
 	}
