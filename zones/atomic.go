@@ -60,6 +60,43 @@ func RemoveStaleTemps(dir string) ([]string, error) {
 	return removed, nil
 }
 
+// RemoveStaleTempsOf removes the temp files that an interrupted atomic
+// write of path left beside it, and only those (a zone file's directory
+// may hold other programs' files), and returns their names.
+func RemoveStaleTempsOf(path string) ([]string, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	matches, err := filepath.Glob(filepath.Join(dir, tempPattern(globEscape(base))))
+	if err != nil {
+		return nil, fmt.Errorf("look for leftover temp files of %s: %w", path, err)
+	}
+	var removed []string
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(m); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("remove leftover temp file: %w", err)
+		}
+		removed = append(removed, filepath.Base(m))
+	}
+	return removed, nil
+}
+
+// globEscape quotes the characters filepath.Match treats as special.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // writeAtomic is WriteFile with the content produced by write, kept apart
 // from where it goes. beforeRename, when not nil, runs after the temp file
 // is synced and closed; tests use it to fail at that point.
