@@ -173,8 +173,13 @@ func (e *zoneEntry) serial() uint32 {
 // nothing. p.mu is held.
 func (p *Pipeline) next(e *zoneEntry, c *Compiled, v Values, force bool) (*Release, bool, error) {
 	guess := e.floor
-	if e.cur != nil {
+	switch {
+	case e.cur != nil:
 		guess = e.cur.Version.Serial()
+	case e.state.Digest != "" && e.state.Serial != 0:
+		// The state file's digest (see unchanged) is of its serial: the
+		// same content keeps that serial only if no higher one was seen.
+		guess = e.state.Serial
 	}
 	draft, err := c.Version(max(guess, 1), v)
 	if err != nil {
