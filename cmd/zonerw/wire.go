@@ -23,6 +23,7 @@ type app struct {
 	witness  []failover.Check                       // the isolation guard's checks
 	zones    []*publish.Zone
 	broken   map[string]error // zones left out of zones, by name, and why
+	now      func() time.Time // the zone pipeline's clock; nil: time.Now (tests set it)
 }
 
 // build turns a validated config into the pieces of the pipeline. It reads
