@@ -56,7 +56,7 @@ func reportRecovered(p *publish.Pipeline, a *app, st *stateFile, outputs map[str
 			args = append(args, "output_serial", s)
 		}
 		if floor, ok := p.Floor(z.Name); ok {
-			args = append(args, "next_serial_above", floor)
+			args = append(args, "serial_floor", floor)
 			log.Warn("zone serial recovered without the state file", args...)
 			continue
 		}

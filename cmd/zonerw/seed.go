@@ -58,15 +58,27 @@ func seedFromStored(a *app, st *stateFile, compiled []*publish.Compiled, stored 
 	for _, svc := range a.services {
 		found, ok := seen[svc.Name]
 		ss := out[svc.Name]
-		if !ok || ss == nil || ss.Pin != nil || !seedService(svc, ss, found) {
+		if !ok || ss == nil || ss.Pin != nil {
 			continue
 		}
-		log.Warn("the stored zone is newer than the state file: the service starts on what the zone points at, and the targets before it count as down until they pass their probes",
-			"service", svc.Name, "serving", strings.Join(found, ","), "zone", from[svc.Name], "state_file_said", ss.Active)
+		said := strings.Join(serving(svc, ss), ",")
+		if !seedService(svc, ss, found) {
+			continue
+		}
+		log.Warn("the stored zone is newer than the state file (or the state file was rebuilt): the service starts on what the zone points at, and the targets before it count as down until they pass their probes",
+			"service", svc.Name, "serving", strings.Join(found, ","), "zone", from[svc.Name], "state_said", said)
 		ss.ActiveSince, ss.Reason = now, "rebuilt from zone "+from[svc.Name]+", newer than the state file"
 		changed = true
 	}
 	return out, changed
+}
+
+// serving is what ss serves: its active target, or all of them.
+func serving(svc failover.Service, ss *failover.ServiceState) []string {
+	if ss.ServeAll {
+		return svc.Targets
+	}
+	return []string{ss.Active}
 }
 
 // seedService makes ss serve found: one target, with the targets before
