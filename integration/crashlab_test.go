@@ -196,12 +196,39 @@ type lab struct {
 	dnsAddr      string // "" in cron mode
 	seen         *serialLog
 	sink         *notifySink
+	bin          string // the zonerw to run; "" for the crash-point build
+	damagedOK    bool   // damaged copies set aside are expected
+}
+
+// binary is the zonerw the lab runs.
+func (l *lab) binary() string {
+	if l.bin != "" {
+		return l.bin
+	}
+	return crashBinary(l.t)
+}
+
+// labOpts varies a lab.
+type labOpts struct {
+	serve bool // the embedded nameserver and a secondary
+	fall  int  // 0: 1
+	// second adds the zone example.net, its output in out2/.
+	second bool
 }
 
 // newLab writes the lab's config. n picks its addresses (127.71.n.1 and
 // .2); serve adds the embedded nameserver and a secondary.
 func newLab(t *testing.T, n int, serve bool) *lab {
 	t.Helper()
+	return newLabWith(t, n, labOpts{serve: serve})
+}
+
+func newLabWith(t *testing.T, n int, o labOpts) *lab {
+	t.Helper()
+	serve := o.serve
+	if o.fall == 0 {
+		o.fall = 1
+	}
 	l := &lab{t: t, dir: t.TempDir(), seen: newSerialLog(t),
 		mainIP: fmt.Sprintf("127.71.%d.1", n), backupIP: fmt.Sprintf("127.71.%d.2", n)}
 	l.main = startWeb(t, l.mainIP, 0)
@@ -222,7 +249,7 @@ func newLab(t *testing.T, n int, serve bool) *lab {
     every: "@every 1s"
     check: {type: http, url: "http://{addr}:%d/", timeout: 500ms}
     rise: 1
-    fall: 1
+    fall: %d
     targets:
       - {name: main, ipv4: %s}
       - {name: backup, ipv4: %s}
@@ -231,9 +258,19 @@ zones:
     template: example.com.tmpl
     output: out/example.com.zone
     reload: {command: ["true"]}
-%s`, server, l.main.port(), l.mainIP, l.backupIP, zoneExtra))
+%s%s`, server, l.main.port(), o.fall, l.mainIP, l.backupIP, zoneExtra, secondZone(o.second)))
 	writeFile(t, filepath.Join(l.dir, "example.com.tmpl"), labTemplate)
+	if o.second {
+		writeFile(t, filepath.Join(l.dir, "example.net.tmpl"), strings.ReplaceAll(labTemplate, "example.com", "example.net"))
+	}
 	return l
+}
+
+func secondZone(on bool) string {
+	if !on {
+		return ""
+	}
+	return "  - {name: example.net, template: example.net.tmpl, output: out2/example.net.zone}\n"
 }
 
 func (l *lab) stateDir() string   { return filepath.Join(l.dir, "state") }
@@ -324,7 +361,7 @@ func (l *lab) checkAtRest(when, want string) *zones.Version {
 	l.seen.atLeastAll(when+": stored", v.Serial())
 	for _, dir := range []string{l.stateDir(), l.journalDir(), filepath.Dir(l.out)} {
 		for _, name := range dirNames(l.t, dir) {
-			if strings.Contains(name, ".tmp-") || strings.Contains(name, ".damaged-") {
+			if strings.Contains(name, ".tmp-") || (!l.damagedOK && strings.Contains(name, ".damaged-")) {
 				l.t.Errorf("%s: %s left in %s", when, name, dir)
 			}
 		}

@@ -168,7 +168,7 @@ func (l *lab) setMain(up bool) {
 func (l *lab) cronRun(step cronStep, env ...string) (killed bool, output string) {
 	l.t.Helper()
 	l.setMain(step.mainUp)
-	cmd := exec.Command(crashBinary(l.t), append([]string{"-q", "-c", l.cfg}, step.args...)...)
+	cmd := exec.Command(l.binary(), append([]string{"-q", "-c", l.cfg}, step.args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -295,7 +295,7 @@ func (p *proc) exited() bool {
 func (l *lab) startServe(env ...string) *proc {
 	l.t.Helper()
 	p := &proc{done: make(chan struct{})}
-	p.cmd = exec.Command(crashBinary(l.t), "serve", "-c", l.cfg)
+	p.cmd = exec.Command(l.binary(), "serve", "-c", l.cfg)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	if err := p.cmd.Start(); err != nil {
