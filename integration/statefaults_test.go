@@ -256,3 +256,22 @@ func (l *lab) waitProbes(p *proc, target string, since time.Time, n int) {
 	}
 	l.t.Fatalf("%s was not probed %d times within 30s\n%s", target, n, p.log())
 }
+
+// zonerw pin without a daemon, on a damaged state file, sets it aside
+// and records the pin, as a run would, instead of refusing.
+func TestPinWithoutADaemonOnADamagedStateFile(t *testing.T) {
+	l := newLabWith(t, nextLab(), labOpts{})
+	l.bin = zonerwBin
+	l.mustCron(true)
+	writeFile(t, stateFile(l), "{garbage")
+	code, out, errOut := runZonerw(t, "pin", "-c", l.cfg, "web", "backup")
+	if code != 0 || !strings.Contains(out, "pinned web to backup") || !strings.Contains(errOut, "set aside") {
+		t.Fatalf("pin: exit %d\n%s%s", code, out, errOut)
+	}
+	if aside, _ := filepath.Glob(stateFile(l) + ".damaged-*"); len(aside) != 1 {
+		t.Errorf("set aside: %q", aside)
+	}
+	l.damagedOK = true
+	l.mustCron(true) // main is up, but pinned to backup
+	l.checkAtRest("after the pin", l.backupIP)
+}
