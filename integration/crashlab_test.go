@@ -216,7 +216,11 @@ type labOpts struct {
 	second bool
 }
 
-// newLab writes the lab's config. n picks its addresses (127.71.n.1 and
+// labIP is host's address in lab n: 127.71.n.host for the first 250
+// labs, then 127.72.*, and so on.
+func labIP(n, host int) string { return fmt.Sprintf("127.%d.%d.%d", 71+n/250, n%250, host) }
+
+// newLab writes the lab's config. n picks its addresses (labIP: .1 and
 // .2); serve adds the embedded nameserver and a secondary.
 func newLab(t *testing.T, n int, serve bool) *lab {
 	t.Helper()
@@ -230,18 +234,20 @@ func newLabWith(t *testing.T, n int, o labOpts) *lab {
 		o.fall = 1
 	}
 	l := &lab{t: t, dir: t.TempDir(), seen: newSerialLog(t),
-		mainIP: fmt.Sprintf("127.71.%d.1", n), backupIP: fmt.Sprintf("127.71.%d.2", n)}
+		mainIP: labIP(n, 1), backupIP: labIP(n, 2)}
 	l.main = startWeb(t, l.mainIP, 0)
 	l.backup = startWeb(t, l.backupIP, l.main.port())
 	l.cfg = filepath.Join(l.dir, "zonerw.yaml")
 	l.out = filepath.Join(l.dir, "out", "example.com.zone")
 	server, zoneExtra := "", ""
 	if serve {
-		port := freePort(t, "127.0.0.1")
-		l.dnsAddr = fmt.Sprintf("127.0.0.1:%d", port)
+		// An address of the lab's own: a port freed by a kill must not be
+		// taken by another lab's daemon before this one starts again.
+		dnsIP := labIP(n, 53)
+		l.dnsAddr = fmt.Sprintf("%s:%d", dnsIP, freePort(t, dnsIP))
 		l.sink = startNotifySink(t, l.seen)
 		server = fmt.Sprintf("server:\n  listen: [%q]\n", l.dnsAddr)
-		zoneExtra = fmt.Sprintf("    allow_transfer: [127.0.0.1]\n    secondaries:\n      - {address: %q}\n", l.sink.addr)
+		zoneExtra = fmt.Sprintf("    allow_transfer: [127.0.0.0/8]\n    secondaries:\n      - {address: %q}\n", l.sink.addr)
 	}
 	writeFile(t, l.cfg, fmt.Sprintf(`state_dir: state
 %sservices:
