@@ -7,6 +7,7 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // startNotify tells every secondary of the zone about the version ix and
@@ -85,6 +86,7 @@ func (s *Server) notifyOnce(ctx context.Context, zone string, sec Secondary, soa
 	m.SetNotify(zone)
 	m.Answer = []dns.RR{soa}
 	s.update(zone, sec.Addr, func(st *SecondaryState) { st.NotifySent++ })
+	crashpoint.Hit(crashpoint.NotifySending, zone)
 	r, err := s.exchange(ctx, m, sec)
 	if err != nil {
 		return err
@@ -92,6 +94,7 @@ func (s *Server) notifyOnce(ctx context.Context, zone string, sec Secondary, soa
 	if r.Rcode != dns.RcodeSuccess {
 		return fmt.Errorf("secondary %s answered notify of zone %s with %s", sec.Addr, zone, dns.RcodeToString[r.Rcode])
 	}
+	crashpoint.Hit(crashpoint.NotifyAcked, zone)
 	return nil
 }
 

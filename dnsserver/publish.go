@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // Publish makes v the served version of its zone in one step and sends
@@ -36,6 +37,7 @@ func (s *Server) Publish(v *zones.Version) error {
 	}
 	ix := newIndex(v, s.stats.zones[origin])
 	s.snap.Store(s.snap.Load().with(ix))
+	crashpoint.Hit(crashpoint.ServeSwapped, origin)
 	s.log.Info("zone published", "zone", origin, "serial", v.Serial(), "records", v.Records(), "journal", len(v.Journal()))
 	if notify {
 		s.startNotify(zc, ix)

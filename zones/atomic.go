@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // WriteFile writes data to path atomically: temp file in the same directory,
@@ -58,6 +60,43 @@ func RemoveStaleTemps(dir string) ([]string, error) {
 	return removed, nil
 }
 
+// RemoveStaleTempsOf removes the temp files that an interrupted atomic
+// write of path left beside it, and only those (a zone file's directory
+// may hold other programs' files), and returns their names.
+func RemoveStaleTempsOf(path string) ([]string, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	matches, err := filepath.Glob(filepath.Join(dir, tempPattern(globEscape(base))))
+	if err != nil {
+		return nil, fmt.Errorf("look for leftover temp files of %s: %w", path, err)
+	}
+	var removed []string
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(m); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("remove leftover temp file: %w", err)
+		}
+		removed = append(removed, filepath.Base(m))
+	}
+	return removed, nil
+}
+
+// globEscape quotes the characters filepath.Match treats as special.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // writeAtomic is WriteFile with the content produced by write, kept apart
 // from where it goes. beforeRename, when not nil, runs after the temp file
 // is synced and closed; tests use it to fail at that point.
@@ -71,12 +110,13 @@ func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error, bef
 		return fmt.Errorf("write %s: create temp file: %w", path, err)
 	}
 	tmp := f.Name()
+	crashpoint.Hit(crashpoint.TempCreated, base)
 	fail := func(err error) error {
 		f.Close() // may be closed already; err is the failure to report
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := fillFile(f, perm, write); err != nil {
+	if err := fillFile(f, perm, write, base); err != nil {
 		return fail(err)
 	}
 	if beforeRename != nil {
@@ -87,24 +127,28 @@ func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error, bef
 	if err := os.Rename(tmp, path); err != nil {
 		return fail(err)
 	}
+	crashpoint.Hit(crashpoint.Renamed, base)
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("write %s: the new file is in place but may not be durable: %w", path, err)
 	}
+	crashpoint.Hit(crashpoint.DirSynced, base)
 	return nil
 }
 
 // fillFile sets the mode of the open temp file f, writes its content,
-// syncs and closes it.
-func fillFile(f *os.File, perm os.FileMode, write func(io.Writer) error) error {
+// syncs and closes it. base names the target file for the crash points.
+func fillFile(f *os.File, perm os.FileMode, write func(io.Writer) error, base string) error {
 	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("set mode of temp file: %w", err)
 	}
 	if err := write(f); err != nil {
 		return fmt.Errorf("write temp file: %w", err)
 	}
+	crashpoint.Hit(crashpoint.TempWritten, base)
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("sync temp file: %w", err)
 	}
+	crashpoint.Hit(crashpoint.TempSynced, base)
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close temp file: %w", err)
 	}

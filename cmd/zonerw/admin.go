@@ -85,14 +85,14 @@ func startAdmin(path string, d *daemon, log *slog.Logger) (*adminServer, error) 
 	mux.HandleFunc("POST /force", func(w http.ResponseWriter, r *http.Request) {
 		err := d.reload(true)
 		if err != nil {
-			d.log.Error("--force failed; still running on the previous config, nothing of the new one applied", "err", err)
+			d.log.Error("--force failed", "err", err)
 		}
 		answer(w, err, nil)
 	})
 	mux.HandleFunc("POST /reload", func(w http.ResponseWriter, r *http.Request) {
 		err := d.reload(false)
 		if err != nil {
-			d.log.Error("config reload failed; still running on the previous config, nothing of the new one applied", "err", err, "via", "zonerw reload")
+			d.log.Error("config reload failed", "err", err, "via", "zonerw reload")
 		}
 		answer(w, err, nil)
 	})

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
@@ -90,10 +92,9 @@ func offlineChange(cfg *config.Config, change func(*failover.Engine) error) erro
 		return err
 	}
 	defer unlock()
-	st, err := loadState(cfg.StateDir)
-	if err != nil {
-		return err
-	}
+	// A damaged state file is set aside and rebuilt, as a run would: the
+	// pin must not wait for a human to repair it.
+	st := loadStateOrRebuild(cfg.StateDir, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	e := failover.NewEngine(a.services, st.Services)
 	if err := change(e); err != nil {
 		return err

@@ -81,32 +81,32 @@ func (d *daemon) reload(force bool) (err error) {
 	defer func() { d.obs.reloaded(nil, err) }()
 	cfg, err := config.Load(d.cfgPath)
 	if err != nil {
-		return err
+		return notApplied(err)
 	}
 	a, err := build(cfg)
 	if err != nil {
-		return err
+		return notApplied(err)
 	}
 	d.mu.Lock()
 	old, state := d.a.cfg, d.engine.State()
 	d.mu.Unlock()
 	if why := serverChanged(old, cfg); why != "" {
-		return fmt.Errorf("%s changed, which needs a restart of zonerw serve (systemctl restart zonerw)", why)
+		return notApplied(fmt.Errorf("%s changed, which needs a restart of zonerw serve (systemctl restart zonerw)", why))
 	}
 	providers, err := buildProviders(cfg, d.log)
 	if err != nil {
-		return err
+		return notApplied(err)
 	}
 	d.watchProviders(providers)
 	compiled, broken := compileAll(a)
 	if err := joinBroken(a, broken); err != nil {
-		return err
+		return notApplied(err)
 	}
 	engine := failover.NewEngine(a.services, state)
 	d.stopLoop()
 	changes, err := d.pipe.Apply(compiled, a.values(engine.ActiveTargets()), force, true)
 	if err != nil {
-		return errors.Join(err, d.startLoop()) // the old loop, on the old engine
+		return errors.Join(notApplied(err), d.startLoop()) // the old loop, on the old engine
 	}
 	d.mu.Lock()
 	d.a, d.engine = a, engine
@@ -116,12 +116,18 @@ func (d *daemon) reload(force bool) (err error) {
 	d.obs.reloaded(cfg, nil)
 	d.afterChanges(changes)
 	if err := d.startLoop(); err != nil {
-		return err
+		return fmt.Errorf("the new config is applied, but its probes could not start: %w", err)
 	}
 	d.restartVerify()
 	go d.returnMemory()
 	d.log.Info("config reloaded", "file", d.cfgPath, "force", force)
 	return nil
+}
+
+// notApplied says of a reload's error that nothing of the new config
+// was applied, for the log, zonerw reload and --force alike.
+func notApplied(err error) error {
+	return fmt.Errorf("nothing of the new config applied, still running on the previous one: %w", err)
 }
 
 // serverChanged names the first nameserver setting that differs.
@@ -156,9 +162,9 @@ func (d *daemon) currentEngine() *failover.Engine {
 }
 
 // pin holds a service on a target (zonerw pin), records why and
-// publishes. It returns once the new versions are made and stored; their
-// delivery goes on without the caller (a client that goes away does not
-// stop it).
+// publishes. It returns once the new versions are made and stored and the
+// state file holds the pin; their delivery goes on without the caller (a
+// client that goes away does not stop it).
 func (d *daemon) pin(service, target string, until time.Time, reason string) error {
 	engine := d.currentEngine()
 	if err := engine.Pin(service, target, until, reason); err != nil {
@@ -166,6 +172,16 @@ func (d *daemon) pin(service, target string, until time.Time, reason string) err
 	}
 	recorders{d.audit, d.obs}.Record(engine.Pending())
 	d.publishNow()
+	return d.stateSaved("pin")
+}
+
+// stateSaved waits for the state file to hold what was just done (a pin,
+// an unpin) before the operator is told it is done: a restart then
+// remembers it.
+func (d *daemon) stateSaved(what string) error {
+	if err := d.saver.flush(); err != nil {
+		return fmt.Errorf("the %s is in force, but the state file could not be written, so a restart would forget it: %w", what, err)
+	}
 	return nil
 }
 
@@ -177,7 +193,7 @@ func (d *daemon) unpin(service string) error {
 	}
 	recorders{d.audit, d.obs}.Record(engine.Pending())
 	d.publishNow()
-	return nil
+	return d.stateSaved("unpin")
 }
 
 // status is what `zonerw status` shows.

@@ -102,7 +102,17 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	for name, err := range a.broken {
 		r.alerts.zone(name, err)
 	}
-	engine := failover.NewEngine(a.services, st.Services)
+	pipe, err := newZonePipeline(a, st, r.log, cronDeliveries{r.alerts}, false)
+	if err != nil {
+		fmt.Fprintln(r.stderr, err)
+		return true
+	}
+	compiled, broken := compileAll(a)
+	services := st.Services
+	if s, ok := seedFromStored(a, st, compiled, pipe.Current, time.Now(), r.log); ok {
+		services = s
+	}
+	engine := failover.NewEngine(a.services, services)
 	round := a.probeRound(ctx)
 	for _, o := range round.Observations {
 		out.verbosef("probe %s/%s: %s\n", o.Service, o.Target, okWord(o.OK, o.Reason))
@@ -120,11 +130,6 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	recorders{audit, r.alerts}.Record(outcome)
 	st.Services = engine.State()
 
-	pipe, err := newZonePipeline(a, st, r.log, cronDeliveries{r.alerts}, false)
-	if err != nil {
-		fmt.Fprintln(r.stderr, err)
-		return true
-	}
 	files := addFileDestinations(pipe, a, st, publish.Retry{Attempts: 1})
 	sinks := providers.sinks(st.Providers, sinkCron, func(s string) { out.changef("%s\n", s) })
 	var dests []publish.NamedValueDestination
@@ -133,7 +138,6 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	}
 	pipe.SetValueDestinations(dests)
 
-	compiled, broken := compileAll(a)
 	failed := false
 	for _, z := range a.zones {
 		if err := broken[z.Name]; err != nil && a.broken[z.Name] == nil {

@@ -48,13 +48,15 @@ func newZonePipeline(a *app, st *stateFile, log *slog.Logger, obs publish.Observ
 			return nil, err
 		}
 	}
-	p := publish.New(publish.Config{Store: s, Log: log, Observer: obs})
+	p := publish.New(publish.Config{Store: s, Log: log, Observer: obs, Now: a.now})
 	for _, z := range a.cfg.Zones {
 		name := z.Name
 		for _, problem := range p.AddZone(name, st.Zones[name]) {
 			log.Warn("stored zone files", "zone", name, "problem", problem)
 		}
 	}
+	outputs := raiseOutputFloors(p, a, log, readOnly)
+	reportRecovered(p, a, st, outputs, log)
 	return p, nil
 }
 

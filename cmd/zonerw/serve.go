@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		select {
 		case <-hup:
 			if err := d.reload(false); err != nil {
-				log.Error("config reload failed; still running on the previous config, nothing of the new one applied", "err", err)
+				log.Error("config reload failed", "err", err)
 			}
 		case <-ctx.Done():
 			if err := d.stop(); err != nil {
@@ -248,6 +248,11 @@ func (d *daemon) firstPublish(ctx context.Context) {
 	go func() { defer close(floors); d.raiseSerialFloors(ctx) }()
 	compiled, broken := compileAll(d.a)
 	<-floors
+	if services, ok := seedFromStored(d.a, d.st, compiled, d.pipe.Current, time.Now(), d.log); ok {
+		d.mu.Lock()
+		d.engine = failover.NewEngine(d.a.services, services)
+		d.mu.Unlock()
+	}
 	d.keepBroken(broken)
 	changes, _ := d.pipe.Apply(compiled, d.currentValues(), false, false)
 	d.afterChanges(changes)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -29,6 +30,13 @@ type stateFile struct {
 	// Alerted is when cron mode last sent each repeating alert, so that a
 	// failure lasting many runs is not re-sent every run.
 	Alerted map[string]time.Time `json:"alerted,omitempty"`
+
+	// rebuilt says why this state was rebuilt instead of read (the file
+	// was damaged, or missing beside stored zones); "" when it was read,
+	// or on a first run. Not written.
+	rebuilt string
+	// found is set when the file was there to read. Not written.
+	found bool
 }
 
 func statePath(dir string) string { return filepath.Join(dir, "state.json") }
@@ -44,6 +52,7 @@ func loadState(dir string) (*stateFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.found = found
 	if found && st.Version != stateVersion {
 		return nil, fmt.Errorf("%s: state version %d is not %d; was it written by another zonerw version?", statePath(dir), st.Version, stateVersion)
 	}
@@ -62,24 +71,55 @@ func loadState(dir string) (*stateFile, error) {
 // Nothing that matters is lost with it: serials come back from the stored
 // zones, the output files and the secondaries; each target starts as up
 // and the probes take over within rise/fall rounds.
+//
+// A state file missing beside stored zones (deleted by hand, say) is
+// reported the same way. Either way the state's rebuilt field says why,
+// and newZonePipeline reports each zone's recovered serial.
 func loadStateOrRebuild(dir string, log *slog.Logger) *stateFile {
 	st, err := loadState(dir)
 	if err == nil {
+		if !st.found && hasStoredZones(dir) {
+			st.rebuilt = "missing"
+			log.Warn("state file missing beside stored zones: starting from an empty state; serials are recovered from the stored zones, output files and secondaries, and the targets' states from the next probes",
+				"file", statePath(dir))
+		}
 		return st
 	}
-	aside := statePath(dir) + ".damaged-" + time.Now().UTC().Format("20060102T150405Z")
-	if rerr := os.Rename(statePath(dir), aside); rerr != nil {
+	st = newState()
+	st.rebuilt = err.Error()
+	aside, rerr := zones.SetAside(statePath(dir), time.Now())
+	if rerr != nil {
 		log.Error("state file unreadable and cannot be set aside; starting from an empty state", "file", statePath(dir), "err", err, "rename", rerr)
-		return newState()
+		return st
 	}
 	log.Error("state file unreadable: set aside, starting from an empty state; serials are recovered from the stored zones, output files and secondaries, and the targets' states from the next probes",
 		"file", statePath(dir), "err", err, "set_aside_as", aside)
-	return newState()
+	return st
+}
+
+// hasStoredZones reports whether the state directory's zone store holds
+// any zone's files: then this is not a first run.
+func hasStoredZones(dir string) bool {
+	entries, err := os.ReadDir(journalDir(dir))
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if ext := filepath.Ext(e.Name()); ext == ".snap" || ext == ".jnl" {
+			return true
+		}
+	}
+	return false
 }
 
 func saveState(dir string, st *stateFile) error {
 	st.Version = stateVersion
-	return zones.SaveJSON(statePath(dir), st)
+	crashpoint.Hit(crashpoint.StateSaving, "state.json")
+	if err := zones.SaveJSON(statePath(dir), st); err != nil {
+		return err
+	}
+	crashpoint.Hit(crashpoint.StateSaved, "state.json")
+	return nil
 }
 
 // stateSaver writes state.json in the background, the newest state
@@ -92,6 +132,10 @@ type stateSaver struct {
 	mu      sync.Mutex
 	pending []byte
 	err     error
+	offered uint64     // offers so far
+	written uint64     // the offer last written (or failed)
+	settled *sync.Cond // on mu: written moved, or the saver stopped
+	stopped bool
 	wake    chan struct{}
 	quit    chan struct{}
 	done    chan struct{}
@@ -100,6 +144,7 @@ type stateSaver struct {
 
 func startStateSaver(dir string, log *slog.Logger) *stateSaver {
 	s := &stateSaver{path: statePath(dir), log: log, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	s.settled = sync.NewCond(&s.mu)
 	go s.run()
 	return s
 }
@@ -108,6 +153,7 @@ func startStateSaver(dir string, log *slog.Logger) *stateSaver {
 func (s *stateSaver) offer(data []byte) {
 	s.mu.Lock()
 	s.pending = data
+	s.offered++
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -117,6 +163,12 @@ func (s *stateSaver) offer(data []byte) {
 
 func (s *stateSaver) run() {
 	defer close(s.done)
+	defer func() {
+		s.mu.Lock()
+		s.stopped = true
+		s.settled.Broadcast()
+		s.mu.Unlock()
+	}()
 	for {
 		select {
 		case <-s.wake:
@@ -130,19 +182,35 @@ func (s *stateSaver) run() {
 
 func (s *stateSaver) write() {
 	s.mu.Lock()
-	data := s.pending
+	data, gen := s.pending, s.offered
 	s.pending = nil
 	s.mu.Unlock()
 	if data == nil {
 		return
 	}
+	crashpoint.Hit(crashpoint.StateSaving, "state.json")
 	err := zones.WriteFile(s.path, data, 0o600)
 	if err != nil {
 		s.log.Error("cannot write the state file; it is written again with the next change", "err", err)
+	} else {
+		crashpoint.Hit(crashpoint.StateSaved, "state.json")
 	}
 	s.mu.Lock()
 	s.err = err
+	s.written = max(s.written, gen)
+	s.settled.Broadcast()
 	s.mu.Unlock()
+}
+
+// flush waits until everything offered so far is written, and returns the
+// last write's error.
+func (s *stateSaver) flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for gen := s.offered; s.written < gen && !s.stopped; {
+		s.settled.Wait()
+	}
+	return s.err
 }
 
 // stop writes what is still queued and stops.
@@ -172,12 +240,15 @@ func (d *daemon) saveState() {
 	}
 	st.Version = stateVersion
 	data, err := json.MarshalIndent(st, "", "  ")
-	d.mu.Unlock()
 	if err != nil {
+		d.mu.Unlock()
 		d.log.Error("cannot encode the state", "err", err)
 		return
 	}
+	// Offered under the lock: two saves offer in the order they read the
+	// state, so an older one is never written last.
 	d.saver.offer(append(data, '\n'))
+	d.mu.Unlock()
 }
 
 // lockState takes an exclusive lock on the state directory so that two

@@ -26,6 +26,7 @@ type app struct {
 	// tsvcs and defaultService are the services as templates see them.
 	tsvcs          []templates.Service
 	defaultService string
+	now            func() time.Time // the zone pipeline's clock; nil: time.Now (tests set it)
 }
 
 // build turns a validated config into the pieces of the pipeline. It reads

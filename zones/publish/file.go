@@ -12,6 +12,7 @@ import (
 
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // FileDestination keeps a zone's output file (for an external NSD or BIND)
@@ -58,6 +59,7 @@ func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 		}
 		f.written.Store(r.Version.Serial())
 		f.reloadOwed.Store(len(z.Reload.Command) > 0)
+		crashpoint.Hit(crashpoint.FileWritten, z.Name)
 	}
 	if !f.reloadOwed.Load() {
 		return nil
@@ -65,6 +67,7 @@ func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 	if err := runReload(ctx, z); err != nil {
 		return err
 	}
+	crashpoint.Hit(crashpoint.FileReloaded, z.Name)
 	f.reloadOwed.Store(false)
 	return nil
 }
@@ -77,6 +80,7 @@ func writeZoneFile(z *Zone, r *Release) error {
 	if err != nil {
 		return err
 	}
+	crashpoint.Hit(crashpoint.FileRendered, z.Name)
 	if err := os.MkdirAll(filepath.Dir(z.Output), 0o755); err != nil {
 		return fmt.Errorf("zone %s: output directory: %w", z.Name, err)
 	}

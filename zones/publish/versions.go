@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // Change is what one zone did in a Publish or an Apply.
@@ -141,6 +142,7 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	if rel == e.cur {
 		return ch
 	}
+	crashpoint.Hit(crashpoint.VersionMade, e.name)
 	if err := p.cfg.Store.Save(rel.Version); err != nil {
 		e.saveErr = err
 		ch.Err = fmt.Errorf("zone %s: %w: %w (it is served, but a restart may not know it)", e.name, errStore, err)
@@ -151,11 +153,13 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	if e.cur == nil || e.cur.Version.Serial() != ch.Serial {
 		e.served = rel.Version
 	}
+	crashpoint.Hit(crashpoint.VersionStored, e.name)
 	e.cur = rel
 	e.raise(ch.Serial)
 	for _, w := range e.workers {
 		w.offer(rel)
 	}
+	crashpoint.Hit(crashpoint.VersionOffered, e.name)
 	return ch
 }
 
@@ -172,8 +176,13 @@ func (e *zoneEntry) serial() uint32 {
 // nothing. p.mu is held.
 func (p *Pipeline) next(e *zoneEntry, c *Compiled, v Values, force bool) (*Release, bool, error) {
 	guess := e.floor
-	if e.cur != nil {
+	switch {
+	case e.cur != nil:
 		guess = e.cur.Version.Serial()
+	case e.state.Digest != "" && e.state.Serial != 0:
+		// The state file's digest (see unchanged) is of its serial: the
+		// same content keeps that serial only if no higher one was seen.
+		guess = e.state.Serial
 	}
 	draft, err := c.draft(max(guess, 1), v) // sign.go: unsigned, for the comparison
 	if err != nil {

@@ -9,8 +9,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // The journal file: "ZRWJNL01", then entries, each
@@ -106,7 +108,11 @@ func appendEntry(path string, d zones.Delta) error {
 	}
 	_, err = f.Write(b)
 	if err == nil {
+		crashpoint.Hit(crashpoint.JournalWritten, filepath.Base(path))
 		err = f.Sync()
+	}
+	if err == nil {
+		crashpoint.Hit(crashpoint.JournalSynced, filepath.Base(path))
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

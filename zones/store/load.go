@@ -178,8 +178,8 @@ func (s *Store) setAside(path string) string {
 	if s.readOnly {
 		return "(not in a read-only look)"
 	}
-	to := fmt.Sprintf("%s.damaged-%s", path, time.Now().UTC().Format("20060102T150405Z"))
-	if err := os.Rename(path, to); err != nil {
+	to, err := zones.SetAside(path, time.Now())
+	if err != nil {
 		return fmt.Sprintf("(could not rename: %v)", err)
 	}
 	return filepath.Base(to)

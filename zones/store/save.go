@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
 // Save makes v, the zone's newest version, durable before anyone is told
@@ -69,6 +70,7 @@ func (s *Store) compact(f *zoneFiles, v *zones.Version) error {
 		return fmt.Errorf("zone %s: snapshot: %w", v.Origin(), err)
 	}
 	f.snapped, f.last, f.haveLast = true, v.Serial(), true
+	crashpoint.Hit(crashpoint.SnapshotWritten, v.Origin())
 	return s.rewriteJournal(f, v, nil)
 }
 
@@ -112,6 +114,7 @@ func (s *Store) compactInBackground(f *zoneFiles, v *zones.Version, gen int) {
 		}
 	}
 	if err == nil {
+		crashpoint.Hit(crashpoint.SnapshotWritten, v.Origin())
 		err = s.rewriteJournal(f, v, since)
 	}
 	if err != nil {

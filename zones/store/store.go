@@ -92,15 +92,19 @@ func OpenReadOnly(dir string, log *slog.Logger) *Store {
 // Limit is the number of journal entries a version keeps.
 func (s *Store) Limit() int { return s.limit }
 
-// files returns the zone's file record, creating it.
+// files returns the zone's file record, creating it. The record is the
+// same however the name is written ("Example.com", "example.com."): the
+// config names a zone one way and its versions another, and two records
+// of one zone's files would each think the other's writes were not made.
 func (s *Store) files(origin string) *zoneFiles {
+	key := strings.ToLower(strings.TrimSuffix(origin, ".")) + "."
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f := s.zones[origin]
+	f := s.zones[key]
 	if f == nil {
 		base := filepath.Join(s.dir, fileName(origin))
 		f = &zoneFiles{snap: base + ".snap", jnl: base + ".jnl"}
-		s.zones[origin] = f
+		s.zones[key] = f
 	}
 	return f
 }

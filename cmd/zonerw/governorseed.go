@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/zonerw/zonerw/failover"
+)
+
+// restoreSwitches gives each service with a flap governor, in a state
+// rebuilt without its file or older than the stored zones, the automatic
+// switches audit.log recorded within its switch window that the state
+// does not hold: the governor's memory is not lost with the state file
+// (audit.log is written before anything is published). It reports whether
+// any service got one.
+func restoreSwitches(a *app, st failover.State, now time.Time, log *slog.Logger) bool {
+	var window time.Duration
+	for _, svc := range a.services {
+		if svc.MaxSwitches > 0 {
+			window = max(window, svc.SwitchWindow)
+		}
+	}
+	if window <= 0 {
+		return false
+	}
+	switches, err := auditSwitches(a.cfg.StateDir, now.Add(-window))
+	if err != nil {
+		log.Warn("the flap governor starts without the switches of its window: audit.log cannot be read", "err", err)
+		return false
+	}
+	found := false
+	for _, svc := range a.services {
+		ss := st[svc.Name]
+		if ss == nil || svc.MaxSwitches <= 0 {
+			continue
+		}
+		held := map[int64]int{} // switches the state holds, by time
+		for _, at := range ss.Switches {
+			held[at.UnixNano()]++
+		}
+		for _, at := range switches[svc.Name] {
+			if now.Sub(at) >= svc.SwitchWindow {
+				continue
+			}
+			if held[at.UnixNano()] > 0 { // two switches may share a time
+				held[at.UnixNano()]--
+				continue
+			}
+			ss.Switches = append(ss.Switches, at)
+			found = true
+		}
+		slices.SortFunc(ss.Switches, time.Time.Compare)
+	}
+	return found
+}
+
+// auditSwitches reads the automatic switches (a target down, a failback,
+// all down) audit.log records since the given time, per service, after
+// the service's last unpin or flap release (which clear the governor's
+// memory). A missing log has none; damaged lines are skipped, as zonerw
+// log does.
+func auditSwitches(stateDir string, since time.Time) (map[string][]time.Time, error) {
+	path := filepath.Join(stateDir, "audit.log")
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string][]time.Time{}
+	scan := &auditScan{path: path, filter: logFilter{since: since}, stderr: io.Discard}
+	err = scan.run(context.Background(), f, func(e auditLine, _ []byte) error {
+		if ev := e.Event; ev != nil && (ev.Kind == failover.EventUnpinned || ev.Kind == failover.EventFlapReleased) {
+			delete(out, ev.Service) // the engine forgets its switches then
+		}
+		if d := e.Decision; d != nil {
+			switch d.Kind {
+			case failover.DecisionTargetDown, failover.DecisionFailback, failover.DecisionAllDown:
+				out[d.Service] = append(out[d.Service], d.At)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"log/slog"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/publish"
+)
+
+// The state file and the stored zones are written one after the other,
+// so a kill between them, or a state file lost or damaged, leaves the
+// stored zones holding a newer decision than the state file: the service
+// moved to backup, its zone was stored and served, and then zonerw died
+// before the state file said so. Started from the state file alone, the
+// engine would point the service back at main (down, as far as anyone
+// knows) until the probes moved it again, fall rounds later.
+//
+// seedFromStored reads instead, from each stored zone newer than the
+// state file's record of it (or, with none stored, the zone's output
+// file), which target each service's address records point at, and
+// starts the service there, with the targets above it counted down (that
+// is why it had moved): main must then pass rise probes before the
+// service goes back. The flap governor gets back the switches audit.log
+// recorded within its window (see restoreSwitches). The other services,
+// and everything else in the state (counters, pins, holds), stay as the
+// state file says.
+func seedFromStored(a *app, st *stateFile, compiled []*publish.Compiled, stored func(zone string) *zones.Version, now time.Time, log *slog.Logger) (failover.State, bool) {
+	seen := map[string][]string{} // service -> targets found
+	from := map[string]string{}   // service -> zone they were found in
+	behind := st.rebuilt != ""
+	for _, c := range compiled {
+		v := stored(c.Zone.Name)
+		if v == nil {
+			v = outputVersion(c.Zone)
+		}
+		if v == nil || !stateBehind(st, c.Zone.Name, v) {
+			continue
+		}
+		behind = true
+		for svc, target := range targetsIn(a, c, v) {
+			if _, ok := seen[svc]; !ok {
+				seen[svc], from[svc] = target, c.Zone.Name
+			}
+		}
+	}
+	if !behind {
+		return nil, false
+	}
+	out := failover.NewEngine(a.services, st.Services).State()
+	changed := restoreSwitches(a, out, now, log)
+	for _, svc := range a.services {
+		found, ok := seen[svc.Name]
+		ss := out[svc.Name]
+		if !ok || ss == nil || ss.Pin != nil {
+			continue
+		}
+		said := strings.Join(serving(svc, ss), ",")
+		if !seedService(svc, ss, found) {
+			continue
+		}
+		log.Warn("the stored zone is newer than the state file (or the state file was rebuilt): the service starts on what the zone points at, and the targets before it count as down until they pass their probes",
+			"service", svc.Name, "serving", strings.Join(found, ","), "zone", from[svc.Name], "state_said", said)
+		ss.ActiveSince, ss.Reason = now, "rebuilt from zone "+from[svc.Name]+", newer than the state file"
+		changed = true
+	}
+	return out, changed
+}
+
+// serving is what ss serves: its active target, or all of them.
+func serving(svc failover.Service, ss *failover.ServiceState) []string {
+	if ss.ServeAll {
+		return svc.Targets
+	}
+	return []string{ss.Active}
+}
+
+// seedService makes ss serve found: one target, with the targets before
+// it down; or every target (the all-down policy "all"), all down. It
+// reports false when ss serves that already, or found is neither.
+func seedService(svc failover.Service, ss *failover.ServiceState, found []string) bool {
+	switch {
+	case len(found) == len(svc.Targets) && len(found) > 1:
+		if ss.ServeAll {
+			return false
+		}
+		ss.ServeAll = true
+		for _, ts := range ss.Targets {
+			ts.Up, ts.Successes = false, 0
+		}
+		return true
+	case len(found) != 1 || (ss.Active == found[0] && !ss.ServeAll):
+		return false
+	}
+	ss.Active, ss.ServeAll = found[0], false
+	for _, t := range svc.Targets {
+		ts := ss.Targets[t]
+		if ts == nil {
+			continue
+		}
+		if t == found[0] {
+			ts.Up = true
+			break
+		}
+		ts.Up, ts.Successes = false, 0
+	}
+	return true
+}
+
+// outputVersion is the zone's output file as a version; nil when there is
+// none, or it does not parse.
+func outputVersion(z *publish.Zone) *zones.Version {
+	if z.Output == "" {
+		return nil
+	}
+	text, err := os.ReadFile(z.Output)
+	if err != nil {
+		return nil
+	}
+	v, err := zones.ParseVersion(z.Name, z.Output, text, z.Parse)
+	if err != nil {
+		return nil
+	}
+	return v
+}
+
+// stateBehind reports whether the stored version v of zone is newer than
+// what the state file remembers of the zone (or the state was rebuilt).
+func stateBehind(st *stateFile, zone string, v *zones.Version) bool {
+	z := st.Zones[zone]
+	return st.rebuilt != "" || z.Serial == 0 || zones.SerialLess(z.Serial, v.Serial())
+}
+
+// targetsIn finds, for each service whose markers fill records of c, the
+// targets whose addresses v's records hold there (one, or all of them
+// under the all-down policy "all"). A service whose records match no
+// target is left out.
+func targetsIn(a *app, c *publish.Compiled, v *zones.Version) map[string][]string {
+	held := map[string][]netip.Addr{} // "owner/type" -> addresses in v
+	for _, rr := range v.Zone().Records {
+		key := strings.ToLower(rr.Header().Name) + "/" + dns.TypeToString[rr.Header().Rrtype]
+		switch r := rr.(type) {
+		case *dns.A:
+			held[key] = append(held[key], netip.AddrFrom4([4]byte(r.A.To4())))
+		case *dns.AAAA:
+			held[key] = append(held[key], netip.AddrFrom16([16]byte(r.AAAA.To16())))
+		}
+	}
+	candidates := map[string][]string{} // service -> targets matching every slot so far
+	for _, s := range c.Base.Slots() {
+		svc, v6 := s.Key[:len(s.Key)-2], strings.HasSuffix(s.Key, "/6")
+		addrs := held[strings.ToLower(dns.Fqdn(s.Owner))+"/"+dns.TypeToString[s.Type]]
+		var match []string
+		for name, t := range a.targets[svc] {
+			want := t.IPv4
+			if v6 {
+				want = t.IPv6
+			}
+			if len(want) > 0 && containsAll(addrs, want) {
+				match = append(match, name)
+			}
+		}
+		if prev, ok := candidates[svc]; ok {
+			match = slices.DeleteFunc(match, func(n string) bool { return !slices.Contains(prev, n) })
+		}
+		candidates[svc] = match
+	}
+	out := map[string][]string{}
+	for svc, match := range candidates {
+		if len(match) > 0 {
+			slices.Sort(match)
+			out[svc] = match
+		}
+	}
+	return out
+}
+
+func containsAll(have, want []netip.Addr) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}

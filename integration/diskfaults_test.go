@@ -1,0 +1,190 @@
+package integration
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// An output file on a full or read-only disk is an error for that file
+// alone: the embedded nameserver still fails over, the other zones are
+// still written, and the file is written once the disk takes it again.
+
+// mountOrSkip runs mount with args; where mounting is impossible (not
+// root, no mount) the test is skipped, except in CI, where it must run.
+func mountOrSkip(t *testing.T, args ...string) {
+	t.Helper()
+	out, err := exec.Command("mount", args...).CombinedOutput()
+	if err == nil {
+		return
+	}
+	why := "mounting a small tmpfs or a read-only bind mount needs root and mount(8): " + strings.TrimSpace(string(out))
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s (%v); CI runs as root and must run this test", why, err)
+	}
+	t.Skip(why)
+}
+
+// umountLater unmounts dir when the test ends (lazily: the daemon may
+// still hold a file there for a moment).
+func umountLater(t *testing.T, dir string) {
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", dir, err, out)
+		}
+	})
+}
+
+// fullDisk mounts a 1 MiB tmpfs at dir and fills it; it returns the
+// filler, whose removal frees the disk.
+func fullDisk(t *testing.T, dir string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mountOrSkip(t, "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir)
+	umountLater(t, dir)
+	filler := filepath.Join(dir, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	block := make([]byte, 4096)
+	for range 1 << 12 { // at most 16 MiB, far past the 1 MiB
+		if _, err := f.Write(block); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			return filler
+		}
+	}
+	t.Fatal("the 1 MiB tmpfs never filled")
+	return ""
+}
+
+// readOnlyDir makes dir a read-only bind mount of itself; the returned
+// function makes it writable again.
+func readOnlyDir(t *testing.T, dir string) func() {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mountOrSkip(t, "--bind", dir, dir)
+	umountLater(t, dir)
+	mountOrSkip(t, "-o", "remount,ro,bind", dir)
+	if err := os.WriteFile(filepath.Join(dir, "probe"), nil, 0o644); err == nil {
+		t.Fatal("the read-only bind mount takes writes")
+	}
+	return func() {
+		if out, err := exec.Command("mount", "-o", "remount,rw,bind", dir).CombinedOutput(); err != nil {
+			t.Fatalf("remount rw: %v %s", err, out)
+		}
+	}
+}
+
+// fileDestError is the last error of the zone file's destination, as
+// zonerw status --json reports it.
+func (l *lab) fileDestError() string {
+	l.t.Helper()
+	code, out, errOut := runZonerw(l.t, "status", "--json", "-c", l.cfg)
+	if code != 0 {
+		l.t.Fatalf("status: exit %d %s", code, errOut)
+	}
+	var v struct {
+		Zones map[string]struct {
+			Destinations []struct {
+				Name      string `json:"name"`
+				LastError string `json:"last_error"`
+			} `json:"destinations"`
+		} `json:"zones"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		l.t.Fatal(err)
+	}
+	for _, d := range v.Zones["example.com"].Destinations {
+		if d.Name == "file:example.com" {
+			return d.LastError
+		}
+	}
+	l.t.Fatalf("no file destination in status:\n%s", out)
+	return ""
+}
+
+// waitOutput waits until the output file holds serial.
+func (l *lab) waitOutput(p *proc, serial uint32) {
+	l.t.Helper()
+	deadline := time.Now().Add(90 * time.Second) // the file's worker backs off, doubling from 1s
+	for time.Now().Before(deadline) {
+		if v := l.output("waiting for the file"); v != nil && v.Serial() == serial {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	l.t.Fatalf("the output file never got serial %d\n%s", serial, p.log())
+}
+
+func TestServeFailsOverWhenTheOutputFileCannotBeWritten(t *testing.T) {
+	tests := []struct {
+		name     string
+		breakDir func(t *testing.T, dir string) (mend func())
+		want     string
+	}{
+		{"a full 1 MiB tmpfs", func(t *testing.T, dir string) func() {
+			filler := fullDisk(t, dir)
+			return func() { os.Remove(filler) }
+		}, "no space left on device"},
+		{"a read-only directory", readOnlyDir, "read-only file system"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLabWith(t, nextLab(), labOpts{serve: true})
+			l.bin = zonerwBin
+			mend := tc.breakDir(t, filepath.Dir(l.out))
+			p := l.startServe()
+			l.waitServed(p, "main", func(www string, _ uint32) bool { return www == l.mainIP }, nil)
+			l.setMain(false)
+			l.waitServed(p, "the failover", func(www string, _ uint32) bool { return www == l.backupIP }, nil)
+			if err := l.fileDestError(); !strings.Contains(err, tc.want) || !strings.Contains(err, l.out) {
+				t.Errorf("the file destination's error %q does not say %q and name %s", err, tc.want, l.out)
+			}
+			_, serial, _ := l.served()
+			mend()
+			l.waitOutput(p, serial)
+			l.stopServe(p)
+			l.checkAtRest("after the disk was mended", l.backupIP)
+		})
+	}
+}
+
+// In cron mode the zone whose file cannot be written fails the run and is
+// named; the other zone is written; the next run, the disk mended, writes
+// the stored version with the same serial.
+func TestCronModeFullOutputDiskFailsOnlyThatFile(t *testing.T) {
+	l := newLabWith(t, nextLab(), labOpts{second: true})
+	l.bin = zonerwBin
+	filler := fullDisk(t, filepath.Dir(l.out))
+	code, _, errOut := l.cron(true)
+	if code != 1 || !strings.Contains(errOut, l.out) || !strings.Contains(errOut, "no space left on device") {
+		t.Fatalf("exit %d, want 1 with %s and the disk named:\n%s", code, l.out, errOut)
+	}
+	other := filepath.Join(l.dir, "out2", "example.net.zone")
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("the other zone was not written: %v", err)
+	}
+	stored, _ := l.stored()
+	if stored == nil {
+		t.Fatal("the version was not stored")
+	}
+	os.Remove(filler)
+	l.mustCron(true)
+	if v := l.checkAtRest("after the disk was freed", l.mainIP); v.Serial() != stored.Serial() {
+		t.Errorf("serial %d after the disk was freed, the stored one was %d", v.Serial(), stored.Serial())
+	}
+}

@@ -1,0 +1,93 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// soaOf is zone's serial at server; 0 when it does not answer.
+func soaOf(server, zone string) uint32 {
+	m := new(dns.Msg)
+	m.SetQuestion(dns.Fqdn(zone), dns.TypeSOA)
+	r, _, err := (&dns.Client{Timeout: time.Second}).Exchange(m, server)
+	if err != nil || len(r.Answer) != 1 {
+		return 0
+	}
+	if soa, ok := r.Answer[0].(*dns.SOA); ok {
+		return soa.Serial
+	}
+	return 0
+}
+
+// A reload with one zone's template edited well and another's broken
+// applies nothing and says so, naming the broken file and line; with both
+// good it applies both and says so.
+func TestReloadHalfValidAppliesNothing(t *testing.T) {
+	l := newLabWith(t, nextLab(), labOpts{serve: true, second: true})
+	l.bin = zonerwBin
+	p := l.startServe()
+	l.waitServed(p, "main", func(www string, _ uint32) bool { return www == l.mainIP }, nil)
+	waitForA(t, l.dnsAddr, "www.example.net", l.mainIP, 10*time.Second)
+	com, net := soaOf(l.dnsAddr, "example.com"), soaOf(l.dnsAddr, "example.net")
+
+	comTmpl, netTmpl := filepath.Join(l.dir, "example.com.tmpl"), filepath.Join(l.dir, "example.net.tmpl")
+	goodNet := readFile(t, netTmpl)
+	writeFile(t, comTmpl, labTemplate+"new 300 IN A 127.0.0.99\n")
+	for _, bad := range []struct{ name, line, want string }{
+		{"an unknown service", "bad 300 IN A @IP:nosuch@\n", "nosuch"},
+		{"a NUL byte", "nul 300 IN TXT \"a\x00b\"\n", "NUL byte"},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			writeFile(t, netTmpl, goodNet+bad.line)
+			code, out, errOut := runZonerw(t, "reload", "-c", l.cfg)
+			at := fmt.Sprintf("%s:%d", netTmpl, lineOf(t, netTmpl, strings.TrimSpace(bad.line)[:3]))
+			for _, want := range []string{"nothing of the new config applied, still running on the previous one", at, bad.want} {
+				if code != 1 || !strings.Contains(errOut, want) {
+					t.Errorf("zonerw reload: exit %d, want 1 saying %q:\n%s%s", code, want, out, errOut)
+				}
+			}
+			if got := lookupA(l.dnsAddr, "new.example.com"); got != "" {
+				t.Errorf("the good half was applied: new.example.com is %s", got)
+			}
+			if c, n := soaOf(l.dnsAddr, "example.com"), soaOf(l.dnsAddr, "example.net"); c != com || n != net {
+				t.Errorf("serials moved on a refused reload: %d -> %d, %d -> %d", com, c, net, n)
+			}
+		})
+	}
+
+	writeFile(t, netTmpl, goodNet)
+	code, out, errOut := runZonerw(t, "reload", "-c", l.cfg)
+	if code != 0 || strings.TrimSpace(out) != "config reloaded" {
+		t.Fatalf("zonerw reload: exit %d\n%s%s", code, out, errOut)
+	}
+	waitForA(t, l.dnsAddr, "new.example.com", "127.0.0.99", 5*time.Second)
+	if c, n := soaOf(l.dnsAddr, "example.com"), soaOf(l.dnsAddr, "example.net"); !serialGreater(c, com) || n != net {
+		t.Errorf("after the reload: example.com %d (was %d), example.net %d (was %d, unchanged content)", c, com, n, net)
+	}
+	l.stopServe(p)
+	checkPrivate(t, l)
+}
+
+// checkPrivate checks the state directory and what it holds are for the
+// owner alone.
+func checkPrivate(t *testing.T, l *lab) {
+	t.Helper()
+	want := map[string]os.FileMode{
+		l.stateDir(): 0o700, filepath.Join(l.stateDir(), "lock"): 0o600, filepath.Join(l.stateDir(), "state.json"): 0o600,
+		l.journalDir(): 0o700, filepath.Join(l.journalDir(), "example.com.snap"): 0o600, filepath.Join(l.journalDir(), "example.com.jnl"): 0o600,
+	}
+	for path, mode := range want {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Error(err)
+		} else if fi.Mode().Perm() != mode {
+			t.Errorf("%s: mode %v, want %v", path, fi.Mode().Perm(), mode)
+		}
+	}
+}
