@@ -248,9 +248,14 @@ func (e retryAfterError) Unwrap() error             { return e.err }
 func (e retryAfterError) RetryAfter() time.Duration { return e.wait }
 
 // Verify reads the records back and puts a hand-made change back (or
-// reports it), against what was last published.
+// reports it), against what was last published. While a publish runs it
+// does nothing: the publish reads the records back itself, and one that
+// hangs (an API that stops answering) must not hold the read-back timer,
+// and with it a reload or the daemon's shutdown, until it gives up.
 func (p *providerSink) Verify(ctx context.Context) error {
-	p.mu.Lock()
+	if !p.mu.TryLock() {
+		return nil
+	}
 	defer p.mu.Unlock()
 	if p.state.Published == nil {
 		return nil // nothing published yet: the next publish reads back anyway
