@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -148,4 +149,61 @@ func TestVerifyDoesNotWaitForAHungPublish(t *testing.T) {
 	}
 	cancel()
 	<-delivered
+}
+
+// A refused token holds the provider's worker for the retry delay (a
+// minute after the first failure), and while it holds, a call with the
+// same addresses and credential does not reach the API; new addresses or
+// a new token (a reload builds the sink with a new stamp) do.
+func TestRefusedTokenHoldsUntilSomethingChanges(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}`)
+	}))
+	defer srv.Close()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return requests }
+	pub, err := provider.New(provider.Config{Name: "cf", Kind: provider.Cloudflare, Zone: "example.com", Token: "x",
+		APIURL: srv.URL + "/client/v4", Records: []provider.Record{{Name: "www", Type: "A", Service: "web"}}},
+		slog.New(slog.DiscardHandler), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &providerSink{cfg: config.Provider{Name: "cf", Records: []config.ProviderRecord{{Name: "www", Type: "A", Service: "web"}}},
+		pub: pub, stamp: "token file as it was", mode: sinkDaemon, report: func(string) {}, observe: func(string, error) {}}
+	values := func(addr string) publish.Values {
+		return publish.Values{Active: map[string]templates.Addrs{"web": {IPv4: []netip.Addr{netip.MustParseAddr(addr)}}}}
+	}
+	holdOf := func(err error) time.Duration {
+		t.Helper()
+		var h interface{ HoldFor() time.Duration }
+		var ra interface{ RetryAfter() time.Duration }
+		if !errors.As(err, &h) || errors.As(err, &ra) {
+			t.Fatalf("error %v: want one that holds (HoldFor), not a Retry-After", err)
+		}
+		return h.HoldFor()
+	}
+
+	first := sink.Deliver(context.Background(), values("192.0.2.20"))
+	if d := holdOf(first); d < time.Minute || d > 67*time.Second || count() != 1 {
+		t.Fatalf("after the refusal: hold %v, %d requests; want about a minute, 1 request", d, count())
+	}
+	again := sink.Deliver(context.Background(), values("192.0.2.20"))
+	if d := holdOf(again); d > time.Minute+7*time.Second || count() != 1 || again.Error() != first.Error() {
+		t.Errorf("the same addresses while held: %v (hold %v), %d requests; want the same error and no request", again, d, count())
+	}
+	holdOf(sink.Deliver(context.Background(), values("192.0.2.30")))
+	if count() != 2 {
+		t.Errorf("new addresses while held: %d requests, want a second one", count())
+	}
+	sink.stamp = "token file replaced"
+	holdOf(sink.Deliver(context.Background(), values("192.0.2.30")))
+	if count() != 3 {
+		t.Errorf("a new token while held: %d requests, want a third one", count())
+	}
 }
