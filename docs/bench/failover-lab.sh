@@ -375,6 +375,8 @@ run_size() { # run_size N: everything started afresh for a zone of N records
   stop_all
 }
 
+echo "== $(nsd -v 2>&1 | head -n 1), $(knotd -V | head -n 1), $(named -v), $(go version | cut -d' ' -f3)"
+echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== building zonerw and failoverlab"
 go build -o "$work/zonerw" ./cmd/zonerw
 go build -o "$work/failoverlab" ./docs/bench/failoverlab
@@ -382,5 +384,6 @@ zonerw=$work/zonerw lab=$work/failoverlab
 for n in $SIZES; do run_size "$n"; done
 
 echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "decision -> answer, milliseconds (zonerw-N: from zonerw's switch log line; knot-primary-N: from the start of knotc zone-reload)"
 "$lab" summary "$results"
