@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -201,8 +202,14 @@ func (p *providerSink) Deliver(ctx context.Context, v publish.Values) error {
 	}
 	wantStr := addrStrings(want)
 	now := time.Now()
-	if p.mode == sinkCron && p.state.held(now, wantStr, p.stamp) {
-		return nil // the last failure needs the operator; see providerhold.go
+	if p.state.held(now, wantStr, p.stamp) {
+		// The last failure needs the operator; see providerhold.go. The
+		// daemon's worker hears it again, with the time left.
+		if p.mode == sinkDaemon {
+			last := cmp.Or(p.state.LastError, "a permanent failure")
+			return holdError{err: p.named(errors.New(last)), wait: p.state.NextAttempt.Sub(now)}
+		}
+		return nil
 	}
 	var err error
 	switch {
@@ -234,7 +241,7 @@ func (p *providerSink) finish(err error, now time.Time, want map[string][]string
 	p.state.LastError = err.Error()
 	err = p.named(err)
 	if f := provider.Classify(err); f.Permanent() {
-		return retryAfterError{err: err, wait: p.state.NextAttempt.Sub(now)}
+		return holdError{err: err, wait: p.state.NextAttempt.Sub(now)}
 	}
 	if ra := provider.RetryAfter(err); ra > 0 {
 		return retryAfterError{err: err, wait: ra}
@@ -253,10 +260,27 @@ func (e retryAfterError) Error() string             { return e.err.Error() }
 func (e retryAfterError) Unwrap() error             { return e.err }
 func (e retryAfterError) RetryAfter() time.Duration { return e.wait }
 
+// holdError asks the worker to wait wait before trying again after a
+// permanent failure, unless something changes first: new addresses, or a
+// reload with a fixed token (publish.Retry honours a HoldFor method).
+type holdError struct {
+	err  error
+	wait time.Duration
+}
+
+func (e holdError) Error() string          { return e.err.Error() }
+func (e holdError) Unwrap() error          { return e.err }
+func (e holdError) HoldFor() time.Duration { return e.wait }
+
 // Verify reads the records back and puts a hand-made change back (or
-// reports it), against what was last published.
+// reports it), against what was last published. While a publish runs it
+// does nothing: the publish reads the records back itself, and one that
+// hangs (an API that stops answering) must not hold the read-back timer,
+// and with it a reload or the daemon's shutdown, until it gives up.
 func (p *providerSink) Verify(ctx context.Context) error {
-	p.mu.Lock()
+	if !p.mu.TryLock() {
+		return nil
+	}
 	defer p.mu.Unlock()
 	if p.state.Published == nil {
 		return nil // nothing published yet: the next publish reads back anyway

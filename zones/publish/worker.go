@@ -15,7 +15,10 @@ import (
 // waits at least that long, however long; one wrapping a
 // *backoff.PermanentError (a refused token, say) waits Max at once, so a
 // problem only a human can fix is retried every few minutes, not every
-// round.
+// round; one with a HoldFor() time.Duration method waits at least that
+// long. A wait ends early when a new value is offered or the destination
+// is replaced (a reload: someone may have fixed it), except a Retry-After
+// wait, which the destination asked for and gets in full.
 type Retry struct {
 	Initial time.Duration // first wait (default 1s)
 	Max     time.Duration // longest wait (default 5m)
@@ -50,6 +53,10 @@ func (r Retry) wait(b *backoff.ExponentialBackOff, err error) time.Duration {
 	}
 	if ra := retryAfter(err); ra > d {
 		d = ra
+	}
+	var h interface{ HoldFor() time.Duration }
+	if errors.As(err, &h) && h.HoldFor() > d {
+		d = h.HoldFor()
 	}
 	return d
 }
@@ -116,8 +123,9 @@ func newWorker[T any](name string, deliver func(context.Context, T) error, descr
 // next attempt goes there.
 func (w *worker[T]) replace(deliver func(context.Context, T) error, timeout time.Duration, retry Retry) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.deliver, w.timeout, w.retry = deliver, timeout, retry.withDefaults()
+	w.mu.Unlock()
+	w.signal() // a wait after a failure ends: the new destination may work
 }
 
 // offer makes v the value to deliver next, replacing any not yet taken.
@@ -128,6 +136,12 @@ func (w *worker[T]) offer(v T) {
 	w.seq++
 	w.st.Pending = true
 	w.mu.Unlock()
+	w.signal()
+}
+
+// signal wakes the worker: from its idle wait, or from its wait after a
+// failure unless that is a Retry-After.
+func (w *worker[T]) signal() {
 	select {
 	case w.wake <- struct{}{}:
 	default:
@@ -187,6 +201,10 @@ func (w *worker[T]) status() DestinationStatus {
 func (w *worker[T]) run(ctx, hard context.Context) {
 	b := w.retry.newBackOff()
 	for {
+		select { // what was offered so far, take has
+		case <-w.wake:
+		default:
+		}
 		v, seq, ok := w.take()
 		if !ok {
 			select {
@@ -204,7 +222,11 @@ func (w *worker[T]) run(ctx, hard context.Context) {
 		}
 		wait := w.retry.wait(b, err)
 		w.failed(err, wait)
-		if !sleep(ctx, wait) {
+		wake := w.wake
+		if retryAfter(err) > 0 {
+			wake = nil // the destination asked for the wait: no new value ends it
+		}
+		if !sleepUnless(ctx, wait, wake) {
 			return
 		}
 	}
@@ -240,11 +262,17 @@ func (w *worker[T]) deliverWithin(ctx context.Context) error {
 }
 
 // sleep waits d; it reports false if ctx ended first.
-func sleep(ctx context.Context, d time.Duration) bool {
+func sleep(ctx context.Context, d time.Duration) bool { return sleepUnless(ctx, d, nil) }
+
+// sleepUnless waits d or until wake (nil: never) says; it reports false
+// if ctx ended first.
+func sleepUnless(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return true
+	case <-wake:
 		return true
 	case <-ctx.Done():
 		return false

@@ -1,0 +1,389 @@
+#!/usr/bin/env bash
+# From a probe decision to every secondary, on loopback only: `zonerw serve`
+# probes a main and a backup web server (HTTP every 1s, rise 1, fall 1); the
+# script closes main's port (kills its web server by PID) and opens it again,
+# SWITCHES times, and for each switch times, from zonerw's "switch" log line
+# (the decision) to:
+#   published  zonerw's "zone version made" log line (made and stored)
+#   zonerw     zonerw's own answer for www.example.com A
+#   nsd, knot, bind   each secondary's answer (NOTIFY, then IXFR)
+# For comparison it then reloads a Knot primary (the way the original
+# script reloaded NSD: write the zone file, reload) serving example.org to
+# the same three secondaries, and times from the start of `knotc
+# zone-reload` to each answer. All for zones of 100 and of 100,000 records.
+# Every server is polled every millisecond (failoverlab watch).
+#
+#   bash docs/bench/failover-lab.sh          # from the repository root
+#
+# Needs go, nsd, knotd and knotc (knot), named (bind9) and dig (dnsutils):
+#   apt-get install nsd knot bind9 dnsutils
+# Settings (environment):
+#   SWITCHES=10          switches per zone size (odd: failover, even: failback)
+#   SIZES="100 100000"   records per zone
+#   KNOT_PRIMARY=1       0: skip the Knot primary comparison
+#   DEADLINE=1200        seconds the whole run may take
+#   PORT=53561           first of six ports: zonerw, NSD, Knot, BIND, the
+#                        Knot primary, the web servers
+#   KEEP=                set to keep the work directory (logs, configs)
+# Everything this script starts is stopped by its PID, also on error or ^C.
+set -euo pipefail
+
+SWITCHES=${SWITCHES:-10}
+SIZES=${SIZES:-"100 100000"}
+KNOT_PRIMARY=${KNOT_PRIMARY:-1}
+DEADLINE=${DEADLINE:-1200}
+PORT=${PORT:-53561}
+ZONERW=127.0.0.1:$PORT
+NSD=127.0.0.2:$((PORT + 1))
+KNOT=127.0.0.3:$((PORT + 2))
+BIND=127.0.0.1:$((PORT + 3)) # named binds only addresses on an interface: lo has 127.0.0.1
+PRIMARY=127.0.0.4:$((PORT + 4))
+WEB_PORT=$((PORT + 5))
+MAIN_IP=127.0.0.11
+BACKUP_IP=127.0.0.12
+
+cd "$(dirname "$0")/../.."
+for tool in go nsd knotd knotc named dig; do
+  command -v "$tool" >/dev/null || { echo "failover-lab.sh: $tool not found (apt-get install nsd knot bind9 dnsutils)" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+dir=$work
+results=$work/results
+started=$SECONDS
+declare -A pids=() # name -> PID of what this script started
+
+stop() { # stop NAME: by its PID, then wait for it
+  local pid=${pids[$1]:-}
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "pids[$1]"
+}
+stop_all() {
+  for name in "${!pids[@]}"; do stop "$name"; done
+}
+on_exit() {
+  stop_all
+  if [ -n "${KEEP:-}" ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+  echo "failover-lab.sh: $*" >&2
+  for f in "$dir"/*.log "$dir"/*/*.log; do
+    [ -s "$f" ] && { echo "--- end of $f" >&2; tail -n 15 "$f" >&2; }
+  done
+  exit 1
+}
+
+host() { echo "${1%:*}"; }
+port() { echo "${1##*:}"; }
+
+# wait_a SERVER NAME WANT SECONDS: poll until SERVER answers NAME A with WANT.
+wait_a() {
+  local end=$((SECONDS + $4)) got
+  while [ "$SECONDS" -lt "$end" ]; do
+    got=$(dig @"$(host "$1")" -p "$(port "$1")" +short +tries=1 +time=1 "$2" A 2>/dev/null || true)
+    [ "$got" = "$3" ] && return 0
+    sleep 0.05
+  done
+  fail "$1 does not answer $2 A with $3 after $4 s (it answers '${got:-nothing}')"
+}
+
+# wait_tcp IP PORT SECONDS: poll until something accepts connections.
+wait_tcp() {
+  local end=$((SECONDS + $3))
+  while [ "$SECONDS" -lt "$end" ]; do
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
+    sleep 0.02
+  done
+  fail "nothing listens on $1:$2 after $3 s"
+}
+
+start() { # start NAME LOG CMD...: in the background, its output in LOG
+  local name=$1 log=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  pids[$name]=$!
+}
+
+start_main() {
+  start web-main "$dir/web-main.log" "$lab" web "$MAIN_IP:$WEB_PORT"
+  wait_tcp "$MAIN_IP" "$WEB_PORT" 5
+}
+
+# zone_body N ORIGIN WWW: the records after the SOA, N in all with it: two
+# NS, their addresses, the apex and www (WWW: the address or zonerw's
+# comment form), and host records to make up the count.
+zone_body() {
+  local n=$1 origin=$2 www=$3
+  printf '        IN NS   ns1.%s.\n        IN NS   ns2.%s.\n' "$origin" "$origin"
+  printf 'ns1     IN A    127.0.0.53\nns2     IN A    127.0.0.54\n'
+  printf '@       300 IN A   %s\nwww     300 IN A   %s\n' "$www" "$www"
+  awk -v n="$((n - 7))" 'BEGIN { for (i = 0; i < n; i++)
+    printf "host%d 3600 IN A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256 }'
+}
+
+soa() { # soa ORIGIN SERIAL-TEXT (the serial line, a comment allowed)
+  printf '$ORIGIN %s.\n$TTL 3600\n@ IN SOA ns1.%s. hostmaster.%s. (\n        %s\n        3600 900 1209600 300 )\n' "$1" "$1" "$1" "$2"
+}
+
+# primary_zone N SERIAL WWW: example.org as the Knot primary serves it.
+primary_zone() {
+  { soa example.org "$2"; zone_body "$1" example.org "$3"; } >"$dir/primary/example.org.zone.tmp"
+  mv "$dir/primary/example.org.zone.tmp" "$dir/primary/example.org.zone"
+}
+
+write_configs() { # write_configs N
+  local n=$1
+  { soa example.com "2012080201 ; @serial number@"; zone_body "$n" example.com "@IP@"; } >"$dir/example.com.tmpl"
+  cat >"$dir/zonerw.yaml" <<EOF
+state_dir: state
+server:
+  listen: ["$ZONERW"]
+  rate_limit: 0   # the lab polls at 1000 queries a second
+services:
+  - name: web
+    every: "@every 1s"
+    check: {type: http, url: "http://{addr}:$WEB_PORT/", timeout: 500ms}
+    rise: 1
+    fall: 1
+    targets:
+      - {name: main, ipv4: $MAIN_IP}
+      - {name: backup, ipv4: $BACKUP_IP}
+zones:
+  - name: example.com
+    template: example.com.tmpl
+    allow_transfer: ["127.0.0.0/8"]
+    secondaries:
+      - {address: "$NSD"}
+      - {address: "$KNOT"}
+      - {address: "$BIND"}
+EOF
+  mkdir -p "$dir/nsd" "$dir/knot" "$dir/bind" "$dir/primary"
+  local org_nsd="" org_knot_remote="" org_knot_zone="" org_bind=""
+  if [ "$KNOT_PRIMARY" = 1 ]; then
+    org_nsd="zone:
+  name: example.org
+  zonefile: \"example.org.zone\"
+  request-xfr: $(host "$PRIMARY")@$(port "$PRIMARY") NOKEY
+  allow-notify: 127.0.0.0/8 NOKEY"
+    org_knot_remote="  - id: knot-primary
+    address: $(host "$PRIMARY")@$(port "$PRIMARY")"
+    org_knot_zone="  - domain: example.org
+    master: knot-primary
+    acl: notify"
+    org_bind="zone \"example.org\" { type secondary; primaries port $(port "$PRIMARY") { $(host "$PRIMARY"); }; allow-notify { 127.0.0.0/8; }; file \"$dir/bind/example.org.db\"; };"
+  fi
+  # NSD: xfrd-reload-timeout 0 loads a transfer at once (the default waits
+  # a second between reloads); rrl-ratelimit 0 lets the polling through.
+  cat >"$dir/nsd/nsd.conf" <<EOF
+server:
+  ip-address: $(host "$NSD")@$(port "$NSD")
+  username: ""
+  chroot: ""
+  database: ""
+  zonesdir: "$dir/nsd"
+  zonelistfile: "$dir/nsd/zone.list"
+  xfrdfile: "$dir/nsd/xfrd.state"
+  xfrdir: "$dir/nsd/xfr"
+  pidfile: "$dir/nsd/nsd.pid"
+  logfile: "$dir/nsd/nsd.log"
+  server-count: 1
+  rrl-ratelimit: 0
+  xfrd-reload-timeout: 0
+remote-control:
+  control-enable: no
+zone:
+  name: example.com
+  zonefile: "example.com.zone"
+  request-xfr: $(host "$ZONERW")@$(port "$ZONERW") NOKEY
+  allow-notify: 127.0.0.0/8 NOKEY
+$org_nsd
+EOF
+  cat >"$dir/knot/knot.conf" <<EOF
+server:
+  rundir: "$dir/knot"
+  listen: $(host "$KNOT")@$(port "$KNOT")
+database:
+  storage: "$dir/knot"
+control:
+  listen: "$dir/knot/knot.sock"
+log:
+  - target: stderr
+    any: info
+remote:
+  - id: zonerw
+    address: $(host "$ZONERW")@$(port "$ZONERW")
+$org_knot_remote
+acl:
+  - id: notify
+    address: 127.0.0.0/8
+    action: notify
+template:
+  - id: default
+    storage: "$dir/knot"
+    zonefile-sync: -1
+zone:
+  - domain: example.com
+    master: zonerw
+    acl: notify
+$org_knot_zone
+EOF
+  cat >"$dir/bind/named.conf" <<EOF
+options {
+  directory "$dir/bind";
+  pid-file "$dir/bind/named.pid";
+  session-keyfile "$dir/bind/session.key";
+  managed-keys-directory "$dir/bind";
+  listen-on port $(port "$BIND") { $(host "$BIND"); };
+  listen-on-v6 { none; };
+  recursion no;
+  notify no;
+  dnssec-validation no;
+  allow-query { any; };
+};
+controls { };
+zone "example.com" { type secondary; primaries port $(port "$ZONERW") { $(host "$ZONERW"); }; allow-notify { 127.0.0.0/8; }; file "$dir/bind/example.com.db"; };
+$org_bind
+EOF
+  # The Knot primary: the zone file is the truth; a reload loads the
+  # difference (zonefile-load: difference), so the secondaries get IXFR.
+  cat >"$dir/primary/knot.conf" <<EOF
+server:
+  rundir: "$dir/primary"
+  listen: $(host "$PRIMARY")@$(port "$PRIMARY")
+database:
+  storage: "$dir/primary"
+control:
+  listen: "$dir/primary/knot.sock"
+log:
+  - target: stderr
+    any: info
+remote:
+  - id: nsd
+    address: $(host "$NSD")@$(port "$NSD")
+  - id: knot
+    address: $(host "$KNOT")@$(port "$KNOT")
+  - id: bind
+    address: $(host "$BIND")@$(port "$BIND")
+acl:
+  - id: transfer
+    address: 127.0.0.0/8
+    action: transfer
+template:
+  - id: default
+    storage: "$dir/primary"
+    zonefile-sync: -1
+    zonefile-load: difference
+    journal-content: changes
+zone:
+  - domain: example.org
+    file: "$dir/primary/example.org.zone"
+    notify: [nsd, knot, bind]
+    acl: transfer
+EOF
+}
+
+# switch LABEL FROM WANT NAME SERVERS ACTION...: one timed switch. The
+# watcher waits until every server answers FROM, starts polling and makes
+# a ready file; then ACTION runs (close or open main's port); the watcher
+# prints the line with the times.
+switch() {
+  local label=$1 from=$2 want=$3 name=$4 servers=$5 offset watcher end
+  shift 5
+  offset=$(stat -c %s "$dir/zonerw.log")
+  rm -f "$dir/ready"
+  "$lab" watch -label "$label" -log "$dir/zonerw.log" -offset "$offset" -name "$name" \
+    -from "$from" -want "$want" -servers "$servers" -ready "$dir/ready" -timeout 30s >>"$results" &
+  watcher=$!
+  end=$((SECONDS + 30))
+  until [ -e "$dir/ready" ]; do
+    kill -0 "$watcher" 2>/dev/null || { wait "$watcher" || true; fail "the watcher of $label stopped before it was ready"; }
+    [ "$SECONDS" -lt "$end" ] || { kill "$watcher"; fail "the watcher of $label not ready after 30 s"; }
+    sleep 0.01
+  done
+  "$@"
+  wait "$watcher" || fail "switch $label: not every server answered $want"
+}
+
+close_main() { stop web-main; }
+
+# knot_switch LABEL N SERIAL FROM WANT: rewrite the Knot primary's zone file
+# and reload it; the decision is the start of knotc.
+knot_switch() {
+  primary_zone "$2" "$3" "$5"
+  "$lab" watch -label "$1" -run "knotc -c $dir/primary/knot.conf zone-reload example.org" -name www.example.org \
+    -from "$4" -want "$5" -servers "primary=$PRIMARY,nsd=$NSD,knot=$KNOT,bind=$BIND" -timeout 30s >>"$results" ||
+    fail "knot switch $1: not every server answered $5"
+}
+
+within_deadline() {
+  [ $((SECONDS - started)) -lt "$DEADLINE" ] || fail "the run took more than DEADLINE=$DEADLINE s; stopping"
+}
+
+run_size() { # run_size N: everything started afresh for a zone of N records
+  local n=$1 i from want
+  dir=$work/$n
+  mkdir -p "$dir"
+  write_configs "$n"
+  echo "== $n records: starting the web servers, zonerw serve, the secondaries"
+  start web-backup "$dir/web-backup.log" "$lab" web "$BACKUP_IP:$WEB_PORT"
+  wait_tcp "$BACKUP_IP" "$WEB_PORT" 5
+  start_main
+  (cd "$dir" && exec "$zonerw" serve -c zonerw.yaml --log-format json) 2>"$dir/zonerw.log" &
+  pids[zonerw]=$!
+  wait_a "$ZONERW" www.example.com "$MAIN_IP" 60
+  if [ "$KNOT_PRIMARY" = 1 ]; then
+    primary_zone "$n" 1 "$MAIN_IP"
+    start knot-primary "$dir/primary/output.log" knotd -c "$dir/primary/knot.conf"
+    wait_a "$PRIMARY" www.example.org "$MAIN_IP" 60
+  fi
+  start nsd "$dir/nsd/output.log" nsd -d -c "$dir/nsd/nsd.conf"
+  start knot "$dir/knot/output.log" knotd -c "$dir/knot/knot.conf"
+  start bind "$dir/bind/output.log" named -g -n 1 -c "$dir/bind/named.conf"
+  for s in "$NSD" "$KNOT" "$BIND"; do
+    wait_a "$s" www.example.com "$MAIN_IP" 120
+    [ "$KNOT_PRIMARY" = 1 ] && wait_a "$s" www.example.org "$MAIN_IP" 120
+  done
+
+  echo "== $n records: $SWITCHES switches through zonerw serve"
+  local servers="zonerw=$ZONERW,nsd=$NSD,knot=$KNOT,bind=$BIND"
+  for i in $(seq "$SWITCHES"); do
+    within_deadline
+    if [ $((i % 2)) = 1 ]; then
+      switch "zonerw-$n" "$MAIN_IP" "$BACKUP_IP" www.example.com "$servers" close_main
+    else
+      switch "zonerw-$n" "$BACKUP_IP" "$MAIN_IP" www.example.com "$servers" start_main
+    fi
+    tail -n 1 "$results"
+    sleep 1 # let the secondaries finish what follows a transfer
+  done
+  if [ "$KNOT_PRIMARY" = 1 ]; then
+    echo "== $n records: $SWITCHES reloads of the Knot primary"
+    for i in $(seq "$SWITCHES"); do
+      within_deadline
+      from=$MAIN_IP want=$BACKUP_IP
+      [ $((i % 2)) = 1 ] || { from=$BACKUP_IP want=$MAIN_IP; }
+      knot_switch "knot-primary-$n" "$n" "$((i + 1))" "$from" "$want"
+      tail -n 1 "$results"
+      sleep 1
+    done
+  fi
+  stop_all
+}
+
+echo "== $(nsd -v 2>&1 | head -n 1), $(knotd -V | head -n 1), $(named -v), $(go version | cut -d' ' -f3)"
+echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== building zonerw and failoverlab"
+go build -o "$work/zonerw" ./cmd/zonerw
+go build -o "$work/failoverlab" ./docs/bench/failoverlab
+zonerw=$work/zonerw lab=$work/failoverlab
+for n in $SIZES; do run_size "$n"; done
+
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "decision -> answer, milliseconds (zonerw-N: from zonerw's switch log line; knot-primary-N: from the start of knotc zone-reload)"
+"$lab" summary "$results"
