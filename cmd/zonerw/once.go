@@ -109,7 +109,7 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	}
 	compiled, broken := compileAll(a)
 	services := st.Services
-	if s, ok := seedFromStored(a, st, compiled, pipe.Current, time.Now(), r.log); ok {
+	if s, ok := seedFromStored(a, st, compiled, newerThanState(a, st, pipe.Current), time.Now(), r.log); ok {
 		services = s
 	}
 	engine := failover.NewEngine(a.services, services)

@@ -196,7 +196,7 @@ func (w *world) start(cron bool) {
 	compiled, broken := compileAll(w.a)
 	w.keepCompiled(compiled)
 	services := w.st.Services
-	if s, ok := seedFromStored(w.a, w.st, compiled, pipe.Current, w.now, w.log); ok {
+	if s, ok := seedFromStored(w.a, w.st, compiled, newerThanState(w.a, w.st, pipe.Current), w.now, w.log); ok {
 		services = s
 	}
 	w.engine = failover.NewEngine(w.a.services, services, failover.WithClock(func() time.Time { return w.now }))

@@ -31,19 +31,15 @@ import (
 // recorded within its window (see restoreSwitches). The other services,
 // and everything else in the state (counters, pins, holds), stay as the
 // state file says.
-func seedFromStored(a *app, st *stateFile, compiled []*publish.Compiled, stored func(zone string) *zones.Version, now time.Time, log *slog.Logger) (failover.State, bool) {
+func seedFromStored(a *app, st *stateFile, compiled []*publish.Compiled, newer map[string]*zones.Version, now time.Time, log *slog.Logger) (failover.State, bool) {
 	seen := map[string][]string{} // service -> targets found
 	from := map[string]string{}   // service -> zone they were found in
-	behind := st.rebuilt != ""
+	behind := st.rebuilt != "" || len(newer) > 0
 	for _, c := range compiled {
-		v := stored(c.Zone.Name)
+		v := newer[c.Zone.Name]
 		if v == nil {
-			v = outputVersion(c.Zone)
-		}
-		if v == nil || !stateBehind(st, c.Zone.Name, v) {
 			continue
 		}
-		behind = true
 		for svc, target := range targetsIn(a, c, v) {
 			if _, ok := seen[svc]; !ok {
 				seen[svc], from[svc] = target, c.Zone.Name
@@ -113,6 +109,37 @@ func seedService(svc failover.Service, ss *failover.ServiceState, found []string
 	return true
 }
 
+// newerThanState finds, for each zone, the stored version (or, with none
+// stored, the output file) that is newer than the state file's record of
+// the zone. The serials are compared first: reading a big output file
+// whole takes seconds, and it is read only when the state is behind it.
+// It does not need the compiled templates, so a start runs it beside the
+// compile.
+func newerThanState(a *app, st *stateFile, stored func(zone string) *zones.Version) map[string]*zones.Version {
+	out := map[string]*zones.Version{}
+	for _, z := range a.zones {
+		v := stored(z.Name)
+		switch {
+		case v != nil:
+			if !stateBehind(st, z.Name, v.Serial()) {
+				continue
+			}
+		case z.Output != "":
+			serial, ok, err := zones.ReadSerial(z.Name, z.Output)
+			if err != nil || !ok || !stateBehind(st, z.Name, serial) {
+				continue
+			}
+			if v = outputVersion(z); v == nil {
+				continue
+			}
+		default:
+			continue
+		}
+		out[z.Name] = v
+	}
+	return out
+}
+
 // outputVersion is the zone's output file as a version; nil when there is
 // none, or it does not parse.
 func outputVersion(z *publish.Zone) *zones.Version {
@@ -130,11 +157,12 @@ func outputVersion(z *publish.Zone) *zones.Version {
 	return v
 }
 
-// stateBehind reports whether the stored version v of zone is newer than
-// what the state file remembers of the zone (or the state was rebuilt).
-func stateBehind(st *stateFile, zone string, v *zones.Version) bool {
+// stateBehind reports whether a stored or written serial of zone is newer
+// than what the state file remembers of the zone (or the state was
+// rebuilt).
+func stateBehind(st *stateFile, zone string, serial uint32) bool {
 	z := st.Zones[zone]
-	return st.rebuilt != "" || z.Serial == 0 || zones.SerialLess(z.Serial, v.Serial())
+	return st.rebuilt != "" || z.Serial == 0 || zones.SerialLess(z.Serial, serial)
 }
 
 // targetsIn finds, for each service whose markers fill records of c, the
@@ -142,20 +170,10 @@ func stateBehind(st *stateFile, zone string, v *zones.Version) bool {
 // under the all-down policy "all"). A service whose records match no
 // target is left out.
 func targetsIn(a *app, c *publish.Compiled, v *zones.Version) map[string][]string {
-	held := map[string][]netip.Addr{} // "owner/type" -> addresses in v
-	for _, rr := range v.Zone().Records {
-		key := strings.ToLower(rr.Header().Name) + "/" + dns.TypeToString[rr.Header().Rrtype]
-		switch r := rr.(type) {
-		case *dns.A:
-			held[key] = append(held[key], netip.AddrFrom4([4]byte(r.A.To4())))
-		case *dns.AAAA:
-			held[key] = append(held[key], netip.AddrFrom16([16]byte(r.AAAA.To16())))
-		}
-	}
 	candidates := map[string][]string{} // service -> targets matching every slot so far
 	for _, s := range c.Base.Slots() {
 		svc, v6 := s.Key[:len(s.Key)-2], strings.HasSuffix(s.Key, "/6")
-		addrs := held[strings.ToLower(dns.Fqdn(s.Owner))+"/"+dns.TypeToString[s.Type]]
+		addrs := addressesAt(v, s.Owner, s.Type)
 		var match []string
 		for name, t := range a.targets[svc] {
 			want := t.IPv4
@@ -176,6 +194,33 @@ func targetsIn(a *app, c *publish.Compiled, v *zones.Version) map[string][]strin
 		if len(match) > 0 {
 			slices.Sort(match)
 			out[svc] = match
+		}
+	}
+	return out
+}
+
+// addressesAt reads the addresses of v's RRset of type rtype (A or AAAA)
+// at owner.
+func addressesAt(v *zones.Version, owner string, rtype uint16) []netip.Addr {
+	w, err := zones.AppendWireName(nil, owner)
+	if err != nil {
+		return nil
+	}
+	n, ok := v.Lookup(w)
+	if !ok {
+		return nil
+	}
+	set, ok := n.RRset(rtype)
+	if !ok {
+		return nil
+	}
+	var out []netip.Addr
+	for _, rr := range set.Records(owner) {
+		switch r := rr.(type) {
+		case *dns.A:
+			out = append(out, netip.AddrFrom4([4]byte(r.A.To4())))
+		case *dns.AAAA:
+			out = append(out, netip.AddrFrom16([16]byte(r.AAAA.To16())))
 		}
 	}
 	return out

@@ -18,6 +18,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -245,10 +246,15 @@ func (d *daemon) setProviders(ps *providerSet) {
 // zones keep the stored version.
 func (d *daemon) firstPublish(ctx context.Context) {
 	floors := make(chan struct{})
-	go func() { defer close(floors); d.raiseSerialFloors(ctx) }()
+	var newer map[string]*zones.Version
+	go func() {
+		defer close(floors)
+		newer = newerThanState(d.a, d.st, d.pipe.Current) // seed.go
+		d.raiseSerialFloors(ctx)
+	}()
 	compiled, broken := compileAll(d.a)
 	<-floors
-	if services, ok := seedFromStored(d.a, d.st, compiled, d.pipe.Current, time.Now(), d.log); ok {
+	if services, ok := seedFromStored(d.a, d.st, compiled, newer, time.Now(), d.log); ok {
 		d.mu.Lock()
 		d.engine = failover.NewEngine(d.a.services, services)
 		d.mu.Unlock()

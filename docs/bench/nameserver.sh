@@ -130,6 +130,9 @@ EOF
   cp "$dir/zonerw/example.com.zone" "$dir/nsd/example.com.zone"
   cp "$dir/zonerw/example.com.zone" "$dir/knot/example.com.zone"
   rm -rf "$dir/zonerw/state" # zonerw serve loads from the template, as the others from text
+  # and without the output file: with one and no state, a start also reads
+  # it whole, to learn which target the names pointed at (measured apart).
+  sed 's/, output: example.com.zone//' "$dir/zonerw/zonerw.yaml" >"$dir/zonerw/serve.yaml"
   cat >"$dir/nsd/nsd.conf" <<EOF
 server:
   ip-address: $IP@$PORT_NSD
@@ -179,7 +182,7 @@ EOF
 start() {
   local name=$1 dir=$2
   case $name in
-    zonerw) (cd "$dir/zonerw" && exec taskset -c 0 "$work/zonerw" serve -c zonerw.yaml --log-level warn >/dev/null 2>>"$dir/zonerw/log") & ;;
+    zonerw) (cd "$dir/zonerw" && exec taskset -c 0 "$work/zonerw" serve -c "${ZONERW_CONFIG:-serve.yaml}" --log-level warn >/dev/null 2>>"$dir/zonerw/log") & ;;
     nsd) taskset -c 0 nsd -d -c "$dir/nsd/nsd.conf" >/dev/null 2>>"$dir/nsd/log" & ;;
     knot) taskset -c 0 knotd -c "$dir/knot/knot.conf" >/dev/null 2>>"$dir/knot/log" & ;;
   esac
@@ -266,5 +269,9 @@ for n in $SIZES; do
   done
   start zonerw "$work/z$n"
   echo "  zonerw restarted with its stored version: answers after ${secs}s"
+  stop "$pid"
+  rm -rf "$work/z$n/zonerw/state"
+  ZONERW_CONFIG=zonerw.yaml start zonerw "$work/z$n"
+  echo "  zonerw started with no state but an output file it reads first: answers after ${secs}s"
   stop "$pid"
 done
