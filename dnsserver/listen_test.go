@@ -14,16 +14,31 @@ import (
 )
 
 // startServer serves s on fresh loopback sockets and returns the address.
+// listenPair binds UDP and TCP on one free loopback port. The UDP port
+// the kernel picks may be taken on TCP by another program (the machine is
+// shared), so a few ports are tried.
+func listenPair(t *testing.T) (net.PacketConn, net.Listener) {
+	t.Helper()
+	var lastErr error
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln
+		}
+		pc.Close()
+		lastErr = err
+	}
+	t.Fatalf("no loopback port free on both UDP and TCP: %v", lastErr)
+	return nil, nil
+}
+
 func startServer(t *testing.T, s *Server) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, ln := listenPair(t)
 	if err := s.Start(pc, ln); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
