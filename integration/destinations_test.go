@@ -349,6 +349,7 @@ func TestServeStartsWithARefusedToken(t *testing.T) {
 		writeFile(t, tokenFile, "revoked-token-do-not-print\n")
 		return tail
 	})
+	events := driftHook(t, cfg) // an exec alert: one line per event
 	d := startServe(t, cfg)
 	waitForA(t, server, "www.example.com", "127.0.0.11", 20*time.Second)
 	s := waitStatus(t, d, cfg, "status to show cloudflare failing", 20*time.Second, func(s daemonStatus) bool {
@@ -357,6 +358,25 @@ func TestServeStartsWithARefusedToken(t *testing.T) {
 	})
 	if ds, _ := s.dest("provider:cloudflare-example"); !strings.Contains(ds.LastError, "was refused") {
 		t.Errorf("cloudflare with a refused token: %+v", ds)
+	}
+	pollAlive(t, d, 10*time.Second, "an alert for the failing provider", func() bool {
+		return len(fileLinesWith(events, "publish_failing|")) > 0
+	})
+	if alerts := fileLinesWith(events, "publish_failing|"); !strings.Contains(alerts[0], "cloudflare") {
+		t.Errorf("the alert does not name the provider: %q", alerts[0])
+	}
+
+	// Held: with nothing changed (same addresses, same token), six probe
+	// rounds go by without another request (the defect was a retry every
+	// 5s, with two ERROR lines each time).
+	held := len(cf.Requests())
+	for end := time.Now().Add(6 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if n := len(cf.Requests()); n != held {
+			t.Fatalf("cloudflare was asked again (%d requests, %d before) while the refused token and the addresses stayed the same", n, held)
+		}
+	}
+	if errs := linesWith(d.log(), "level=ERROR"); len(errs) != 1 || !strings.Contains(errs[0], "provider:cloudflare-example") || !strings.Contains(errs[0], "was refused") {
+		t.Errorf("%d ERROR lines for one refused token, want one naming the provider and the refusal:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
 
 	before := len(cf.Requests())

@@ -46,6 +46,10 @@ type observer struct {
 	// isolation) to one an hour.
 	throttle alert.Throttle
 	watch    alert.SecondaryWatch
+	// failing counts each destination's failed deliveries in a row, so
+	// that the log says when one starts failing and when it recovers
+	// rather than once per retry.
+	failing map[string]int
 
 	ctx      context.Context // cancelled by close: stops the watch and retired dispatchers
 	cancel   context.CancelFunc
@@ -215,6 +219,7 @@ func (o *observer) delivered(dest string, err error) {
 		return
 	}
 	o.m.Delivered(dest, err == nil)
+	o.logDelivery(dest, err)
 	kind, of := destinationParts(dest)
 	if kind == "provider" {
 		return
@@ -226,6 +231,29 @@ func (o *observer) delivered(dest string, err error) {
 	}
 	ev.Reason, ev.At = err.Error(), o.now()
 	o.send(ev)
+}
+
+// logDelivery logs a destination's first failure in a row (ERROR, with
+// the reason) and its recovery (INFO, with the failures in between);
+// the retries in between are only counted (status, metrics, the alert).
+func (o *observer) logDelivery(dest string, err error) {
+	o.mu.Lock()
+	if o.failing == nil {
+		o.failing = map[string]int{}
+	}
+	n := o.failing[dest]
+	if err == nil {
+		delete(o.failing, dest)
+	} else {
+		o.failing[dest] = n + 1
+	}
+	o.mu.Unlock()
+	switch {
+	case err != nil && n == 0:
+		o.log.Error("delivery failing; retrying with backoff (zonerw status shows the next attempt)", "destination", dest, "err", err)
+	case err == nil && n > 0:
+		o.log.Info("delivery recovered", "destination", dest, "failed_attempts", n)
+	}
 }
 
 // providerPublished records one publish to (or read-back from) a
