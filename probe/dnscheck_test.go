@@ -21,14 +21,23 @@ type fakeDNS struct {
 
 func startDNS(t *testing.T, ip string, handle func(w dns.ResponseWriter, q *dns.Msg) *dns.Msg) *fakeDNS {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", ip+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
-	if err != nil {
-		t.Fatal(err)
+	// The UDP port the kernel picks may be taken on TCP by another
+	// program (the machine is shared): try a few.
+	var pc net.PacketConn
+	var ln net.Listener
+	var port int
+	for try := 0; ln == nil; try++ {
+		var err error
+		if pc, err = net.ListenPacket("udp", ip+":0"); err != nil {
+			t.Fatal(err)
+		}
+		port = pc.LocalAddr().(*net.UDPAddr).Port
+		if ln, err = net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port))); err != nil {
+			pc.Close()
+			if try == 20 {
+				t.Fatalf("no port free on both UDP and TCP: %v", err)
+			}
+		}
 	}
 	f := &fakeDNS{port: uint16(port)}
 	mux := dns.NewServeMux()

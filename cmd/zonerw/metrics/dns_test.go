@@ -179,14 +179,20 @@ func startNameserver(t *testing.T) (*dnsserver.Server, string) {
 	if err := srv.Publish(z); err != nil {
 		t.Fatal(err)
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		pc.Close()
-		t.Fatal(err)
+	// The UDP port the kernel picks may be taken on TCP by another
+	// program (the machine is shared): try a few.
+	var pc net.PacketConn
+	var ln net.Listener
+	for try := 0; ln == nil; try++ {
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err != nil {
+			pc.Close()
+			if try == 20 {
+				t.Fatalf("no port free on both UDP and TCP: %v", err)
+			}
+		}
 	}
 	if err := srv.Start(pc, ln); err != nil {
 		t.Fatal(err)
