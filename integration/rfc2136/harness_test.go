@@ -6,11 +6,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,51 +88,6 @@ func mustReplace(t *testing.T, s, old, new string) string {
 	return strings.Replace(s, old, new, 1)
 }
 
-// requireBinary fails under CI=true and skips elsewhere when the daemon
-// is not installed.
-func requireBinary(t *testing.T, name, pkg string) string {
-	t.Helper()
-	if path, err := exec.LookPath(name); err == nil {
-		return path
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin"} { // not always on a user's PATH
-		if p := filepath.Join(dir, name); isExecutable(p) {
-			return p
-		}
-	}
-	msg := name + " not installed: apt-get install " + pkg
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode()&0o111 != 0
-}
-
-// freePort finds a port free for both UDP and TCP on ip.
-func freePort(t *testing.T, ip string) netip.AddrPort {
-	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", ip+":0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().(*net.TCPAddr).AddrPort()
-		pc, err := net.ListenPacket("udp", addr.String())
-		ln.Close()
-		if err == nil {
-			pc.Close()
-			return addr
-		}
-	}
-	t.Fatalf("no port free for both udp and tcp on %s", ip)
-	return netip.AddrPort{}
-}
-
 // newKey is a fresh hmac-sha256 key named zonerw.
 func newKey(t *testing.T) peers.Key {
 	t.Helper()
@@ -155,8 +108,8 @@ type primary struct {
 // zone.
 func startPrimary(t *testing.T, s server, stanza string) primary {
 	t.Helper()
-	bin := requireBinary(t, s.binary, s.pkg)
-	p := primary{addr: freePort(t, s.ip), key: newKey(t)}
+	bin := peers.RequireBinary(t, s.binary, s.pkg)
+	p := primary{addr: peers.FreePort(t, s.ip), key: newKey(t)}
 	s.start(t, bin, peers.Primary{Dir: t.TempDir(), Listen: p.addr, Zone: zone, ZoneText: zoneText, Key: p.key, Stanza: stanza})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -228,7 +181,7 @@ func (r *rig) publish(t *testing.T, want map[string][]netip.Addr) {
 // sorted answers.
 func dig(t *testing.T, p primary, name, qtype string) []string {
 	t.Helper()
-	bin := requireBinary(t, "dig", "dnsutils")
+	bin := peers.RequireBinary(t, "dig", "dnsutils")
 	out, err := exec.Command(bin, "@"+p.addr.Addr().String(), "-p", strconv.Itoa(int(p.addr.Port())),
 		"+short", "+norec", "+time=2", "+tries=2", name, qtype).CombinedOutput()
 	if err != nil {

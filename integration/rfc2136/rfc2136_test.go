@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/integration/peers"
 	"github.com/zonerw/zonerw/zones/provider"
 )
 
@@ -191,7 +192,7 @@ func TestZoneNotServed(t *testing.T) {
 // Nothing listening: a transient failure, retried with backoff, then
 // reported with the server's address.
 func TestServerDown(t *testing.T) {
-	p := primary{addr: freePort(t, "127.0.0.1"), key: newKey(t)}
+	p := primary{addr: peers.FreePort(t, "127.0.0.1"), key: newKey(t)}
 	r := newRig(t, p, nil)
 	err := r.pub.Publish(context.Background(), onBkup)
 	if err == nil || !strings.Contains(err.Error(), "primary: reading the zone example.com.: "+p.addr.String()+": ") ||

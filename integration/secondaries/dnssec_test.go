@@ -13,6 +13,7 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/dnsserver"
+	"github.com/zonerw/zonerw/integration/peers"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/dnssec"
 )
@@ -90,10 +91,10 @@ func testSignedZone(t *testing.T, p dnssec.Policy) {
 	var bins []string
 	var listens []netip.AddrPort
 	for _, k := range kinds {
-		bins = append(bins, requireBinary(t, k))
-		listens = append(listens, freePort(t, k.ip))
+		bins = append(bins, peers.RequireBinary(t, k.binary, k.pkg))
+		listens = append(listens, peers.FreePort(t, k.ip))
 	}
-	resolverBin := requireBinary(t, kinds[2])
+	resolverBin := peers.RequireBinary(t, kinds[2].binary, kinds[2].pkg)
 	cfg := primaryConfig(t, listens[0], nil)
 	for _, l := range listens[1:] {
 		cfg.Zones[0].Secondaries = append(cfg.Zones[0].Secondaries, dnsserver.Secondary{Addr: l})
@@ -233,7 +234,7 @@ func verifyZoneText(t *testing.T, ldns, kzc, name, text string, serial uint32) {
 func startResolver(t *testing.T, bin string, primary netip.AddrPort, ks *dnssec.KeySet) netip.AddrPort {
 	t.Helper()
 	dir := t.TempDir()
-	listen := freePort(t, "127.0.0.1")
+	listen := peers.FreePort(t, "127.0.0.1")
 	k := ks.ForParent().DNSKEY
 	writeFile(t, filepath.Join(dir, "root.hints"), ".  3600000 NS a.root.test.\na.root.test. 3600000 A 127.0.0.1\n")
 	conf := fmt.Sprintf(`options {

@@ -7,9 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,54 +17,6 @@ import (
 	"github.com/zonerw/zonerw/integration/peers"
 	"github.com/zonerw/zonerw/zones"
 )
-
-// requireBinary fails under CI=true and skips elsewhere when k's daemon is
-// not installed.
-func requireBinary(t *testing.T, k kind) string {
-	t.Helper()
-	path, err := exec.LookPath(k.binary)
-	if err == nil {
-		return path
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin"} { // not always on a user's PATH
-		if p := filepath.Join(dir, k.binary); isExecutable(p) {
-			return p
-		}
-	}
-	msg := k.name + " not installed: apt-get install " + k.pkg
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode()&0o111 != 0
-}
-
-// freePort finds a port free for both UDP and TCP on ip. The daemon binds
-// it a moment later; another process taking it in between fails the test
-// loudly rather than silently.
-func freePort(t *testing.T, ip string) netip.AddrPort {
-	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", ip+":0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().(*net.TCPAddr).AddrPort()
-		pc, err := net.ListenPacket("udp", addr.String())
-		ln.Close()
-		if err == nil {
-			pc.Close()
-			return addr
-		}
-	}
-	t.Fatalf("no port free for both udp and tcp on %s", ip)
-	return netip.AddrPort{}
-}
 
 // startDaemon runs the daemon in the foreground, its output in dir, and
 // stops it (by the PID it was started with) when the test ends.

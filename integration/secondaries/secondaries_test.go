@@ -7,6 +7,7 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/dnsserver"
+	"github.com/zonerw/zonerw/integration/peers"
 )
 
 const zone = "example.com."
@@ -22,7 +23,7 @@ const transferDeadline = 30 * time.Second
 func TestSecondaries(t *testing.T) {
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
-			bin := requireBinary(t, k)
+			bin := peers.RequireBinary(t, k.binary, k.pkg)
 			t.Run("plain", func(t *testing.T) { testFollows(t, k, bin, nil) })
 			t.Run("tsig", func(t *testing.T) { testFollows(t, k, bin, &goodKey) })
 			t.Run("wrong key refused", func(t *testing.T) { testWrongKey(t, k, bin) })
@@ -54,7 +55,7 @@ func primaryConfig(t *testing.T, secondary netip.AddrPort, key *dnsserver.Key) d
 // testFollows: initial AXFR, then a change that reaches the secondary by
 // NOTIFY and IXFR, and the secondary answering the new address.
 func testFollows(t *testing.T, k kind, bin string, key *dnsserver.Key) {
-	listen := freePort(t, k.ip)
+	listen := peers.FreePort(t, k.ip)
 	primary, primaryAddr := startPrimary(t, primaryConfig(t, listen, key))
 	if err := publishNext(primary, zoneVersion(t, 1, "192.0.2.10")); err != nil {
 		t.Fatal(err)
@@ -110,7 +111,7 @@ func testFollows(t *testing.T, k kind, bin string, key *dnsserver.Key) {
 // gets nothing: its signed requests fail TSIG (NOTAUTH) and no transfer
 // is served.
 func testWrongKey(t *testing.T, k kind, bin string) {
-	listen := freePort(t, k.ip)
+	listen := peers.FreePort(t, k.ip)
 	primary, primaryAddr := startPrimary(t, primaryConfig(t, listen, &goodKey))
 	if err := publishNext(primary, zoneVersion(t, 1, "192.0.2.10")); err != nil {
 		t.Fatal(err)
