@@ -88,6 +88,9 @@ func (b *Builder) add(rr dns.RR, line int, slot int32) error {
 		return fmt.Errorf("%s:%d: %s %s: cannot be encoded: %w", b.file, line, h.Name, typeName(rr), err)
 	}
 	nl := wireNameLen(b.pack[:n])
+	if h.Name == "" || nl <= 0 || nl+10 > n {
+		return fmt.Errorf("%s:%d: %s record without an owner name", b.file, line, typeName(rr))
+	}
 	owner := b.pack[:nl]
 	LowerWire(owner)
 	if !isSubWire(owner, b.apex) {

@@ -45,7 +45,7 @@ func ParseVersion(origin, file string, text []byte, opt ParseOptions) (*Version,
 	if err != nil {
 		return nil, err
 	}
-	if err := ReadRecords(b.origin, file, text, opt, b.Add); err != nil {
+	if err := b.ReadText(text, opt, nil); err != nil {
 		return nil, err
 	}
 	base, err := b.Finish()

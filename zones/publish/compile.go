@@ -60,11 +60,9 @@ func Compile(z *Zone) (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = zones.ReadRecords(z.Name, file, text, z.Parse, func(rr dns.RR, line int) error {
-		if m, ok := markerAt(markers, line); ok {
-			return b.AddSlot(rr, line, slotKey(m.Service, m.IPv6))
-		}
-		return b.Add(rr, line)
+	err = b.ReadText(text, z.Parse, func(line int) (string, bool) {
+		m, ok := markerAt(markers, line)
+		return slotKey(m.Service, m.IPv6), ok
 	})
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: the rendered template is not a valid zone: %w", z.Name, err)
