@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
 )
@@ -99,7 +100,7 @@ func offlineChange(cfg *config.Config, change func(*failover.Engine) error) erro
 	if err := change(e); err != nil {
 		return err
 	}
-	newAuditLog(cfg.StateDir, nil).Record(e.Pending())
+	auditlog.New(cfg.StateDir, nil).Record(e.Pending())
 	st.Services = e.State()
 	return saveState(cfg.StateDir, st)
 }

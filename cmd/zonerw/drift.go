@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/alert"
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/zones/provider"
 )
 
@@ -43,6 +44,13 @@ func (e driftEvent) outcome() string {
 		return "reported"
 	}
 	return "put_back_failed"
+}
+
+// auditLine is the drift as a line of the audit log.
+func (e driftEvent) auditLine() auditlog.Drift {
+	return auditlog.Drift{Provider: e.Provider, Zone: e.Zone, Record: e.record(), Service: e.Record.Service,
+		Want: addrTexts(e.Want), Live: e.Live, OnDrift: e.Policy, Outcome: e.outcome(), Error: e.FixError,
+		Text: e.record() + " " + e.reason(), At: e.At}
 }
 
 // standingDrift is each record's standing drift ("www A" -> its text).
@@ -94,14 +102,14 @@ func recordFQDN(zone, name string) string {
 // the first at once, then (throttled) a reminder each hour while it is
 // found again; once a drift is over, the next alerts at once.
 type driftRecorder struct {
-	audit *auditLog
+	audit *auditlog.Log
 	send  func(alert.Event) // through the alert throttle
 	clear func(alert.Event) // forget the throttle's last for it
 }
 
 func (r driftRecorder) record(ev driftEvent) {
 	if ev.Fresh || ev.Over {
-		r.audit.drift(ev)
+		r.audit.Drift(ev.auditLine())
 	}
 	a := alert.Event{Kind: alert.Drift, Provider: ev.Provider, Zone: ev.Zone, Service: ev.Record.Service,
 		Record: ev.record(), Reason: ev.reason(), At: ev.At}

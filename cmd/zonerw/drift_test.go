@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider"
@@ -38,7 +39,7 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	now := obsT0
 	o.now = func() time.Time { return now }
-	rec := driftRecorder{audit: newAuditLog(filepath.Dir(logPath), nil), send: o.send, clear: o.recovered}
+	rec := driftRecorder{audit: auditlog.New(filepath.Dir(logPath), nil), send: o.send, clear: o.recovered}
 
 	report := func(live string, fresh bool) {
 		rec.record(driftEvent{Drift: driftAt(now, live, provider.DriftReport, false), Fresh: fresh})

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -28,7 +25,7 @@ func restoreSwitches(a *app, st failover.State, now time.Time, log *slog.Logger)
 	if window <= 0 {
 		return false
 	}
-	switches, err := auditSwitches(a.cfg.StateDir, now.Add(-window))
+	switches, err := auditlog.Switches(a.cfg.StateDir, now.Add(-window))
 	if err != nil {
 		log.Warn("the flap governor starts without the switches of its window: audit.log cannot be read", "err", err)
 		return false
@@ -57,36 +54,4 @@ func restoreSwitches(a *app, st failover.State, now time.Time, log *slog.Logger)
 		slices.SortFunc(ss.Switches, time.Time.Compare)
 	}
 	return found
-}
-
-// auditSwitches reads the automatic switches (a target down, a failback,
-// all down) audit.log records since the given time, per service, after
-// the service's last unpin or flap release (which clear the governor's
-// memory). A missing log has none; damaged lines are skipped, as zonerw
-// log does.
-func auditSwitches(stateDir string, since time.Time) (map[string][]time.Time, error) {
-	path := filepath.Join(stateDir, "audit.log")
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[string][]time.Time{}
-	scan := &auditScan{path: path, filter: logFilter{since: since}, stderr: io.Discard}
-	err = scan.run(context.Background(), f, func(e auditLine, _ []byte) error {
-		if ev := e.Event; ev != nil && (ev.Kind == failover.EventUnpinned || ev.Kind == failover.EventFlapReleased) {
-			delete(out, ev.Service) // the engine forgets its switches then
-		}
-		if d := e.Decision; d != nil {
-			switch d.Kind {
-			case failover.DecisionTargetDown, failover.DecisionFailback, failover.DecisionAllDown:
-				out[d.Service] = append(out[d.Service], d.At)
-			}
-		}
-		return nil
-	})
-	return out, err
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
@@ -130,7 +131,7 @@ func TestObserverServesAndAlerts(t *testing.T) {
 	}
 	o.setReady()
 	out := fd.mainFails()
-	newAuditLog(cfg.StateDir, nil).Record(out)
+	auditlog.New(cfg.StateDir, nil).Record(out)
 	o.Record(out)
 
 	checks := []struct{ path, want string }{

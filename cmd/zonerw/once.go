@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -96,7 +97,7 @@ type cronRun struct {
 // within its own time. It reports whether anything failed.
 func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) bool {
 	a, st, out := r.a, r.st, r.out
-	audit := newAuditLog(a.cfg.StateDir, r.log)
+	audit := auditlog.New(a.cfg.StateDir, r.log)
 	providers.observe = r.alerts.provider
 	providers.drift = driftRecorder{audit: audit, send: r.alerts.send, clear: r.alerts.clear}.record
 	for name, err := range a.broken {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
@@ -248,7 +249,7 @@ func (w *world) round() failover.Round {
 // note records what the engine did in audit.log, as zonerw does before
 // it publishes, and keeps the automatic switches for the flap bound.
 func (w *world) note(out failover.Outcome) {
-	newAuditLog(w.a.cfg.StateDir, w.log).Record(out)
+	auditlog.New(w.a.cfg.StateDir, w.log).Record(out)
 	for _, ev := range out.Events {
 		if ev.Kind == failover.EventUnpinned || ev.Kind == failover.EventFlapReleased {
 			w.switches[ev.Service] = nil // the governor starts afresh, by design

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
@@ -101,7 +102,7 @@ type daemon struct {
 	st        *stateFile
 	engine    *failover.Engine
 	loop      *failover.Loop // runs engine's probes; nil until started
-	audit     *auditLog
+	audit     *auditlog.Log
 	providers *providerSet
 	sinks     []*providerSink
 	cancel    context.CancelFunc // stops the current failover loop
@@ -147,7 +148,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 		// A token that cannot be read stops that provider, not the daemon.
 		log.Error("providers left out until the next reload", "err", perr)
 	}
-	d := &daemon{cfgPath: cfgPath, log: log, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
+	d := &daemon{cfgPath: cfgPath, log: log, unlock: unlock, a: a, st: st, audit: auditlog.New(cfg.StateDir, log),
 		providers: providers, dryRun: dryRun, engine: failover.NewEngine(a.services, st.Services)}
 	d.obs = newObserver(cfg, prometheus.NewRegistry(), log)
 	d.watchProviders(providers)
