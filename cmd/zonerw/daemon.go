@@ -233,7 +233,7 @@ func (d *daemon) startVerify() {
 	d.mu.Unlock()
 	for _, s := range sinks {
 		d.verified.Go(func() {
-			t := time.NewTicker(s.cfg.VerifyEvery)
+			t := time.NewTicker(s.VerifyEvery())
 			defer t.Stop()
 			for {
 				select {

@@ -17,6 +17,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 )
 
 // driftAt is a drift of www.example.com. A at provider cf, found at at.
@@ -42,7 +43,7 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 	rec := driftRecorder{audit: auditlog.New(filepath.Dir(logPath), nil), send: o.send, clear: o.recovered}
 
 	report := func(live string, fresh bool) {
-		rec.record(driftEvent{Drift: driftAt(now, live, provider.DriftReport, false), Fresh: fresh})
+		rec.record(sink.DriftEvent{Drift: driftAt(now, live, provider.DriftReport, false), Fresh: fresh})
 	}
 	report("127.0.0.99", true)
 	now = obsT0.Add(5 * time.Minute)
@@ -51,13 +52,13 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 	report("127.0.0.99", false) // the hourly reminder
 	now = obsT0.Add(62 * time.Minute)
 	over := driftAt(now, "127.0.0.11", "", false)
-	rec.record(driftEvent{Drift: over, Over: true})
+	rec.record(sink.DriftEvent{Drift: over, Over: true})
 	now = obsT0.Add(63 * time.Minute)
 	report("127.0.0.98", true) // a new one, within the hour of the last
 	now = obsT0.Add(64 * time.Minute)
 	fixed := driftAt(now, "127.0.0.97", provider.DriftFix, true)
 	fixed.Record.Type, fixed.Want = "AAAA", []netip.Addr{netip.MustParseAddr("::11")}
-	rec.record(driftEvent{Drift: fixed, Fresh: true})
+	rec.record(sink.DriftEvent{Drift: fixed, Fresh: true})
 	o.close()
 
 	wantAlerts := []string{
@@ -137,7 +138,7 @@ func TestDriftInStatusAndPage(t *testing.T) {
 // The drift line's fields survive a state file (cron mode's status).
 func TestDriftFromStateFile(t *testing.T) {
 	dir := t.TempDir()
-	st := &stateFile{Providers: map[string]providerState{"cf": {Status: &provider.Status{Name: "cf", Records: []provider.RecordStatus{
+	st := &stateFile{Providers: map[string]sink.State{"cf": {Status: &provider.Status{Name: "cf", Records: []provider.RecordStatus{
 		{Name: "www", Type: "A", Service: "web", Drift: "www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)", DriftSince: obsT0}}}}}}
 	if err := saveState(dir, st); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 )
 
 // dryRunOnce is `zonerw --dry-run`: a full pass (probes and decisions
@@ -47,7 +48,7 @@ func dryRunOnce(ctx context.Context, a *app, providers *providerSet, stdout, std
 			fmt.Fprintf(stdout, "zone %s: unchanged (serial %d)\n", z.Name, c.Serial)
 		}
 	}
-	for _, s := range providers.sinks(st.Providers, sinkDryRun, func(s string) { fmt.Fprintln(stdout, s) }) {
+	for _, s := range providers.sinks(st.Providers, sink.DryRun, func(s string) { fmt.Fprintln(stdout, s) }) {
 		if err := s.Deliver(ctx, v); err != nil {
 			fmt.Fprintln(stderr, err)
 			failed = true

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/zones/provider"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 )
 
 // providerRecord is one provider record that carries the service, as
@@ -104,7 +105,7 @@ func printProviderRecords(w io.Writer, prs []providerRecord, now time.Time) {
 
 // providerStatuses is every configured provider's status from the state
 // file.
-func providerStatuses(cfg *config.Config, st map[string]providerState) []provider.Status {
+func providerStatuses(cfg *config.Config, st map[string]sink.State) []provider.Status {
 	var out []provider.Status
 	for _, p := range cfg.Providers {
 		out = append(out, providerStatusFromState(p, st[p.Name]))

@@ -11,6 +11,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -132,10 +133,10 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	st.Services = engine.State()
 
 	files := addFileDestinations(pipe, a, st, publish.Retry{Attempts: 1})
-	sinks := providers.sinks(st.Providers, sinkCron, func(s string) { out.changef("%s\n", s) })
+	sinks := providers.sinks(st.Providers, sink.Cron, func(s string) { out.changef("%s\n", s) })
 	var dests []publish.NamedValueDestination
 	for _, s := range sinks {
-		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.cfg.Name), Dest: s, Timeout: providerDeadline, Retry: publish.Retry{Attempts: 1}})
+		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.Name()), Dest: s, Timeout: providerDeadline, Retry: publish.Retry{Attempts: 1}})
 	}
 	pipe.SetValueDestinations(dests)
 
@@ -158,7 +159,7 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	}
 	failed = r.report(changes, files) || failed
 	for _, s := range sinks {
-		st.Providers[s.cfg.Name] = s.snapshot()
+		st.Providers[s.Name()] = s.Snapshot()
 	}
 	// A provider waiting out a permanent failure was not tried, but is
 	// still failing: the run exits 1.

@@ -9,11 +9,12 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/zones/provider"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 )
 
 // providerStatusFromState is a provider's status as the last run left it
 // in the state file, in the config's terms.
-func providerStatusFromState(p config.Provider, s providerState) provider.Status {
+func providerStatusFromState(p config.Provider, s sink.State) provider.Status {
 	var st provider.Status
 	if s.Status != nil {
 		st = *s.Status

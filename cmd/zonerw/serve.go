@@ -20,6 +20,7 @@ import (
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -104,7 +105,7 @@ type daemon struct {
 	loop      *failover.Loop // runs engine's probes; nil until started
 	audit     *auditlog.Log
 	providers *providerSet
-	sinks     []*providerSink
+	sinks     []*sink.Sink
 	cancel    context.CancelFunc // stops the current failover loop
 	done      chan struct{}      // closed when the current loop has returned
 	verify    context.CancelFunc // stops the providers' read-back timers
@@ -226,9 +227,9 @@ func (d *daemon) addDestinations() {
 
 // setProviders makes ps the providers' destinations.
 func (d *daemon) setProviders(ps *providerSet) {
-	mode := sinkDaemon
+	mode := sink.Daemon
 	if d.dryRun {
-		mode = sinkDryRun
+		mode = sink.DryRun
 	}
 	d.mu.Lock()
 	sinks := ps.sinks(d.st.Providers, mode, func(s string) { d.log.Info(s) })
@@ -236,7 +237,7 @@ func (d *daemon) setProviders(ps *providerSet) {
 	d.mu.Unlock()
 	var dests []publish.NamedValueDestination
 	for _, s := range sinks {
-		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.cfg.Name), Dest: s, Timeout: providerDeadline})
+		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.Name()), Dest: s, Timeout: providerDeadline})
 	}
 	d.pipe.SetValueDestinations(dests)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/crashpoint"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -26,7 +27,7 @@ type stateFile struct {
 	Services failover.State               `json:"services"`
 	Zones    map[string]publish.ZoneState `json:"zones"`
 	// Providers is keyed by the provider's name.
-	Providers map[string]providerState `json:"providers,omitempty"`
+	Providers map[string]sink.State `json:"providers,omitempty"`
 	// Alerted is when cron mode last sent each repeating alert, so that a
 	// failure lasting many runs is not re-sent every run.
 	Alerted map[string]time.Time `json:"alerted,omitempty"`
@@ -42,7 +43,7 @@ type stateFile struct {
 func statePath(dir string) string { return filepath.Join(dir, "state.json") }
 
 func newState() *stateFile {
-	return &stateFile{Version: stateVersion, Zones: map[string]publish.ZoneState{}, Providers: map[string]providerState{}}
+	return &stateFile{Version: stateVersion, Zones: map[string]publish.ZoneState{}, Providers: map[string]sink.State{}}
 }
 
 // loadState reads state.json; a missing file is an empty state.
@@ -60,7 +61,7 @@ func loadState(dir string) (*stateFile, error) {
 		st.Zones = map[string]publish.ZoneState{}
 	}
 	if st.Providers == nil {
-		st.Providers = map[string]providerState{}
+		st.Providers = map[string]sink.State{}
 	}
 	return st, nil
 }
@@ -234,8 +235,8 @@ func (d *daemon) saveState() {
 	st.Services = d.engine.State()
 	recordZones(d.pipe, st, d.files, time.Now())
 	for _, s := range d.sinks {
-		if ps, ok := s.trySnapshot(); ok {
-			st.Providers[s.cfg.Name] = ps
+		if ps, ok := s.TrySnapshot(); ok {
+			st.Providers[s.Name()] = ps
 		}
 	}
 	st.Version = stateVersion

@@ -1,4 +1,4 @@
-package main
+package sink
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func TestProviderHold(t *testing.T) {
 	if provider.Classify(refused) != provider.FailureCredentials {
 		t.Fatalf("the refused publish gave %v", refused)
 	}
-	var s providerState
+	var s State
 	s.afterSync(errors.New("connection reset"), now, want, "stamp", p.Status())
 	if s.held(now, want, "stamp") || s.Failures != 1 || s.Status == nil {
 		t.Fatalf("after a transient failure: %+v", s)

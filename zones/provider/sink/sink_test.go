@@ -1,4 +1,4 @@
-package main
+package sink
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones/provider"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -52,8 +51,7 @@ func TestProviderRetryAfterIsWaitedInFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &providerSink{cfg: config.Provider{Name: "cf", Records: []config.ProviderRecord{{Name: "www", Type: "A", Service: "web"}}},
-		pub: pub, mode: sinkDaemon, report: func(string) {}, observe: func(string, error) {}}
+	sink := New(pub, Options{Name: "cf", Services: []string{"web"}, Mode: Daemon, Report: func(string) {}, Observe: func(string, error) {}}, State{})
 
 	st, err := store.Open(t.TempDir(), 0, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -61,7 +59,7 @@ func TestProviderRetryAfterIsWaitedInFull(t *testing.T) {
 	}
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	p := publish.New(publish.Config{Store: st, Now: func() time.Time { return now }})
-	p.SetValueDestinations([]publish.NamedValueDestination{{Name: providerDest("cf"), Dest: sink, Timeout: time.Minute,
+	p.SetValueDestinations([]publish.NamedValueDestination{{Name: "provider:cf", Dest: sink, Timeout: time.Minute,
 		Retry: publish.Retry{Initial: time.Millisecond, Max: 10 * time.Millisecond}}})
 	p.Start()
 	defer p.Stop(time.Second)
@@ -120,9 +118,8 @@ func TestVerifyDoesNotWaitForAHungPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &providerSink{cfg: config.Provider{Name: "cf", Records: []config.ProviderRecord{{Name: "www", Type: "A", Service: "web"}}},
-		pub: pub, mode: sinkDaemon, report: func(string) {}, observe: func(string, error) {},
-		state: providerState{Published: map[string][]string{"web": {"192.0.2.10"}}}}
+	sink := New(pub, Options{Name: "cf", Services: []string{"web"}, Mode: Daemon, Report: func(string) {}, Observe: func(string, error) {}},
+		State{Published: map[string][]string{"web": {"192.0.2.10"}}})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -174,8 +171,8 @@ func TestRefusedTokenHoldsUntilSomethingChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &providerSink{cfg: config.Provider{Name: "cf", Records: []config.ProviderRecord{{Name: "www", Type: "A", Service: "web"}}},
-		pub: pub, stamp: "token file as it was", mode: sinkDaemon, report: func(string) {}, observe: func(string, error) {}}
+	sink := New(pub, Options{Name: "cf", Services: []string{"web"}, Stamp: "token file as it was", Mode: Daemon,
+		Report: func(string) {}, Observe: func(string, error) {}}, State{})
 	values := func(addr string) publish.Values {
 		return publish.Values{Active: map[string]templates.Addrs{"web": {IPv4: []netip.Addr{netip.MustParseAddr(addr)}}}}
 	}
@@ -201,7 +198,7 @@ func TestRefusedTokenHoldsUntilSomethingChanges(t *testing.T) {
 	if count() != 2 {
 		t.Errorf("new addresses while held: %d requests, want a second one", count())
 	}
-	sink.stamp = "token file replaced"
+	sink.opts.Stamp = "token file replaced"
 	holdOf(sink.Deliver(context.Background(), values("192.0.2.30")))
 	if count() != 3 {
 		t.Errorf("a new token while held: %d requests, want a third one", count())
