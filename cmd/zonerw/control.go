@@ -13,6 +13,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -114,8 +115,8 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	return show(ctx, *cfgPath, "/status", *asJSON, stdout, stderr, statusFromFile,
-		func(w io.Writer, cfg *config.Config, v statusView) {
-			printStatus(w, cfg, v, time.Now())
+		func(w io.Writer, cfg *config.Config, v view.Status) {
+			view.PrintStatus(w, cfg, v, time.Now())
 			printDNSSEC(w, cfg) // dnsseccmd.go
 		})
 }
@@ -148,17 +149,17 @@ func show[V any](ctx context.Context, cfgPath, path string, asJSON bool, stdout,
 	return exitOK
 }
 
-func statusFromFile(cfg *config.Config) (statusView, error) {
+func statusFromFile(cfg *config.Config) (view.Status, error) {
 	st, err := loadState(cfg.StateDir)
 	if err != nil {
-		return statusView{}, err
+		return view.Status{}, err
 	}
-	v := statusView{Services: st.Services, Zones: map[string]zoneStatus{}}
+	v := view.Status{Services: st.Services, Zones: map[string]view.Zone{}}
 	for name, z := range st.Zones {
-		v.Zones[name] = zoneStatus{Serial: z.Serial}
+		v.Zones[name] = view.Zone{Serial: z.Serial}
 	}
 	for _, p := range cfg.Providers {
-		v.Providers = append(v.Providers, providerStatusFromState(p, st.Providers[p.Name]))
+		v.Providers = append(v.Providers, view.ProviderFromState(p, st.Providers[p.Name]))
 	}
 	return v, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/publish"
 )
@@ -197,19 +198,19 @@ func (d *daemon) unpin(service string) error {
 }
 
 // status is what `zonerw status` shows.
-func (d *daemon) status() statusView {
+func (d *daemon) status() view.Status {
 	zs, vs := d.pipe.Status()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	v := statusView{Daemon: true, Services: d.engine.State(), Zones: map[string]zoneStatus{}}
+	v := view.Status{Daemon: true, Services: d.engine.State(), Zones: map[string]view.Zone{}}
 	for _, z := range zs {
-		s := zoneStatus{Serial: z.Serial, Error: zoneError(z), Destinations: destinationViews(z.Destinations)}
+		s := view.Zone{Serial: z.Serial, Error: view.ZoneError(z), Destinations: view.Destinations(z.Destinations)}
 		if d.srv != nil {
-			s.Secondaries = secondaryViews(d.srv.SecondaryStatus(z.Name))
+			s.Secondaries = view.Secondaries(d.srv.SecondaryStatus(z.Name))
 		}
 		v.Zones[z.Name] = s
 	}
-	v.ProviderDestinations = destinationViews(vs)
+	v.ProviderDestinations = view.Destinations(vs)
 	retry := map[string]time.Time{}
 	for _, ds := range vs {
 		retry[ds.Name] = ds.RetryAt

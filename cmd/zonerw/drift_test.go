@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider"
 	"github.com/zonerw/zonerw/zones/provider/sink"
@@ -106,7 +107,7 @@ func TestDriftInStatusAndPage(t *testing.T) {
 	cfg.Services[0].Targets = []config.Target{{Name: "main", IPv4: "127.0.0.11"}, {Name: "backup", IPv4: "127.0.0.12"}}
 
 	var b bytes.Buffer
-	printStatus(&b, cfg, statusView{Daemon: true, Providers: []provider.Status{st}}, now)
+	view.PrintStatus(&b, cfg, view.Status{Daemon: true, Providers: []provider.Status{st}}, now)
 	out := b.String()
 	since := now.Add(-10 * time.Minute).Local().Format("2006-01-02 15:04:05")
 	if !strings.Contains(out, "  DRIFT since "+since+" (10m0s ago): www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)\n") ||
@@ -115,15 +116,15 @@ func TestDriftInStatusAndPage(t *testing.T) {
 	}
 
 	b.Reset()
-	printExplain(&b, explainView{Explanation: failover.Explanation{Service: "web", Serving: []string{"main"}},
-		Providers: providerRecords(cfg, "web", []provider.Status{st})}, now)
+	view.PrintExplain(&b, view.Explain{Explanation: failover.Explanation{Service: "web", Serving: []string{"main"}},
+		Providers: view.ProviderRecords(cfg, "web", []provider.Status{st})}, now)
 	if want := "; DRIFT: changed outside zonerw, want 127.0.0.11 (main)\n"; !strings.Contains(b.String(), want) {
 		t.Errorf("explain lacks %q:\n%s", want, b.String())
 	}
 
 	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	o.now = func() time.Time { return now }
-	src := sources{status: func() statusView { return statusView{Daemon: true, Providers: []provider.Status{st}} }}
+	src := sources{status: func() view.Status { return view.Status{Daemon: true, Providers: []provider.Status{st}} }}
 	if err := o.start("127.0.0.1:0", src); err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestDriftFromStateFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := config.Provider{Name: "cf", Type: "cloudflare", Zone: "example.com", Records: []config.ProviderRecord{{Name: "www", Type: "A", Service: "web"}}}
-	got := providerStatusFromState(p, back.Providers["cf"]).Records[0]
+	got := view.ProviderFromState(p, back.Providers["cf"]).Records[0]
 	if !strings.Contains(got.Drift, "holds 127.0.0.99") || !got.DriftSince.Equal(obsT0) {
 		t.Errorf("from the state file: %+v", got)
 	}

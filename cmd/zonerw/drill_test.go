@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -109,38 +108,6 @@ func TestDrillReport(t *testing.T) {
 				t.Errorf("rows %q\nwant %q", rows.String(), tc.rows)
 			}
 		})
-	}
-}
-
-// TestPrintStatusOfAPoolAndADrill: a pool's members, a drill in
-// progress and the last drill's report.
-func TestPrintStatusOfAPoolAndADrill(t *testing.T) {
-	now := time.Date(2026, 12, 1, 4, 1, 0, 0, time.UTC)
-	cfg := &config.Config{Services: []config.Service{
-		{Name: "pool", Mode: "pool", Rise: 1, Fall: 2, Targets: []config.Target{{Name: "a"}, {Name: "b"}, {Name: "c"}}},
-		{Name: "web", Rise: 1, Fall: 2, Targets: []config.Target{{Name: "main"}, {Name: "backup"}}},
-	}}
-	up := func() *failover.TargetState { return &failover.TargetState{Up: true} }
-	v := statusView{Daemon: true, Services: failover.State{
-		"pool": {Active: "a", Members: []string{"a", "c"}, Targets: map[string]*failover.TargetState{"a": up(), "b": {}, "c": up()}},
-		"web": {Active: "backup", Targets: map[string]*failover.TargetState{"main": up(), "backup": up()},
-			Pin: &failover.Pin{Target: "backup", From: "main", Since: now.Add(-time.Minute), Until: now.Add(time.Minute), Drill: true},
-			LastDrill: &failover.DrillReport{From: "main", Target: "backup", Start: now.Add(-24 * time.Hour), For: 2 * time.Minute,
-				Result: failover.DrillPassed, Reason: "backup answered all 12 probes",
-				Follow: []failover.DrillFollow{{Destination: "secondary 127.0.0.2:53 (example.com)", There: 12 * time.Millisecond, Back: 15 * time.Millisecond}}}},
-	}}
-	var b bytes.Buffer
-	printStatus(&b, cfg, v, now)
-	out := b.String()
-	for _, want := range []string{
-		"service pool: pool serves a,c\n",
-		"service web: active backup (failover drill: moved from main until " + now.Add(time.Minute).Local().Format(time.RFC3339) + ")\n",
-		"  last drill " + now.Add(-24*time.Hour).Local().Format("2006-01-02 15:04:05") + " (24h0m0s ago): main to backup for 2m0s, passed: backup answered all 12 probes\n",
-		"    secondary 127.0.0.2:53 (example.com)  12ms   15ms  -\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("status lacks %q:\n%s", want, out)
-		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -84,7 +85,7 @@ func runDrillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFailure
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	printDrill(tw, "drill", rep, time.Now())
+	view.PrintDrill(tw, "drill", rep, time.Now())
 	tw.Flush()
 	if rep.Result != failover.DrillPassed {
 		return exitFailure

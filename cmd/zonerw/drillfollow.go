@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -113,7 +114,7 @@ func destinationAt(ds *publish.DestinationStatus, serial uint32) (time.Time, boo
 	case ds.LastError != "":
 		return time.Time{}, false, ds.LastError
 	}
-	return time.Time{}, false, fmt.Sprintf("holds %s, want serial %d", dash(ds.Holds), serial)
+	return time.Time{}, false, fmt.Sprintf("holds %s, want serial %d", view.Dash(ds.Holds), serial)
 }
 
 // providerDests are the providers with a record of service; each must

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -103,7 +104,7 @@ func passedText(p failover.Pin, rows []failover.DrillFollow) string {
 	there, back := slowest(rows, func(f failover.DrillFollow) time.Duration { return f.There }),
 		slowest(rows, func(f failover.DrillFollow) time.Duration { return f.Back })
 	return fmt.Sprintf("%s; %d destination(s) followed there (slowest %s, %s) and back (slowest %s, %s)",
-		s, len(rows), there.Destination, latencyText(there.There), back.Destination, latencyText(back.Back))
+		s, len(rows), there.Destination, view.Latency(there.There), back.Destination, view.Latency(back.Back))
 }
 
 func slowest(rows []failover.DrillFollow, took func(failover.DrillFollow) time.Duration) failover.DrillFollow {

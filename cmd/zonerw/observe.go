@@ -17,10 +17,12 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/alert"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/metrics"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/probe"
 	"github.com/zonerw/zonerw/zones/provider"
+	"github.com/zonerw/zonerw/zones/publish"
 )
 
 // observer is what zonerw serve shows the outside: Prometheus metrics,
@@ -61,7 +63,7 @@ type observer struct {
 // sources is what the observer reads at scrape and page time. secondaries
 // and dns are nil when there is no embedded nameserver.
 type sources struct {
-	status      func() statusView
+	status      func() view.Status
 	secondaries func(zone string) []dnsserver.SecondaryState
 	dns         func() dnsserver.Stats
 }
@@ -336,6 +338,14 @@ func (o *observer) checkSecondaries(zones []string, secondaries func(string) []d
 		}
 	}
 }
+
+// deliveries tells the observer how each destination's attempts went: a
+// metric per destination, and an alert naming it when one starts failing.
+type deliveries struct{ o *observer }
+
+var _ publish.Observer = deliveries{}
+
+func (d deliveries) Delivered(dest string, err error) { d.o.delivered(dest, err) }
 
 // recorders hands each outcome to several recorders in turn: the audit
 // log, then the observer.

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/probe"
@@ -83,8 +84,8 @@ func newFakeDaemon(cfg *config.Config) *fakeDaemon {
 
 func (f *fakeDaemon) sources() sources {
 	return sources{
-		status: func() statusView {
-			return statusView{Daemon: true, Services: f.engine.State(), Zones: map[string]zoneStatus{"example.com": {Serial: 2025030102, Error: "template broken: example.com.tmpl:9: unknown service"}}}
+		status: func() view.Status {
+			return view.Status{Daemon: true, Services: f.engine.State(), Zones: map[string]view.Zone{"example.com": {Serial: 2025030102, Error: "template broken: example.com.tmpl:9: unknown service"}}}
 		},
 		secondaries: func(zone string) []dnsserver.SecondaryState { return f.secs },
 		dns: func() dnsserver.Stats {

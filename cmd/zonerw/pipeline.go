@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -130,16 +129,4 @@ func recordZones(p *publish.Pipeline, st *stateFile, files map[string]*publish.F
 		}
 		st.Zones[z.Name] = next
 	}
-}
-
-// zoneError is what stops a zone from publishing, for status: a broken
-// template, or its version not stored.
-func zoneError(z publish.ZoneStatus) string {
-	switch {
-	case z.Broken != "":
-		return "template broken: " + z.Broken
-	case z.StoreError != "":
-		return fmt.Sprintf("version not stored: %s", z.StoreError)
-	}
-	return ""
 }

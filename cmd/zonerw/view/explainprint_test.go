@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ func TestPrintExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	printExplain(&b, explainView{Daemon: true, Explanation: x}, at)
+	PrintExplain(&b, Explain{Daemon: true, Explanation: x}, at)
 	out := b.String()
 	for _, want := range []string{
 		"web serves backup since 2026-11-22T03:10:20Z (10s ago)\n",
@@ -78,10 +78,10 @@ func TestPrintExplainProviders(t *testing.T) {
 			{Name: "www", Type: "AAAA", Service: "web"},
 		}},
 	}
-	v := explainView{Explanation: failover.Explanation{Service: "web", Serving: []string{"backup"}},
-		Providers: providerRecords(cfg, "web", sts)}
+	v := Explain{Explanation: failover.Explanation{Service: "web", Serving: []string{"backup"}},
+		Providers: ProviderRecords(cfg, "web", sts)}
 	var b bytes.Buffer
-	printExplain(&b, v, now)
+	PrintExplain(&b, v, now)
 	out := b.String()
 	for _, want := range []string{
 		"web serves backup\n  provider cf: www.example.com. A holds 127.0.0.11 (main) (read 2026-11-22T03:07:00Z (3m0s ago)); " +

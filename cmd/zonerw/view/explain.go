@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"fmt"
@@ -7,14 +7,24 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider"
 	"github.com/zonerw/zonerw/zones/provider/sink"
 )
 
-// providerRecord is one provider record that carries the service, as
+// Explain is the answer to GET /explain/{service} and what
+// `zonerw explain` prints.
+type Explain struct {
+	Daemon bool `json:"daemon"` // false: worked out from the state file
+	failover.Explanation
+	// Providers are the provider records that carry the service.
+	Providers []ProviderRecord `json:"providers,omitempty"`
+}
+
+// ProviderRecord is one provider record that carries the service, as
 // `zonerw explain` shows it: what the provider holds (named by target),
 // when that was read, and what is still to be published.
-type providerRecord struct {
+type ProviderRecord struct {
 	Provider    string    `json:"provider"`
 	Record      string    `json:"record"` // "www.example.com. A"
 	Live        string    `json:"live"`   // "127.0.0.11 (main)", "nothing", "never read"
@@ -28,16 +38,16 @@ type providerRecord struct {
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
 }
 
-// providerRecords lists the provider records that carry service.
-func providerRecords(cfg *config.Config, service string, sts []provider.Status) []providerRecord {
+// ProviderRecords lists the provider records that carry service.
+func ProviderRecords(cfg *config.Config, service string, sts []provider.Status) []ProviderRecord {
 	name := targetNamer(cfg, service)
-	var out []providerRecord
+	var out []ProviderRecord
 	for _, st := range sts {
 		for _, r := range st.Records {
 			if r.Service != service {
 				continue
 			}
-			pr := providerRecord{Provider: st.Name, Record: recordName(st, r), Live: liveText(r, name), Read: r.Read, VerifiedAt: r.VerifiedAt,
+			pr := ProviderRecord{Provider: st.Name, Record: recordName(st, r), Live: liveText(r, name), Read: r.Read, VerifiedAt: r.VerifiedAt,
 				Pending: r.Pending(), Drift: r.Drift, LastError: st.LastError, Failure: st.Failure, NextAttempt: st.NextAttempt}
 			if r.Want != nil {
 				pr.Want = liveText(provider.RecordStatus{Read: true, Live: r.Want}, name)
@@ -75,7 +85,7 @@ func targetNamer(cfg *config.Config, service string) func(netip.Addr) string {
 // printProviderRecords prints one line per provider record of the
 // service, under the "serves" line, so that a publish that did not land
 // is seen next to what the service serves.
-func printProviderRecords(w io.Writer, prs []providerRecord, now time.Time) {
+func printProviderRecords(w io.Writer, prs []ProviderRecord, now time.Time) {
 	for _, p := range prs {
 		if p.Read {
 			fmt.Fprintf(w, "  provider %s: %s holds %s", p.Provider, p.Record, p.Live)
@@ -103,12 +113,12 @@ func printProviderRecords(w io.Writer, prs []providerRecord, now time.Time) {
 	}
 }
 
-// providerStatuses is every configured provider's status from the state
+// ProviderStatuses is every configured provider's status from the state
 // file.
-func providerStatuses(cfg *config.Config, st map[string]sink.State) []provider.Status {
+func ProviderStatuses(cfg *config.Config, st map[string]sink.State) []provider.Status {
 	var out []provider.Status
 	for _, p := range cfg.Providers {
-		out = append(out, providerStatusFromState(p, st[p.Name]))
+		out = append(out, ProviderFromState(p, st[p.Name]))
 	}
 	return out
 }

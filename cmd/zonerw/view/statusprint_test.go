@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ func TestPrintStatus(t *testing.T) {
 		Name: "web", Rise: 2, Fall: 3,
 		Targets: []config.Target{{Name: "main"}, {Name: "backup"}},
 	}, {Name: "mail", Targets: []config.Target{{Name: "mx1"}}}}}
-	v := statusView{
+	v := Status{
 		Daemon: true,
 		Services: failover.State{"web": {
 			Active:      "backup",
@@ -30,7 +30,7 @@ func TestPrintStatus(t *testing.T) {
 				"backup": {Up: true, Failures: 2, LastProbe: now.Add(-2 * time.Second), LastReason: "connect: connection refused"},
 			},
 		}},
-		Zones: map[string]zoneStatus{"example.com": {Serial: 2026112203, Secondaries: []secondaryStatus{
+		Zones: map[string]Zone{"example.com": {Serial: 2026112203, Secondaries: []Secondary{
 			{Address: "127.0.0.2:53", Serial: 2026112203, Target: 2026112203, Acked: true, CatchUp: "4ms"},
 			{Address: "127.0.0.3:53", Serial: 2026112202, Target: 2026112203, Notified: now.Add(-90 * time.Second), LastError: "i/o timeout"},
 		}}},
@@ -43,7 +43,7 @@ func TestPrintStatus(t *testing.T) {
 					Live: []netip.Addr{netip.MustParseAddr("127.0.0.11")}, Read: true, VerifiedAt: now.Add(-time.Minute)}}}},
 	}
 	var b bytes.Buffer
-	printStatus(&b, cfg, v, now)
+	PrintStatus(&b, cfg, v, now)
 	out := b.String()
 	for _, want := range []string{
 		"service web: active backup (pinned to backup until ",
@@ -68,5 +68,37 @@ func TestPrintStatus(t *testing.T) {
 	}
 	if strings.Contains(out, "no daemon running") {
 		t.Errorf("a daemon's status says there is none:\n%s", out)
+	}
+}
+
+// TestPrintStatusOfAPoolAndADrill: a pool's members, a drill in
+// progress and the last drill's report.
+func TestPrintStatusOfAPoolAndADrill(t *testing.T) {
+	now := time.Date(2026, 12, 1, 4, 1, 0, 0, time.UTC)
+	cfg := &config.Config{Services: []config.Service{
+		{Name: "pool", Mode: "pool", Rise: 1, Fall: 2, Targets: []config.Target{{Name: "a"}, {Name: "b"}, {Name: "c"}}},
+		{Name: "web", Rise: 1, Fall: 2, Targets: []config.Target{{Name: "main"}, {Name: "backup"}}},
+	}}
+	up := func() *failover.TargetState { return &failover.TargetState{Up: true} }
+	v := Status{Daemon: true, Services: failover.State{
+		"pool": {Active: "a", Members: []string{"a", "c"}, Targets: map[string]*failover.TargetState{"a": up(), "b": {}, "c": up()}},
+		"web": {Active: "backup", Targets: map[string]*failover.TargetState{"main": up(), "backup": up()},
+			Pin: &failover.Pin{Target: "backup", From: "main", Since: now.Add(-time.Minute), Until: now.Add(time.Minute), Drill: true},
+			LastDrill: &failover.DrillReport{From: "main", Target: "backup", Start: now.Add(-24 * time.Hour), For: 2 * time.Minute,
+				Result: failover.DrillPassed, Reason: "backup answered all 12 probes",
+				Follow: []failover.DrillFollow{{Destination: "secondary 127.0.0.2:53 (example.com)", There: 12 * time.Millisecond, Back: 15 * time.Millisecond}}}},
+	}}
+	var b bytes.Buffer
+	PrintStatus(&b, cfg, v, now)
+	out := b.String()
+	for _, want := range []string{
+		"service pool: pool serves a,c\n",
+		"service web: active backup (failover drill: moved from main until " + now.Add(time.Minute).Local().Format(time.RFC3339) + ")\n",
+		"  last drill " + now.Add(-24*time.Hour).Local().Format("2006-01-02 15:04:05") + " (24h0m0s ago): main to backup for 2m0s, passed: backup answered all 12 probes\n",
+		"    secondary 127.0.0.2:53 (example.com)  12ms   15ms  -\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
 	}
 }

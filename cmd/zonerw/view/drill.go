@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"fmt"
@@ -8,18 +8,18 @@ import (
 	"github.com/zonerw/zonerw/failover"
 )
 
-// printDrill prints a drill's report (under a service in status and
+// PrintDrill prints a drill's report (under a service in status and
 // explain, label "last drill"; for zonerw drill, "drill"): a line with its
 // outcome, then a row per destination with how long it took to follow
 // there and back.
-func printDrill(w io.Writer, label string, r *failover.DrillReport, now time.Time) {
+func PrintDrill(w io.Writer, label string, r *failover.DrillReport, now time.Time) {
 	fmt.Fprintf(w, "  %s %s: %s to %s for %s, %s: %s\n", label, ago(r.Start, now), r.From, r.Target, r.For, r.Result, r.Reason)
 	if len(r.Follow) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "    DESTINATION\tTHERE\tBACK\tPROBLEM")
 	for _, f := range r.Follow {
-		fmt.Fprintf(w, "    %s\t%s\t%s\t%s\n", f.Destination, followText(f.There), followText(f.Back), dash(f.Error))
+		fmt.Fprintf(w, "    %s\t%s\t%s\t%s\n", f.Destination, followText(f.There), followText(f.Back), Dash(f.Error))
 	}
 }
 
@@ -28,5 +28,5 @@ func followText(d time.Duration) string {
 	if d <= 0 {
 		return "-"
 	}
-	return latencyText(d)
+	return Latency(d)
 }

@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"fmt"
@@ -12,9 +12,9 @@ import (
 	"github.com/zonerw/zonerw/zones/provider/sink"
 )
 
-// providerStatusFromState is a provider's status as the last run left it
+// ProviderFromState is a provider's status as the last run left it
 // in the state file, in the config's terms.
-func providerStatusFromState(p config.Provider, s sink.State) provider.Status {
+func ProviderFromState(p config.Provider, s sink.State) provider.Status {
 	var st provider.Status
 	if s.Status != nil {
 		st = *s.Status
@@ -66,7 +66,7 @@ func plainAddr(a netip.Addr) string { return a.String() }
 // pending.
 func printProviders(tw io.Writer, ps []provider.Status, now time.Time) {
 	for _, p := range ps {
-		fmt.Fprintf(tw, "provider %s: zone %s at %s, last success %s\n", p.Name, p.Zone, dash(p.Endpoint), ago(p.LastSuccess, now))
+		fmt.Fprintf(tw, "provider %s: zone %s at %s, last success %s\n", p.Name, p.Zone, Dash(p.Endpoint), ago(p.LastSuccess, now))
 		if p.LastError != "" {
 			fmt.Fprintf(tw, "  FAILING (%s) since %s: %s\n", orDefault(p.Failure, "error"), ago(p.LastErrorAt, now), p.LastError)
 		}

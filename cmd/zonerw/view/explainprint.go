@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"fmt"
@@ -10,10 +10,10 @@ import (
 	"github.com/zonerw/zonerw/failover"
 )
 
-// printExplain prints an explanation for people: where the service is and
+// PrintExplain prints an explanation for people: where the service is and
 // why, its rules, a row per target with its recent probes, and the ways
 // it could move next. Times are UTC; now is for "ago" and "in".
-func printExplain(w io.Writer, v explainView, now time.Time) {
+func PrintExplain(w io.Writer, v Explain, now time.Time) {
 	x := v.Explanation
 	if !v.Daemon {
 		fmt.Fprintln(w, "no daemon running; from the state file of the last run (times of future rounds unknown):")
@@ -47,13 +47,13 @@ func printExplain(w io.Writer, v explainView, now time.Time) {
 			last = t.Recent[n-1]
 		}
 		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Priority, upWord(t.Up), streak(ts, x.Rules.Rise, x.Rules.Fall),
-			recentText(t.Recent), at(last.At, now), dash(probeText(last)))
+			recentText(t.Recent), at(last.At, now), Dash(probeText(last)))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "  (recent probes oldest first: + ok, x failed, ? failed but not counted: every witness failed too)")
 	if x.LastDrill != nil {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		printDrill(tw, "last drill", x.LastDrill, now)
+		PrintDrill(tw, "last drill", x.LastDrill, now)
 		tw.Flush()
 	}
 	fmt.Fprintln(w)
@@ -134,7 +134,7 @@ func recentText(ps []failover.Probe) string {
 // probeText is a probe's result and, when known, how long it took.
 func probeText(p failover.Probe) string {
 	if p.Latency > 0 {
-		return fmt.Sprintf("%s (%s)", p.Reason, latencyText(p.Latency))
+		return fmt.Sprintf("%s (%s)", p.Reason, Latency(p.Latency))
 	}
 	return p.Reason
 }

@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"fmt"
@@ -14,9 +14,9 @@ import (
 	"github.com/zonerw/zonerw/failover"
 )
 
-// printStatus prints v as tables: services and their targets, providers,
+// PrintStatus prints v as tables: services and their targets, providers,
 // zones and their secondaries. now is for "ago" and lag.
-func printStatus(w io.Writer, cfg *config.Config, v statusView, now time.Time) {
+func PrintStatus(w io.Writer, cfg *config.Config, v Status, now time.Time) {
 	if !v.Daemon {
 		fmt.Fprintln(w, "no daemon running; from the state file of the last run:")
 	}
@@ -74,10 +74,10 @@ func printService(tw io.Writer, s config.Service, st *failover.ServiceState, now
 			continue
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", t.Name, upWord(ts.Up), streak(ts, s.Rise, s.Fall),
-			ago(ts.LastProbe, now), dash(ts.LastReason))
+			ago(ts.LastProbe, now), Dash(ts.LastReason))
 	}
 	if st.LastDrill != nil {
-		printDrill(tw, "last drill", st.LastDrill, now)
+		PrintDrill(tw, "last drill", st.LastDrill, now)
 	}
 	fmt.Fprintln(tw)
 }
@@ -113,7 +113,7 @@ func streak(ts *failover.TargetState, rise, fall int) string {
 
 // secondaryState says whether a secondary caught up, and if not for how long
 // it has been behind.
-func secondaryState(s secondaryStatus, now time.Time) string {
+func secondaryState(s Secondary, now time.Time) string {
 	var b strings.Builder
 	switch {
 	case s.Serial == s.Target && s.Target != 0:
@@ -168,7 +168,8 @@ func addrList(as []netip.Addr) string {
 	return strings.Join(ss, ",")
 }
 
-func dash(s string) string {
+// Dash is s, or "-" for nothing.
+func Dash(s string) string {
 	if s == "" {
 		return "-"
 	}
