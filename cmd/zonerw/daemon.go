@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/drill"
 	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -153,6 +154,43 @@ func serverChanged(old, new *config.Config) string {
 		}
 	}
 	return ""
+}
+
+// config is the daemon's current config, which a reload replaces.
+func (d *daemon) config() *config.Config {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.a.cfg
+}
+
+// newDrills makes the runner of the daemon's failover drills.
+func (d *daemon) newDrills() *drill.Runner {
+	dd := drill.Daemon{
+		Engine: d.currentEngine,
+		Record: func(o failover.Outcome) { recorders{d.audit, d.obs}.Record(o) },
+		Publish: func() []publish.Change {
+			changes := d.pipe.Publish(d.currentValues())
+			d.afterChanges(changes)
+			return changes
+		},
+		Status: d.pipe.Status,
+		ProviderDests: func(service string) []string {
+			var out []string
+			for _, p := range d.config().Providers {
+				if slices.ContainsFunc(p.Records, func(r config.ProviderRecord) bool { return r.Service == service }) {
+					out = append(out, providerDest(p.Name))
+				}
+			}
+			return out
+		},
+		Services: func() []config.Service { return d.config().Services },
+		Save:     d.saveState,
+		Log:      d.log,
+	}
+	if d.srv != nil {
+		dd.Secondaries = d.srv.SecondaryStatus
+	}
+	return drill.New(dd)
 }
 
 // currentEngine reads the engine pointer, which a reload replaces.

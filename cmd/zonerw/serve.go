@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/drill"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
@@ -110,7 +111,7 @@ type daemon struct {
 	done      chan struct{}      // closed when the current loop has returned
 	verify    context.CancelFunc // stops the providers' read-back timers
 	verified  sync.WaitGroup
-	drills    drillRunner // failover drills (drill.go)
+	drills    *drill.Runner // failover drills
 	// dnssecUpkeep moves key rollovers along and re-signs what is due.
 	dnssecUpkeep *dnssecMaint
 }
@@ -184,6 +185,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	a.loadZones()
 	d.mu.Unlock()
 	d.firstPublish(ctx)
+	d.drills = d.newDrills()
 	if d.admin, err = startAdmin(filepath.Join(cfg.StateDir, adminSocket), d, log); err != nil {
 		return nil, err
 	}
@@ -191,7 +193,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if err := d.startLoop(); err != nil {
 		return nil, err
 	}
-	d.startDrills()
+	d.drills.Start()
 	d.startVerify()
 	d.dnssecUpkeep = d.startDNSSEC() // dnssecd.go
 	d.obs.setReady()
@@ -386,7 +388,7 @@ func (d *daemon) stopLoop() {
 // stop is SIGTERM: stop probing, give the destinations a moment to finish
 // what they are delivering, close the listeners, save the state.
 func (d *daemon) stop() error {
-	d.drills.stop()
+	d.drills.Stop()
 	d.admin.close()
 	d.dnssecUpkeep.stop()
 	d.stopVerify()

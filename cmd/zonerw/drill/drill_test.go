@@ -1,4 +1,4 @@
-package main
+package drill
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func TestWaitFollow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		since := time.Now()
 		var polls int
-		dests := []drillDest{
+		dests := []dest{
 			{name: "secondary 127.0.0.2:53 (example.com)", state: func() (time.Time, bool, string) {
 				if polls++; polls < 3 {
 					return time.Time{}, false, "at serial 6, want 7"
@@ -57,30 +57,30 @@ func TestDrillReport(t *testing.T) {
 		p.Probes, p.ProbesFailed = probes, failed
 		return failover.DrillEnd{Pin: p, At: pin.Until, Why: "drill on backup ended after 2m0s"}
 	}
-	sec := []drillDest{{name: "secondary 127.0.0.2:53 (example.com)"}, {name: "provider:cf"}}
+	sec := []dest{{name: "secondary 127.0.0.2:53 (example.com)"}, {name: "provider:cf"}}
 	tests := []struct {
 		name         string
-		run          drillRun
+		run          run
 		there, back  []followed
 		result       failover.DrillResult
 		reason, rows string
 	}{
-		{"passed", drillRun{end: ended(12, 0), ended: true},
+		{"passed", run{end: ended(12, 0), ended: true},
 			[]followed{{took: 12 * time.Millisecond}, {took: 300 * time.Millisecond}}, []followed{{took: 15 * time.Millisecond}, {took: 250 * time.Millisecond}},
 			failover.DrillPassed, "backup answered all 12 probes; 2 destination(s) followed there (slowest provider:cf, 300ms) and back (slowest provider:cf, 250ms)",
 			"secondary 127.0.0.2:53 (example.com) 12ms 15ms ; provider:cf 300ms 250ms ; "},
-		{"a destination stuck", drillRun{end: ended(12, 0), ended: true},
+		{"a destination stuck", run{end: ended(12, 0), ended: true},
 			[]followed{{took: 12 * time.Millisecond}, {problem: "did not follow within 2m0s: HTTP 503"}}, []followed{{took: 15 * time.Millisecond}, {took: 250 * time.Millisecond}},
 			failover.DrillFailed, "provider:cf there: did not follow within 2m0s: HTTP 503",
 			"secondary 127.0.0.2:53 (example.com) 12ms 15ms ; provider:cf 0s 250ms there: did not follow within 2m0s: HTTP 503; "},
-		{"a probe failed", drillRun{end: ended(12, 1), ended: true},
+		{"a probe failed", run{end: ended(12, 1), ended: true},
 			[]followed{{took: time.Millisecond}, {took: time.Millisecond}}, nil,
 			failover.DrillFailed, "backup failed 1 of 12 probes during the drill", ""},
-		{"no probe ran", drillRun{end: ended(0, 0), ended: true}, nil, nil,
+		{"no probe ran", run{end: ended(0, 0), ended: true}, nil, nil,
 			failover.DrillFailed, "no probe of backup ran during the drill: make it longer than the probe interval", ""},
-		{"a real failure", drillRun{end: failover.DrillEnd{Pin: pin, Aborted: true, Why: "drill on backup ended early: backup went down (connect: connection refused); a real failure wins over the drill"}, ended: true},
+		{"a real failure", run{end: failover.DrillEnd{Pin: pin, Aborted: true, Why: "drill on backup ended early: backup went down (connect: connection refused); a real failure wins over the drill"}, ended: true},
 			nil, nil, failover.DrillAborted, "drill on backup ended early: backup went down (connect: connection refused); a real failure wins over the drill", ""},
-		{"shutdown", drillRun{end: ended(3, 0), ended: true, stopped: true}, nil, nil,
+		{"shutdown", run{end: ended(3, 0), ended: true, stopped: true}, nil, nil,
 			failover.DrillAborted, "zonerw serve stopped during the drill; the service was handed back", ""},
 	}
 	for _, tc := range tests {
@@ -138,7 +138,7 @@ func TestDrillSchedule(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			runDrillSchedule(ctx, services, due)
+			schedule(ctx, services, due)
 		}()
 		time.Sleep(200 * time.Second)
 		mu.Lock()
@@ -152,7 +152,7 @@ func TestDrillSchedule(t *testing.T) {
 		cancel()
 		<-done
 		// 1m30s and 3m0s; the new spec (at 3m20s) is read at the next
-		// wake-up, 4m0s (drillRecheck after 3m0s), whence every 10m:
+		// wake-up, 4m0s (recheck after 3m0s), whence every 10m:
 		// 14m0s; none once the drill is gone.
 		want := []string{"1m30s web for 2m0s", "3m0s web for 2m0s", "14m0s web for 2m0s"}
 		if !slices.Equal(calls, want) {

@@ -1,4 +1,4 @@
-package main
+package drill
 
 import (
 	"cmp"
@@ -11,8 +11,8 @@ import (
 	"github.com/zonerw/zonerw/failover"
 )
 
-// drillRun gathers what a drill found, for its report.
-type drillRun struct {
+// run gathers what a drill found, for its report.
+type run struct {
 	service string
 	pin     failover.Pin      // the drill's pin as it began
 	end     failover.DrillEnd // how it ended, with the probe counts
@@ -24,7 +24,7 @@ type drillRun struct {
 
 // add records how the destinations followed, there or back; a
 // destination seen both ways gets one row.
-func (r *drillRun) add(dests []drillDest, fs []followed, there bool) {
+func (r *run) add(dests []dest, fs []followed, there bool) {
 	for i, dd := range dests {
 		j := slices.IndexFunc(r.rows, func(f failover.DrillFollow) bool { return f.Destination == dd.name })
 		if j < 0 {
@@ -57,7 +57,7 @@ func durationIf(f followed) time.Duration {
 // report is the drill's outcome: aborted when something ended it early;
 // failed when its target failed a probe or none ran, or a destination
 // did not follow; else passed.
-func (r *drillRun) report() failover.DrillReport {
+func (r *run) report() failover.DrillReport {
 	p := r.end.Pin
 	if !r.ended {
 		p = r.pin

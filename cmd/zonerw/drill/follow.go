@@ -1,13 +1,12 @@
-package main
+package drill
 
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/view"
+	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -15,64 +14,64 @@ import (
 // it waits for them to follow. It reads in-memory status only.
 const followPoll = 20 * time.Millisecond
 
-// drillDest is one destination a drill watches follow a publish.
-type drillDest struct {
+// dest is one destination a drill watches follow a publish.
+type dest struct {
 	name string
 	// state reports whether the destination holds the change now and
 	// since when, or what keeps it from it.
 	state func() (at time.Time, done bool, problem string)
 }
 
-// drillDests lists what must follow a publish made at since: for each
-// zone the publish changed, the zone's destinations (the embedded
-// nameserver, the output file) at its new serial and every secondary
-// (its reported serial; the time is when it reported it, from the
-// nameserver's SecondaryStatus, CatchUp included); and each provider
-// that carries the service (a delivery after since). A zone whose next
-// version could not be made is listed with why.
-func (d *daemon) drillDests(service string, changes []publish.Change, since time.Time) []drillDest {
-	var out []drillDest
+// dests lists what must follow a publish made at since: for each zone
+// the publish changed, the zone's destinations (the embedded nameserver,
+// the output file) at its new serial and every secondary (its reported
+// serial; the time is when it reported it, from the nameserver's
+// SecondaryStatus, CatchUp included); and each provider that carries the
+// service (a delivery after since). A zone whose next version could not
+// be made is listed with why.
+func (r *Runner) dests(service string, changes []publish.Change, since time.Time) []dest {
+	var out []dest
 	for _, c := range changes {
 		switch {
 		case c.Err != nil:
 			err := c.Err.Error()
-			out = append(out, drillDest{name: "zone " + c.Zone, state: func() (time.Time, bool, string) { return time.Time{}, false, err }})
+			out = append(out, dest{name: "zone " + c.Zone, state: func() (time.Time, bool, string) { return time.Time{}, false, err }})
 		case c.Changed:
-			out = append(out, d.zoneDests(c.Zone, c.Serial)...)
+			out = append(out, r.zoneDests(c.Zone, c.Serial)...)
 		}
 	}
-	return append(out, d.providerDests(service, since)...)
+	return append(out, r.providerDests(service, since)...)
 }
 
 // zoneDests are a zone's destinations and secondaries, which must reach
 // serial.
-func (d *daemon) zoneDests(zone string, serial uint32) []drillDest {
-	var out []drillDest
-	zs, _ := d.pipe.Status()
+func (r *Runner) zoneDests(zone string, serial uint32) []dest {
+	var out []dest
+	zs, _ := r.d.Status()
 	for _, z := range zs {
 		if z.Name != zone {
 			continue
 		}
 		for _, ds := range z.Destinations {
-			out = append(out, drillDest{name: ds.Name, state: func() (time.Time, bool, string) {
-				return destinationAt(d.zoneDestination(zone, ds.Name), serial)
+			out = append(out, dest{name: ds.Name, state: func() (time.Time, bool, string) {
+				return destinationAt(r.zoneDestination(zone, ds.Name), serial)
 			}})
 		}
 	}
-	if d.srv == nil {
+	if r.d.Secondaries == nil {
 		return out
 	}
-	for _, sec := range d.srv.SecondaryStatus(zone) {
+	for _, sec := range r.d.Secondaries(zone) {
 		addr := sec.Addr
-		out = append(out, drillDest{name: fmt.Sprintf("secondary %s (%s)", addr, zone), state: func() (time.Time, bool, string) {
-			for _, s := range d.srv.SecondaryStatus(zone) {
+		out = append(out, dest{name: fmt.Sprintf("secondary %s (%s)", addr, zone), state: func() (time.Time, bool, string) {
+			for _, s := range r.d.Secondaries(zone) {
 				if s.Addr != addr {
 					continue
 				}
 				switch {
 				case s.Target == serial && s.Serial == serial && s.CatchUp > 0:
 					return s.Notified.Add(s.CatchUp), true, ""
-				case s.Serial == serial || serialLess(serial, s.Serial):
+				case s.Serial == serial || zones.SerialLess(serial, s.Serial):
 					return s.Seen, true, ""
 				case s.LastError != "":
 					return time.Time{}, false, fmt.Sprintf("at serial %d: %s", s.Serial, s.LastError)
@@ -86,8 +85,8 @@ func (d *daemon) zoneDests(zone string, serial uint32) []drillDest {
 }
 
 // zoneDestination is the named destination's status now.
-func (d *daemon) zoneDestination(zone, name string) *publish.DestinationStatus {
-	zs, _ := d.pipe.Status()
+func (r *Runner) zoneDestination(zone, name string) *publish.DestinationStatus {
+	zs, _ := r.d.Status()
 	for _, z := range zs {
 		if z.Name != zone {
 			continue
@@ -109,7 +108,7 @@ func destinationAt(ds *publish.DestinationStatus, serial uint32) (time.Time, boo
 	var held uint32
 	fmt.Sscanf(ds.Holds, "serial %d", &held)
 	switch {
-	case held == serial || held != 0 && serialLess(serial, held):
+	case held == serial || held != 0 && zones.SerialLess(serial, held):
 		return ds.LastSuccess, true, ""
 	case ds.LastError != "":
 		return time.Time{}, false, ds.LastError
@@ -119,15 +118,11 @@ func destinationAt(ds *publish.DestinationStatus, serial uint32) (time.Time, boo
 
 // providerDests are the providers with a record of service; each must
 // take a delivery after since.
-func (d *daemon) providerDests(service string, since time.Time) []drillDest {
-	var out []drillDest
-	for _, p := range d.config().Providers {
-		if !slices.ContainsFunc(p.Records, func(r config.ProviderRecord) bool { return r.Service == service }) {
-			continue
-		}
-		name := providerDest(p.Name)
-		out = append(out, drillDest{name: name, state: func() (time.Time, bool, string) {
-			_, vs := d.pipe.Status()
+func (r *Runner) providerDests(service string, since time.Time) []dest {
+	var out []dest
+	for _, name := range r.d.ProviderDests(service) {
+		out = append(out, dest{name: name, state: func() (time.Time, bool, string) {
+			_, vs := r.d.Status()
 			for _, ds := range vs {
 				if ds.Name != name {
 					continue
@@ -154,7 +149,7 @@ type followed struct {
 
 // waitFollow watches the destinations until each holds the change, the
 // deadline passes or ctx is done, and says how long each took from since.
-func waitFollow(ctx context.Context, dests []drillDest, since, deadline time.Time) []followed {
+func waitFollow(ctx context.Context, dests []dest, since, deadline time.Time) []followed {
 	out := make([]followed, len(dests))
 	done := make([]bool, len(dests))
 	left := len(dests)
