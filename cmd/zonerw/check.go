@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
@@ -35,10 +36,10 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	a.keysReadOnly(true) // dnssec.go: check makes no keys
-	st, err := loadState(cfg.StateDir)
+	st, err := statedir.Load(cfg.StateDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: %v; a run sets it aside and starts from an empty state\n", err)
-		st = newState()
+		st = statedir.New()
 	}
 	engine := failover.NewEngine(a.services, st.Services)
 	act := engine.ActiveTargets()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 )
@@ -89,21 +90,21 @@ func offlineChange(cfg *config.Config, change func(*failover.Engine) error) erro
 	if err != nil {
 		return err
 	}
-	unlock, err := lockState(cfg.StateDir)
+	unlock, err := statedir.Lock(cfg.StateDir)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	// A damaged state file is set aside and rebuilt, as a run would: the
 	// pin must not wait for a human to repair it.
-	st := loadStateOrRebuild(cfg.StateDir, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	st := statedir.LoadOrRebuild(cfg.StateDir, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	e := failover.NewEngine(a.services, st.Services)
 	if err := change(e); err != nil {
 		return err
 	}
 	auditlog.New(cfg.StateDir, nil).Record(e.Pending())
 	st.Services = e.State()
-	return saveState(cfg.StateDir, st)
+	return statedir.Save(cfg.StateDir, st)
 }
 
 // runStatus is `zonerw status [--json]`.
@@ -150,7 +151,7 @@ func show[V any](ctx context.Context, cfgPath, path string, asJSON bool, stdout,
 }
 
 func statusFromFile(cfg *config.Config) (view.Status, error) {
-	st, err := loadState(cfg.StateDir)
+	st, err := statedir.Load(cfg.StateDir)
 	if err != nil {
 		return view.Status{}, err
 	}

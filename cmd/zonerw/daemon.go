@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/drill"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -218,7 +220,7 @@ func (d *daemon) pin(service, target string, until time.Time, reason string) err
 // an unpin) before the operator is told it is done: a restart then
 // remembers it.
 func (d *daemon) stateSaved(what string) error {
-	if err := d.saver.flush(); err != nil {
+	if err := d.saver.Flush(); err != nil {
 		return fmt.Errorf("the %s is in force, but the state file could not be written, so a restart would forget it: %w", what, err)
 	}
 	return nil
@@ -304,4 +306,29 @@ func (d *daemon) stopVerify() {
 func (d *daemon) restartVerify() {
 	d.stopVerify()
 	d.startVerify()
+}
+
+// saveState queues the daemon's state for writing: the services, the
+// zones' serials (and reload debts), the providers'.
+func (d *daemon) saveState() {
+	d.mu.Lock()
+	st := d.st
+	st.Services = d.engine.State()
+	recordZones(d.pipe, st, d.files, time.Now())
+	for _, s := range d.sinks {
+		if ps, ok := s.TrySnapshot(); ok {
+			st.Providers[s.Name()] = ps
+		}
+	}
+	st.Version = statedir.Version
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		d.mu.Unlock()
+		d.log.Error("cannot encode the state", "err", err)
+		return
+	}
+	// Offered under the lock: two saves offer in the order they read the
+	// state, so an older one is never written last.
+	d.saver.Offer(append(data, '\n'))
+	d.mu.Unlock()
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -133,27 +132,5 @@ func TestDriftInStatusAndPage(t *testing.T) {
 	want := `"provider cf: changed outside zonerw 10m00s ago: www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)"`
 	if code != http.StatusOK || !strings.Contains(page, want) {
 		t.Errorf("status.json lacks the problem %s:\n%s", want, page)
-	}
-}
-
-// The drift line's fields survive a state file (cron mode's status).
-func TestDriftFromStateFile(t *testing.T) {
-	dir := t.TempDir()
-	st := &stateFile{Providers: map[string]sink.State{"cf": {Status: &provider.Status{Name: "cf", Records: []provider.RecordStatus{
-		{Name: "www", Type: "A", Service: "web", Drift: "www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)", DriftSince: obsT0}}}}}}
-	if err := saveState(dir, st); err != nil {
-		t.Fatal(err)
-	}
-	back, err := loadState(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := config.Provider{Name: "cf", Type: "cloudflare", Zone: "example.com", Records: []config.ProviderRecord{{Name: "www", Type: "A", Service: "web"}}}
-	got := view.ProviderFromState(p, back.Providers["cf"]).Records[0]
-	if !strings.Contains(got.Drift, "holds 127.0.0.99") || !got.DriftSince.Equal(obsT0) {
-		t.Errorf("from the state file: %+v", got)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
-		t.Error(err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider/sink"
 )
@@ -14,10 +15,10 @@ import (
 // included) that only prints what it would do. It takes no lock and writes
 // no file, no state and no provider record.
 func dryRunOnce(ctx context.Context, a *app, providers *providerSet, stdout, stderr io.Writer) int {
-	st, err := loadState(a.cfg.StateDir)
+	st, err := statedir.Load(a.cfg.StateDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: %v; a run sets it aside and starts from an empty state\n", err)
-		st = newState()
+		st = statedir.New()
 	}
 	engine := failover.NewEngine(a.services, st.Services)
 	round := a.probeRound(ctx)

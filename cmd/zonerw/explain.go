@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider"
@@ -34,7 +35,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // template does not matter here: only the services are needed.
 func explainFromFile(cfg *config.Config, service string, now time.Time) (view.Explain, error) {
 	a, _ := build(cfg)
-	st, err := loadState(cfg.StateDir)
+	st, err := statedir.Load(cfg.StateDir)
 	if err != nil {
 		return view.Explain{}, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider/sink"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -63,17 +64,17 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *dryRun {
 		return dryRunOnce(ctx, a, providers, stdout, stderr)
 	}
-	unlock, err := lockState(cfg.StateDir)
+	unlock, err := statedir.Lock(cfg.StateDir)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
 	defer unlock()
-	st := loadStateOrRebuild(cfg.StateDir, log)
+	st := statedir.LoadOrRebuild(cfg.StateDir, log)
 	r := cronRun{a: a, st: st, out: out, stderr: stderr, log: log, alerts: newCronAlerts(cfg.Alerts, st.Alerted, log)}
 	failed := r.run(ctx, providers, *force) || buildErr != nil
 	st.Alerted = r.alerts.finish()
-	if err := saveState(cfg.StateDir, st); err != nil {
+	if err := statedir.Save(cfg.StateDir, st); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
 	}
@@ -87,7 +88,7 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // locked.
 type cronRun struct {
 	a      *app
-	st     *stateFile
+	st     *statedir.File
 	out    *reporter
 	stderr io.Writer
 	log    *slog.Logger

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -37,7 +38,7 @@ type world struct {
 	broken  bool                       // zone a's template does not compile
 
 	a        *app
-	st       *stateFile
+	st       *statedir.File
 	engine   *failover.Engine
 	pipe     *publish.Pipeline
 	files    map[string]*publish.FileDestination
@@ -180,7 +181,7 @@ func (w *world) build() {
 func (w *world) start(cron bool) {
 	w.t.Helper()
 	w.build()
-	w.st = loadStateOrRebuild(w.a.cfg.StateDir, w.log)
+	w.st = statedir.LoadOrRebuild(w.a.cfg.StateDir, w.log)
 	pipe, err := newZonePipeline(w.a, w.st, w.log, nil, false)
 	if err != nil {
 		w.t.Fatalf("zonerw does not start: %v", err)
@@ -272,10 +273,10 @@ func (w *world) note(out failover.Outcome) {
 // (see kill).
 func (w *world) save() {
 	w.t.Helper()
-	w.prevState, _ = os.ReadFile(statePath(w.a.cfg.StateDir))
+	w.prevState, _ = os.ReadFile(statedir.Path(w.a.cfg.StateDir))
 	w.st.Services = w.engine.State()
 	recordZones(w.pipe, w.st, w.files, w.now)
-	if err := saveState(w.a.cfg.StateDir, w.st); err != nil {
+	if err := statedir.Save(w.a.cfg.StateDir, w.st); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -284,7 +285,7 @@ func (w *world) save() {
 // state file said so: the state file is the one before.
 func (w *world) kill() {
 	w.t.Helper()
-	path := statePath(w.a.cfg.StateDir)
+	path := statedir.Path(w.a.cfg.StateDir)
 	if w.prevState == nil {
 		os.Remove(path)
 		return

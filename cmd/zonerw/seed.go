@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -31,10 +32,10 @@ import (
 // recorded within its window (see restoreSwitches). The other services,
 // and everything else in the state (counters, pins, holds), stay as the
 // state file says.
-func seedFromStored(a *app, st *stateFile, compiled []*publish.Compiled, newer map[string]*zones.Version, now time.Time, log *slog.Logger) (failover.State, bool) {
+func seedFromStored(a *app, st *statedir.File, compiled []*publish.Compiled, newer map[string]*zones.Version, now time.Time, log *slog.Logger) (failover.State, bool) {
 	seen := map[string][]string{} // service -> targets found
 	from := map[string]string{}   // service -> zone they were found in
-	behind := st.rebuilt != "" || len(newer) > 0
+	behind := st.Rebuilt != "" || len(newer) > 0
 	for _, c := range compiled {
 		v := newer[c.Zone.Name]
 		if v == nil {
@@ -115,7 +116,7 @@ func seedService(svc failover.Service, ss *failover.ServiceState, found []string
 // whole takes seconds, and it is read only when the state is behind it.
 // It does not need the compiled templates, so a start runs it beside the
 // compile.
-func newerThanState(a *app, st *stateFile, stored func(zone string) *zones.Version) map[string]*zones.Version {
+func newerThanState(a *app, st *statedir.File, stored func(zone string) *zones.Version) map[string]*zones.Version {
 	out := map[string]*zones.Version{}
 	for _, z := range a.zones {
 		v := stored(z.Name)
@@ -160,9 +161,9 @@ func outputVersion(z *publish.Zone) *zones.Version {
 // stateBehind reports whether a stored or written serial of zone is newer
 // than what the state file remembers of the zone (or the state was
 // rebuilt).
-func stateBehind(st *stateFile, zone string, serial uint32) bool {
+func stateBehind(st *statedir.File, zone string, serial uint32) bool {
 	z := st.Zones[zone]
-	return st.rebuilt != "" || z.Serial == 0 || zones.SerialLess(z.Serial, serial)
+	return st.Rebuilt != "" || z.Serial == 0 || zones.SerialLess(z.Serial, serial)
 }
 
 // targetsIn finds, for each service whose markers fill records of c, the

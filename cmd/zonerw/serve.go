@@ -18,6 +18,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/drill"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
@@ -95,13 +96,13 @@ type daemon struct {
 	obs     *observer
 	pipe    *publish.Pipeline
 	files   map[string]*publish.FileDestination
-	saver   *stateSaver
+	saver   *statedir.Saver
 
 	reloadMu sync.Mutex // serialises reloads (SIGHUP, zonerw reload, --force)
 
 	mu        sync.Mutex // guards the fields below
 	a         *app
-	st        *stateFile
+	st        *statedir.File
 	engine    *failover.Engine
 	loop      *failover.Loop // runs engine's probes; nil until started
 	audit     *auditlog.Log
@@ -131,7 +132,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	// takes seconds, and every query meanwhile is answered from what was
 	// stored.
 	a := buildServices(cfg)
-	unlock, err := lockState(cfg.StateDir)
+	unlock, err := statedir.Lock(cfg.StateDir)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 			unlock()
 		}
 	}()
-	st := loadStateOrRebuild(cfg.StateDir, log)
+	st := statedir.LoadOrRebuild(cfg.StateDir, log)
 	providers, perr := buildProviders(cfg, log)
 	if perr != nil {
 		// A token that cannot be read stops that provider, not the daemon.
@@ -168,8 +169,8 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	d.addDestinations()
 	d.pipe.Start()
 	cleanup = append(cleanup, func() { d.pipe.Stop(time.Second) })
-	d.saver = startStateSaver(cfg.StateDir, log)
-	cleanup = append(cleanup, d.saver.stop)
+	d.saver = statedir.StartSaver(cfg.StateDir, log)
+	cleanup = append(cleanup, d.saver.Stop)
 	for _, addr := range cfg.Server.Listen {
 		if err := d.srv.ListenAndStart(addr); err != nil {
 			return nil, err
@@ -334,7 +335,7 @@ func (d *daemon) raiseSerialFloors(ctx context.Context) {
 				d.log.Warn("could not ask every secondary its serial", "zone", z.Name, "err", err)
 			}
 			for sec, serial := range serials {
-				if floor, ok := d.pipe.Floor(z.Name); !ok || serialLess(floor, serial) {
+				if floor, ok := d.pipe.Floor(z.Name); !ok || zones.SerialLess(floor, serial) {
 					d.log.Warn("a secondary is ahead of the known serial; the next version goes above it",
 						"zone", z.Name, "secondary", sec, "secondary_serial", serial, "known_serial", floor)
 				}
@@ -401,8 +402,8 @@ func (d *daemon) stop() error {
 		err = d.srv.Shutdown(ctx)
 	}
 	d.saveState()
-	d.saver.stop()
-	err = errors.Join(err, d.saver.lastErr())
+	d.saver.Stop()
+	err = errors.Join(err, d.saver.LastErr())
 	d.unlock()
 	d.obs.close()
 	return err

@@ -1,7 +1,6 @@
-package main
+package statedir
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,11 +17,11 @@ import (
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
-// stateVersion is bumped when the layout of state.json changes.
-const stateVersion = 1
+// Version is bumped when the layout of state.json changes.
+const Version = 1
 
-// stateFile is state.json in the state directory.
-type stateFile struct {
+// File is state.json in the state directory.
+type File struct {
 	Version  int                          `json:"version"`
 	Services failover.State               `json:"services"`
 	Zones    map[string]publish.ZoneState `json:"zones"`
@@ -32,30 +31,32 @@ type stateFile struct {
 	// failure lasting many runs is not re-sent every run.
 	Alerted map[string]time.Time `json:"alerted,omitempty"`
 
-	// rebuilt says why this state was rebuilt instead of read (the file
+	// Rebuilt says why this state was rebuilt instead of read (the file
 	// was damaged, or missing beside stored zones); "" when it was read,
 	// or on a first run. Not written.
-	rebuilt string
-	// found is set when the file was there to read. Not written.
+	Rebuilt string `json:"-"`
+	// found is set when the file was there to read.
 	found bool
 }
 
-func statePath(dir string) string { return filepath.Join(dir, "state.json") }
+// Path is where state.json of the state directory dir is.
+func Path(dir string) string { return filepath.Join(dir, "state.json") }
 
-func newState() *stateFile {
-	return &stateFile{Version: stateVersion, Zones: map[string]publish.ZoneState{}, Providers: map[string]sink.State{}}
+// New is an empty state, as on a first run.
+func New() *File {
+	return &File{Version: Version, Zones: map[string]publish.ZoneState{}, Providers: map[string]sink.State{}}
 }
 
-// loadState reads state.json; a missing file is an empty state.
-func loadState(dir string) (*stateFile, error) {
-	st := newState()
-	found, err := zones.LoadJSON(statePath(dir), st)
+// Load reads state.json; a missing file is an empty state.
+func Load(dir string) (*File, error) {
+	st := New()
+	found, err := zones.LoadJSON(Path(dir), st)
 	if err != nil {
 		return nil, err
 	}
 	st.found = found
-	if found && st.Version != stateVersion {
-		return nil, fmt.Errorf("%s: state version %d is not %d; was it written by another zonerw version?", statePath(dir), st.Version, stateVersion)
+	if found && st.Version != Version {
+		return nil, fmt.Errorf("%s: state version %d is not %d; was it written by another zonerw version?", Path(dir), st.Version, Version)
 	}
 	if st.Zones == nil {
 		st.Zones = map[string]publish.ZoneState{}
@@ -66,7 +67,7 @@ func loadState(dir string) (*stateFile, error) {
 	return st, nil
 }
 
-// loadStateOrRebuild is loadState that never stops zonerw: a state file
+// LoadOrRebuild is Load that never stops zonerw: a state file
 // that cannot be read (empty, garbage, truncated, from another version) is
 // set aside under a new name, never deleted, and an empty state is used.
 // Nothing that matters is lost with it: serials come back from the stored
@@ -74,34 +75,36 @@ func loadState(dir string) (*stateFile, error) {
 // and the probes take over within rise/fall rounds.
 //
 // A state file missing beside stored zones (deleted by hand, say) is
-// reported the same way. Either way the state's rebuilt field says why,
-// and newZonePipeline reports each zone's recovered serial.
-func loadStateOrRebuild(dir string, log *slog.Logger) *stateFile {
-	st, err := loadState(dir)
+// reported the same way. Either way the state's Rebuilt field says why.
+func LoadOrRebuild(dir string, log *slog.Logger) *File {
+	st, err := Load(dir)
 	if err == nil {
 		if !st.found && hasStoredZones(dir) {
-			st.rebuilt = "missing"
+			st.Rebuilt = "missing"
 			log.Warn("state file missing beside stored zones: starting from an empty state; serials are recovered from the stored zones, output files and secondaries, and the targets' states from the next probes",
-				"file", statePath(dir))
+				"file", Path(dir))
 		}
 		return st
 	}
-	st = newState()
-	st.rebuilt = err.Error()
-	aside, rerr := zones.SetAside(statePath(dir), time.Now())
+	st = New()
+	st.Rebuilt = err.Error()
+	aside, rerr := zones.SetAside(Path(dir), time.Now())
 	if rerr != nil {
-		log.Error("state file unreadable and cannot be set aside; starting from an empty state", "file", statePath(dir), "err", err, "rename", rerr)
+		log.Error("state file unreadable and cannot be set aside; starting from an empty state", "file", Path(dir), "err", err, "rename", rerr)
 		return st
 	}
 	log.Error("state file unreadable: set aside, starting from an empty state; serials are recovered from the stored zones, output files and secondaries, and the targets' states from the next probes",
-		"file", statePath(dir), "err", err, "set_aside_as", aside)
+		"file", Path(dir), "err", err, "set_aside_as", aside)
 	return st
 }
+
+// JournalDir is where each zone's stored version and journal live.
+func JournalDir(stateDir string) string { return filepath.Join(stateDir, "journal") }
 
 // hasStoredZones reports whether the state directory's zone store holds
 // any zone's files: then this is not a first run.
 func hasStoredZones(dir string) bool {
-	entries, err := os.ReadDir(journalDir(dir))
+	entries, err := os.ReadDir(JournalDir(dir))
 	if err != nil {
 		return false
 	}
@@ -113,20 +116,21 @@ func hasStoredZones(dir string) bool {
 	return false
 }
 
-func saveState(dir string, st *stateFile) error {
-	st.Version = stateVersion
+// Save writes st to the state directory dir at once.
+func Save(dir string, st *File) error {
+	st.Version = Version
 	crashpoint.Hit(crashpoint.StateSaving, "state.json")
-	if err := zones.SaveJSON(statePath(dir), st); err != nil {
+	if err := zones.SaveJSON(Path(dir), st); err != nil {
 		return err
 	}
 	crashpoint.Hit(crashpoint.StateSaved, "state.json")
 	return nil
 }
 
-// stateSaver writes state.json in the background, the newest state
+// Saver writes state.json in the background, the newest state
 // winning: a failover never waits for the state file, and a state file
 // that cannot be written (a full disk) delays nothing.
-type stateSaver struct {
+type Saver struct {
 	path string
 	log  *slog.Logger
 
@@ -143,15 +147,17 @@ type stateSaver struct {
 	once    sync.Once
 }
 
-func startStateSaver(dir string, log *slog.Logger) *stateSaver {
-	s := &stateSaver{path: statePath(dir), log: log, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+// StartSaver starts writing the state directory dir's state.json in
+// the background; stop it with Stop.
+func StartSaver(dir string, log *slog.Logger) *Saver {
+	s := &Saver{path: Path(dir), log: log, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	s.settled = sync.NewCond(&s.mu)
 	go s.run()
 	return s
 }
 
-// offer queues data (the whole state file) to be written.
-func (s *stateSaver) offer(data []byte) {
+// Offer queues data (the whole state file) to be written.
+func (s *Saver) Offer(data []byte) {
 	s.mu.Lock()
 	s.pending = data
 	s.offered++
@@ -162,7 +168,7 @@ func (s *stateSaver) offer(data []byte) {
 	}
 }
 
-func (s *stateSaver) run() {
+func (s *Saver) run() {
 	defer close(s.done)
 	defer func() {
 		s.mu.Lock()
@@ -181,7 +187,7 @@ func (s *stateSaver) run() {
 	}
 }
 
-func (s *stateSaver) write() {
+func (s *Saver) write() {
 	s.mu.Lock()
 	data, gen := s.pending, s.offered
 	s.pending = nil
@@ -203,9 +209,9 @@ func (s *stateSaver) write() {
 	s.mu.Unlock()
 }
 
-// flush waits until everything offered so far is written, and returns the
+// Flush waits until everything offered so far is written, and returns the
 // last write's error.
-func (s *stateSaver) flush() error {
+func (s *Saver) Flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for gen := s.offered; s.written < gen && !s.stopped; {
@@ -214,51 +220,26 @@ func (s *stateSaver) flush() error {
 	return s.err
 }
 
-// stop writes what is still queued and stops.
-func (s *stateSaver) stop() {
+// Stop writes what is still queued and stops.
+func (s *Saver) Stop() {
 	s.once.Do(func() { close(s.quit) })
 	<-s.done
 }
 
-// lastErr is the last write's error, if it failed.
-func (s *stateSaver) lastErr() error {
+// LastErr is the last write's error, if it failed.
+func (s *Saver) LastErr() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
 }
 
-// saveState queues the daemon's state for writing: the services, the
-// zones' serials (and reload debts), the providers'.
-func (d *daemon) saveState() {
-	d.mu.Lock()
-	st := d.st
-	st.Services = d.engine.State()
-	recordZones(d.pipe, st, d.files, time.Now())
-	for _, s := range d.sinks {
-		if ps, ok := s.TrySnapshot(); ok {
-			st.Providers[s.Name()] = ps
-		}
-	}
-	st.Version = stateVersion
-	data, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		d.mu.Unlock()
-		d.log.Error("cannot encode the state", "err", err)
-		return
-	}
-	// Offered under the lock: two saves offer in the order they read the
-	// state, so an older one is never written last.
-	d.saver.offer(append(data, '\n'))
-	d.mu.Unlock()
-}
-
-// lockState takes an exclusive lock on the state directory so that two
+// Lock takes an exclusive lock on the state directory so that two
 // overlapping cron runs (or a run beside the daemon) cannot interleave.
 // The directory is created mode 0700 and the lock file 0600: no other
 // local user can read the state or hold the lock. The lock goes when the
 // process does; unlock releases it earlier. Temp files an interrupted
 // write left in the directory are removed.
-func lockState(dir string) (unlock func(), err error) {
+func Lock(dir string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
@@ -284,6 +265,3 @@ func lockState(dir string) (unlock func(), err error) {
 	}
 	return func() { f.Close() }, nil
 }
-
-// serialLess is RFC 1982's a < b.
-func serialLess(a, b uint32) bool { return zones.SerialLess(a, b) }
