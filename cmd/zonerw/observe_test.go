@@ -77,7 +77,7 @@ type fakeDaemon struct {
 
 func newFakeDaemon(cfg *config.Config) *fakeDaemon {
 	return &fakeDaemon{
-		engine: failover.NewEngine([]failover.Service{failoverService(cfg.Services[0])}, nil),
+		engine: failover.NewEngine([]failover.Service{cfg.Services[0].Failover()}, nil),
 		secs:   []dnsserver.SecondaryState{{Addr: netip.MustParseAddrPort("127.0.0.2:53"), Target: 2025030102, Serial: 2025030101, Notified: obsT0}},
 	}
 }

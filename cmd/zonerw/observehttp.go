@@ -74,7 +74,7 @@ func (o *observer) pageData(src sources) statuspage.Data {
 	d := statuspage.Data{Host: o.host, Generated: now, Providers: statuspage.ProvidersFrom(v.Providers)}
 	var order []failover.Service
 	for _, s := range cfg.Services {
-		order = append(order, failoverService(s))
+		order = append(order, s.Failover())
 	}
 	d.Services = statuspage.ServicesFrom(order, v.Services)
 	for _, z := range cfg.Zones {

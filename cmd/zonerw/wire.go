@@ -46,7 +46,7 @@ func buildServices(cfg *config.Config) *app {
 	a := &app{cfg: cfg, targets: map[string]map[string]templates.Target{}, broken: map[string]error{}}
 	defaultService := ""
 	for _, s := range cfg.Services {
-		fs := failoverService(s)
+		fs := s.Failover()
 		ts := templates.Service{Name: s.Name}
 		job := failover.Job{Service: s.Name, Spec: s.Every, Timeout: s.Check.Timeout, ConfirmEvery: s.Confirm()}
 		a.targets[s.Name] = map[string]templates.Target{}
@@ -132,23 +132,6 @@ func (a *app) zone(name string) *publish.Zone {
 		}
 	}
 	return nil
-}
-
-// failoverService is a service's rules as the engine wants them; the
-// config has already validated every value.
-func failoverService(s config.Service) failover.Service {
-	fs := failover.Service{
-		Name: s.Name, Rise: s.Rise, Fall: s.Fall,
-		FailbackDelay: s.FailbackDelay, MaxSwitches: s.MaxSwitches, SwitchWindow: s.SwitchWindow,
-	}
-	fs.FlapRelease, _ = failover.ParseFlapRelease(s.FlapRelease)
-	fs.AllDown, _ = failover.ParseAllDownPolicy(s.AllDown)
-	fs.Mode, _ = failover.ParseMode(s.Mode)
-	fs.MinUp = s.MinUp
-	for _, t := range s.Targets {
-		fs.Targets = append(fs.Targets, t.Name)
-	}
-	return fs
 }
 
 // addrs parses an address the config has already validated.
