@@ -39,12 +39,12 @@ func (d *daemon) afterChanges(changes []publish.Change) {
 		switch {
 		case c.Err != nil:
 			d.log.Error("zone version not made; the last good one keeps being served", "zone", c.Zone, "err", c.Err)
-			d.obs.publishFailed(c.Zone, c.Err)
+			d.obs.PublishFailed(c.Zone, c.Err)
 		case c.Changed:
 			d.log.Info("zone version made", "zone", c.Zone, "serial", c.Serial)
-			d.obs.zonePublished(c.Zone, c.Serial)
+			d.obs.ZonePublished(c.Zone, c.Serial)
 		default:
-			d.obs.zonePublished(c.Zone, c.Serial)
+			d.obs.ZonePublished(c.Zone, c.Serial)
 		}
 	}
 	d.saveState()
@@ -61,7 +61,7 @@ func (d *daemon) keepBroken(broken map[string]error) {
 		if err == nil {
 			continue
 		}
-		d.obs.publishFailed(z.Name, err)
+		d.obs.PublishFailed(z.Name, err)
 		if v := d.pipe.Current(z.Name); v != nil {
 			d.log.Error("zone template broken; serving the last good version until a reload brings a fixed template",
 				"zone", z.Name, "serial", v.Serial(), "err", err)
@@ -82,7 +82,7 @@ func (d *daemon) keepBroken(broken map[string]error) {
 func (d *daemon) reload(force bool) (err error) {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	defer func() { d.obs.reloaded(nil, err) }()
+	defer func() { d.obs.Reloaded(nil, err) }()
 	cfg, err := config.Load(d.cfgPath)
 	if err != nil {
 		return notApplied(err)
@@ -117,7 +117,7 @@ func (d *daemon) reload(force bool) (err error) {
 	d.mu.Unlock()
 	d.pipe.SetBroken(map[string]error{})
 	d.setProviders(providers)
-	d.obs.reloaded(cfg, nil)
+	d.obs.Reloaded(cfg, nil)
 	d.afterChanges(changes)
 	if err := d.startLoop(); err != nil {
 		return fmt.Errorf("the new config is applied, but its probes could not start: %w", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/observe"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider/sink"
@@ -71,9 +72,9 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer unlock()
 	st := statedir.LoadOrRebuild(cfg.StateDir, log)
-	r := cronRun{a: a, st: st, out: out, stderr: stderr, log: log, alerts: newCronAlerts(cfg.Alerts, st.Alerted, log)}
+	r := cronRun{a: a, st: st, out: out, stderr: stderr, log: log, alerts: observe.NewCron(cfg.Alerts, st.Alerted, log)}
 	failed := r.run(ctx, providers, *force) || buildErr != nil
-	st.Alerted = r.alerts.finish()
+	st.Alerted = r.alerts.Finish()
 	if err := statedir.Save(cfg.StateDir, st); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
@@ -92,7 +93,7 @@ type cronRun struct {
 	out    *reporter
 	stderr io.Writer
 	log    *slog.Logger
-	alerts *cronAlerts
+	alerts *observe.Cron
 }
 
 // run probes, decides and publishes to every destination at once, each
@@ -100,10 +101,10 @@ type cronRun struct {
 func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) bool {
 	a, st, out := r.a, r.st, r.out
 	audit := auditlog.New(a.cfg.StateDir, r.log)
-	providers.observe = r.alerts.provider
-	providers.drift = driftRecorder{audit: audit, send: r.alerts.send, clear: r.alerts.clear}.record
+	providers.observe = r.alerts.Provider
+	providers.drift = observe.DriftRecorder{Audit: audit, Send: r.alerts.Send, Clear: r.alerts.Clear}.Record
 	for name, err := range a.broken {
-		r.alerts.zone(name, err)
+		r.alerts.Zone(name, err)
 	}
 	pipe, err := newZonePipeline(a, st, r.log, cronDeliveries{r.alerts}, false)
 	if err != nil {
@@ -145,7 +146,7 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	for _, z := range a.zones {
 		if err := broken[z.Name]; err != nil && a.broken[z.Name] == nil {
 			fmt.Fprintln(r.stderr, err) // parse errors were printed with the config's
-			r.alerts.zone(z.Name, err)
+			r.alerts.Zone(z.Name, err)
 			failed = true
 		}
 	}
@@ -184,7 +185,7 @@ func (r *cronRun) report(changes []publish.Change, files map[string]*publish.Fil
 			continue
 		case c.Err != nil:
 			fmt.Fprintln(r.stderr, c.Err)
-			r.alerts.zone(z.Name, c.Err)
+			r.alerts.Zone(z.Name, c.Err)
 			failed = true
 		case z.Output == "":
 			r.out.verbosef("zone %s: no output file; only zonerw serve publishes it\n", z.Name)
@@ -208,11 +209,11 @@ func flushDeadline(a *app) time.Duration {
 }
 
 // cronDeliveries tells cron mode's alerts how each zone file went.
-type cronDeliveries struct{ alerts *cronAlerts }
+type cronDeliveries struct{ alerts *observe.Cron }
 
 func (c cronDeliveries) Delivered(dest string, err error) {
 	if kind, of := destinationParts(dest); kind == "file" {
-		c.alerts.zone(of, err)
+		c.alerts.Zone(of, err)
 	}
 }
 

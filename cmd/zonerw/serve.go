@@ -18,6 +18,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/drill"
+	"github.com/zonerw/zonerw/cmd/zonerw/observe"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
@@ -93,7 +94,7 @@ type daemon struct {
 	unlock  func()
 	admin   *adminServer
 	dryRun  bool // providers only log what they would do
-	obs     *observer
+	obs     *observe.Observer
 	pipe    *publish.Pipeline
 	files   map[string]*publish.FileDestination
 	saver   *statedir.Saver
@@ -153,10 +154,10 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	}
 	d := &daemon{cfgPath: cfgPath, log: log, unlock: unlock, a: a, st: st, audit: auditlog.New(cfg.StateDir, log),
 		providers: providers, dryRun: dryRun, engine: failover.NewEngine(a.services, st.Services)}
-	d.obs = newObserver(cfg, prometheus.NewRegistry(), log)
+	d.obs = observe.New(cfg, prometheus.NewRegistry(), log)
 	d.watchProviders(providers)
-	cleanup = append(cleanup, d.obs.close)
-	if d.pipe, err = newZonePipeline(a, st, log, deliveries{d.obs}, false); err != nil {
+	cleanup = append(cleanup, d.obs.Close)
+	if d.pipe, err = newZonePipeline(a, st, log, d.obs, false); err != nil {
 		return nil, err
 	}
 	if len(cfg.Server.Listen) > 0 {
@@ -177,7 +178,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 		}
 		log.Info("listening", "addr", addr)
 	}
-	if err := d.obs.start(cfg.Server.HTTP, d.observeSources()); err != nil {
+	if err := d.obs.Start(cfg.Server.HTTP, d.observeSources()); err != nil {
 		return nil, err
 	}
 	// A zone whose template is broken does not stop the daemon: it keeps
@@ -197,7 +198,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	d.drills.Start()
 	d.startVerify()
 	d.dnssecUpkeep = d.startDNSSEC() // dnssecd.go
-	d.obs.setReady()
+	d.obs.SetReady()
 	return d, nil
 }
 
@@ -353,7 +354,7 @@ func (d *daemon) startLoop() error {
 	d.mu.Unlock()
 	loop, err := failover.NewLoop(failover.LoopConfig{
 		Engine:    engine,
-		Jobs:      d.obs.wrapJobs(a.jobs),
+		Jobs:      d.obs.WrapJobs(a.jobs),
 		Witnesses: a.witness,
 		Publisher: publisherFunc(func(context.Context, failover.Snapshot) error { d.publishNow(); return nil }),
 		Recorder:  recorders{d.audit, d.obs},
@@ -405,7 +406,7 @@ func (d *daemon) stop() error {
 	d.saver.Stop()
 	err = errors.Join(err, d.saver.LastErr())
 	d.unlock()
-	d.obs.close()
+	d.obs.Close()
 	return err
 }
 

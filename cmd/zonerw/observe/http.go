@@ -1,7 +1,7 @@
 // The observer's HTTP side: the admin listener with /metrics, health,
 // readiness and the status page.
 
-package main
+package observe
 
 import (
 	"errors"
@@ -18,7 +18,7 @@ import (
 )
 
 // listen binds addr and serves h on it until close.
-func (o *observer) listen(addr string, h http.Handler) error {
+func (o *Observer) listen(addr string, h http.Handler) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("server.http %s: %w", addr, err)
@@ -37,7 +37,7 @@ func (o *observer) listen(addr string, h http.Handler) error {
 
 // handler serves /metrics, /healthz, /readyz, the status page at / and
 // its data at /status.json.
-func (o *observer) handler(src sources) http.Handler {
+func (o *Observer) handler(src Sources) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.reg, promhttp.HandlerOpts{Registry: o.reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -54,8 +54,8 @@ func (o *observer) handler(src sources) http.Handler {
 	return mux
 }
 
-// setReady turns /readyz to 200: zones are loaded and listeners bound.
-func (o *observer) setReady() {
+// SetReady turns /readyz to 200: zones are loaded and listeners bound.
+func (o *Observer) SetReady() {
 	if o != nil {
 		o.ready.Store(true)
 	}
@@ -65,8 +65,8 @@ func (o *observer) setReady() {
 const auditTail = 20
 
 // pageData gathers what the status page shows.
-func (o *observer) pageData(src sources) statuspage.Data {
-	v := src.status()
+func (o *Observer) pageData(src Sources) statuspage.Data {
+	v := src.Status()
 	o.mu.Lock()
 	cfg := o.cfg
 	o.mu.Unlock()
@@ -79,8 +79,8 @@ func (o *observer) pageData(src sources) statuspage.Data {
 	d.Services = statuspage.ServicesFrom(order, v.Services)
 	for _, z := range cfg.Zones {
 		pz := statuspage.Zone{Name: z.Name, Serial: v.Zones[z.Name].Serial}
-		if src.secondaries != nil {
-			pz.Secondaries = statuspage.SecondariesFrom(src.secondaries(z.Name), now)
+		if src.Secondaries != nil {
+			pz.Secondaries = statuspage.SecondariesFrom(src.Secondaries(z.Name), now)
 		}
 		d.Zones = append(d.Zones, pz)
 		if e := v.Zones[z.Name].Error; e != "" {

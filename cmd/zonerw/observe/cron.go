@@ -1,4 +1,4 @@
-package main
+package observe
 
 import (
 	"context"
@@ -15,10 +15,10 @@ import (
 // go out (retries included); what is still queued then is logged as dropped.
 const cronAlertFlush = 30 * time.Second
 
-// cronAlerts raises the alerts of one cron run. A failure that lasts comes
+// Cron raises the alerts of one cron run. A failure that lasts comes
 // back every run, so what was already sent is kept in the state file
-// (stateFile.Alerted): the operator hears of it once, then hourly.
-type cronAlerts struct {
+// (statedir.File.Alerted): the operator hears of it once, then hourly.
+type Cron struct {
 	d   *alert.Dispatcher
 	now func() time.Time
 
@@ -27,16 +27,18 @@ type cronAlerts struct {
 	throttle alert.Throttle
 }
 
-// newCronAlerts starts the sinks; last is what earlier runs sent.
-func newCronAlerts(a config.Alerts, last map[string]time.Time, log *slog.Logger) *cronAlerts {
-	return &cronAlerts{
+// NewCron starts the sinks; last is what earlier runs sent.
+func NewCron(a config.Alerts, last map[string]time.Time, log *slog.Logger) *Cron {
+	return &Cron{
 		d:        alert.New(alert.Options{Sinks: alertSinks(a), Log: log}),
 		throttle: alert.Throttle{Window: alertRepeatEvery, Last: last},
 		now:      time.Now,
 	}
 }
 
-func (c *cronAlerts) send(ev alert.Event) {
+// Send hands ev to the alert sinks unless it repeats one sent within
+// the hour.
+func (c *Cron) Send(ev alert.Event) {
 	c.mu.Lock()
 	ok := c.throttle.Allow(ev, c.now())
 	c.mu.Unlock()
@@ -45,43 +47,43 @@ func (c *cronAlerts) send(ev alert.Event) {
 	}
 }
 
-// clear ends a run of ev's alerts: the next one goes out at once.
-func (c *cronAlerts) clear(ev alert.Event) {
+// Clear ends a run of ev's alerts: the next one goes out at once.
+func (c *Cron) Clear(ev alert.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.throttle.Clear(ev)
 }
 
 // Record implements failover.Recorder.
-func (c *cronAlerts) Record(out failover.Outcome) {
+func (c *Cron) Record(out failover.Outcome) {
 	for _, ev := range alert.FromOutcome(out) {
-		c.send(ev)
+		c.Send(ev)
 	}
 }
 
-// zone is told how publishing a zone went.
-func (c *cronAlerts) zone(name string, err error) {
+// Zone is told how publishing a zone went.
+func (c *Cron) Zone(name string, err error) {
 	ev := alert.Event{Kind: alert.PublishFailing, Zone: name, At: c.now()}
 	c.result(ev, err)
 }
 
-// provider is told how a provider's publish or read-back went.
-func (c *cronAlerts) provider(name string, err error) {
+// Provider is told how a provider's publish or read-back went.
+func (c *Cron) Provider(name string, err error) {
 	ev := alert.Event{Kind: alert.PublishFailing, Provider: name, At: c.now()}
 	c.result(ev, err)
 }
 
-func (c *cronAlerts) result(ev alert.Event, err error) {
+func (c *Cron) result(ev alert.Event, err error) {
 	if err == nil {
-		c.clear(ev)
+		c.Clear(ev)
 		return
 	}
 	ev.Reason = err.Error()
-	c.send(ev)
+	c.Send(ev)
 }
 
-// finish waits for the queued alerts and returns what to keep in the state.
-func (c *cronAlerts) finish() map[string]time.Time {
+// Finish waits for the queued alerts and returns what to keep in the state.
+func (c *Cron) Finish() map[string]time.Time {
 	ctx, cancel := context.WithTimeout(context.Background(), cronAlertFlush)
 	defer cancel()
 	c.d.Close(ctx)
@@ -90,4 +92,4 @@ func (c *cronAlerts) finish() map[string]time.Time {
 	return c.throttle.Last
 }
 
-var _ failover.Recorder = (*cronAlerts)(nil)
+var _ failover.Recorder = (*Cron)(nil)

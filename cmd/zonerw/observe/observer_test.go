@@ -1,4 +1,4 @@
-package main
+package observe
 
 import (
 	"context"
@@ -82,13 +82,13 @@ func newFakeDaemon(cfg *config.Config) *fakeDaemon {
 	}
 }
 
-func (f *fakeDaemon) sources() sources {
-	return sources{
-		status: func() view.Status {
+func (f *fakeDaemon) sources() Sources {
+	return Sources{
+		Status: func() view.Status {
 			return view.Status{Daemon: true, Services: f.engine.State(), Zones: map[string]view.Zone{"example.com": {Serial: 2025030102, Error: "template broken: example.com.tmpl:9: unknown service"}}}
 		},
-		secondaries: func(zone string) []dnsserver.SecondaryState { return f.secs },
-		dns: func() dnsserver.Stats {
+		Secondaries: func(zone string) []dnsserver.SecondaryState { return f.secs },
+		DNS: func() dnsserver.Stats {
 			return dnsserver.Stats{QueryCounts: []dnsserver.QueryCount{{Zone: "example.com.", Type: "A", Rcode: "NOERROR", Count: 12}}}
 		},
 	}
@@ -122,15 +122,15 @@ func TestObserverServesAndAlerts(t *testing.T) {
 	hook := newHookServer(t)
 	cfg := obsConfig(t, config.Alerts{Webhooks: []config.Webhook{{URL: hook.URL + "/secret"}}})
 	fd := newFakeDaemon(cfg)
-	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
-	if err := o.start("127.0.0.1:0", fd.sources()); err != nil {
+	o := New(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err := o.Start("127.0.0.1:0", fd.sources()); err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + o.httpAddr.String()
 	if code, _ := get(t, base+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz before setReady: %d, want 503", code)
 	}
-	o.setReady()
+	o.SetReady()
 	out := fd.mainFails()
 	auditlog.New(cfg.StateDir, nil).Record(out)
 	o.Record(out)
@@ -154,7 +154,7 @@ func TestObserverServesAndAlerts(t *testing.T) {
 			t.Errorf("GET %s: %d, want 200 with %q; got\n%.2000s", c.path, code, c.want, body)
 		}
 	}
-	o.close() // delivers what is queued
+	o.Close() // delivers what is queued
 	want := "zonerw: web switched from main to backup (main down after 1 consecutive failures: connect: connection refused)"
 	if got := hook.got(); len(got) != 1 || got[0] != want {
 		t.Errorf("webhook got %q, want [%q]", got, want)
@@ -166,14 +166,14 @@ func TestObserverServesAndAlerts(t *testing.T) {
 func TestObserverLint(t *testing.T) {
 	cfg := obsConfig(t, config.Alerts{})
 	reg := prometheus.NewPedanticRegistry()
-	o := newObserver(cfg, reg, slog.New(slog.DiscardHandler))
+	o := New(cfg, reg, slog.New(slog.DiscardHandler))
 	fd := newFakeDaemon(cfg)
-	if err := o.start("", fd.sources()); err != nil {
+	if err := o.Start("", fd.sources()); err != nil {
 		t.Fatal(err)
 	}
-	defer o.close()
+	defer o.Close()
 	o.Record(fd.mainFails())
-	o.wrapJobs([]failover.Job{{Service: "web", Targets: []failover.Check{okCheck("main")}}})[0].Targets[0].Run(t.Context())
+	o.WrapJobs([]failover.Job{{Service: "web", Targets: []failover.Check{okCheck("main")}}})[0].Targets[0].Run(t.Context())
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -196,12 +196,12 @@ func okCheck(name string) failover.Check {
 func TestWrapJobsCountsProbes(t *testing.T) {
 	cfg := obsConfig(t, config.Alerts{})
 	reg := prometheus.NewRegistry()
-	o := newObserver(cfg, reg, slog.New(slog.DiscardHandler))
-	defer o.close()
+	o := New(cfg, reg, slog.New(slog.DiscardHandler))
+	defer o.Close()
 	failing := failover.Check{Name: "main", Run: func(ctx context.Context) probe.Result {
 		return probe.Result{Latency: 2 * time.Second, Reason: "timeout after 2s"}
 	}}
-	jobs := o.wrapJobs([]failover.Job{{Service: "web", Spec: "@every 1s", Targets: []failover.Check{failing, okCheck("backup")}}})
+	jobs := o.WrapJobs([]failover.Job{{Service: "web", Spec: "@every 1s", Targets: []failover.Check{failing, okCheck("backup")}}})
 	for range 2 {
 		for _, c := range jobs[0].Targets {
 			if res := c.Run(t.Context()); res.Reason == "" {
@@ -226,8 +226,8 @@ func TestWrapJobsCountsProbes(t *testing.T) {
 func gather(t *testing.T, reg *prometheus.Registry) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	o := &observer{reg: reg}
-	o.handler(sources{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	o := &Observer{reg: reg}
+	o.handler(Sources{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	return rec.Body.String()
 }
 
@@ -245,21 +245,21 @@ func TestFailureAlerts(t *testing.T) {
 		Webhooks: []config.Webhook{{URL: first.URL}},
 		Exec:     []config.ExecHook{{Command: []string{hook, hookOut}}},
 	})
-	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	o := New(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	boom := errors.New("example.com.tmpl:3: unknown marker @IP:mail@")
-	o.publishFailed("example.com", boom)
-	o.publishFailed("example.com", boom)
-	o.zonePublished("example.com", 2025030103)
-	o.publishFailed("example.com", boom)
-	o.providerPublished("cf", errors.New("HTTP 500"))
-	o.providerPublished("cf", errors.New("HTTP 500"))
-	o.reloaded(nil, errors.New("zonerw.yaml:4: services[0].rise: must be at least 1"))
+	o.PublishFailed("example.com", boom)
+	o.PublishFailed("example.com", boom)
+	o.ZonePublished("example.com", 2025030103)
+	o.PublishFailed("example.com", boom)
+	o.ProviderPublished("cf", errors.New("HTTP 500"))
+	o.ProviderPublished("cf", errors.New("HTTP 500"))
+	o.Reloaded(nil, errors.New("zonerw.yaml:4: services[0].rise: must be at least 1"))
 
 	next := *cfg
 	next.Alerts = config.Alerts{Webhooks: []config.Webhook{{URL: second.URL}}}
-	o.reloaded(&next, nil)
+	o.Reloaded(&next, nil)
 	o.Record(newFakeDaemon(cfg).mainFails())
-	o.close()
+	o.Close()
 
 	wantFirst := []string{
 		"zonerw: publishing example.com failed (example.com.tmpl:3: unknown marker @IP:mail@)",
@@ -285,7 +285,7 @@ func TestFailureAlerts(t *testing.T) {
 func TestSecondaryAlerts(t *testing.T) {
 	hook := newHookServer(t)
 	cfg := obsConfig(t, config.Alerts{Webhooks: []config.Webhook{{URL: hook.URL}}})
-	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	o := New(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	now := obsT0
 	o.now = func() time.Time { return now }
 	secs := []dnsserver.SecondaryState{{Addr: netip.MustParseAddrPort("127.0.0.2:53"), Target: 8, Serial: 7, Acked: true, Notified: obsT0}}
@@ -294,7 +294,7 @@ func TestSecondaryAlerts(t *testing.T) {
 		now = obsT0.Add(after)
 		o.checkSecondaries([]string{"example.com"}, lookup)
 	}
-	o.close()
+	o.Close()
 	want := "zonerw: secondary 127.0.0.2:53 of example.com has not caught up (serial 7, want 8, 6m0s after the NOTIFY)"
 	if got := hook.got(); len(got) != 1 || got[0] != want {
 		t.Errorf("got %q, want [%q]", got, want)
@@ -303,16 +303,16 @@ func TestSecondaryAlerts(t *testing.T) {
 
 // TestNilObserver: the hooks are safe where no observer was built.
 func TestNilObserver(t *testing.T) {
-	var o *observer
+	var o *Observer
 	o.Record(failover.Outcome{Decisions: []failover.Decision{{Service: "web"}}})
-	o.zonePublished("example.com", 1)
-	o.publishFailed("example.com", errors.New("x"))
-	o.providerPublished("cf", nil)
-	o.reloaded(nil, errors.New("x"))
-	o.setReady()
-	o.close()
+	o.ZonePublished("example.com", 1)
+	o.PublishFailed("example.com", errors.New("x"))
+	o.ProviderPublished("cf", nil)
+	o.Reloaded(nil, errors.New("x"))
+	o.SetReady()
+	o.Close()
 	jobs := []failover.Job{{Service: "web"}}
-	if got := o.wrapJobs(jobs); len(got) != 1 || got[0].Service != "web" {
+	if got := o.WrapJobs(jobs); len(got) != 1 || got[0].Service != "web" {
 		t.Errorf("wrapJobs on nil = %+v", got)
 	}
 }

@@ -1,12 +1,13 @@
-package main
+package observe
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"path/filepath"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -35,15 +36,14 @@ func driftAt(at time.Time, live string, policy string, fixed bool) provider.Drif
 // every drift line, and --service selects them by the record's service.
 func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 	hook := newHookServer(t)
-	cfgPath, logPath := logSetup(t)
 	cfg := obsConfig(t, config.Alerts{Webhooks: []config.Webhook{{URL: hook.URL}}})
-	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	o := New(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	now := obsT0
 	o.now = func() time.Time { return now }
-	rec := driftRecorder{audit: auditlog.New(filepath.Dir(logPath), nil), send: o.send, clear: o.recovered}
+	rec := DriftRecorder{Audit: auditlog.New(cfg.StateDir, nil), Send: o.Send, Clear: o.Recovered}
 
 	report := func(live string, fresh bool) {
-		rec.record(sink.DriftEvent{Drift: driftAt(now, live, provider.DriftReport, false), Fresh: fresh})
+		rec.Record(sink.DriftEvent{Drift: driftAt(now, live, provider.DriftReport, false), Fresh: fresh})
 	}
 	report("127.0.0.99", true)
 	now = obsT0.Add(5 * time.Minute)
@@ -52,14 +52,14 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 	report("127.0.0.99", false) // the hourly reminder
 	now = obsT0.Add(62 * time.Minute)
 	over := driftAt(now, "127.0.0.11", "", false)
-	rec.record(sink.DriftEvent{Drift: over, Over: true})
+	rec.Record(sink.DriftEvent{Drift: over, Over: true})
 	now = obsT0.Add(63 * time.Minute)
 	report("127.0.0.98", true) // a new one, within the hour of the last
 	now = obsT0.Add(64 * time.Minute)
 	fixed := driftAt(now, "127.0.0.97", provider.DriftFix, true)
 	fixed.Record.Type, fixed.Want = "AAAA", []netip.Addr{netip.MustParseAddr("::11")}
-	rec.record(sink.DriftEvent{Drift: fixed, Fresh: true})
-	o.close()
+	rec.Record(sink.DriftEvent{Drift: fixed, Fresh: true})
+	o.Close()
 
 	wantAlerts := []string{
 		"zonerw: www.example.com. A at cf no longer holds what zonerw published (holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report))",
@@ -76,18 +76,38 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 2025-03-01T13:03:00Z  drift  cf  web  www.example.com. A holds 127.0.0.98, want 127.0.0.11; reported only (on_drift: report)
 2025-03-01T13:04:00Z  drift  cf  web  www.example.com. AAAA holds 127.0.0.97, want ::11; put back
 `
-	code, out, errOut := runLogTest(t, cfgPath)
-	if code != exitOK || errOut != "" || out != wantLog {
-		t.Errorf("zonerw log: exit %d, stderr %q, output:\n%s\nwant:\n%s", code, errOut, out, wantLog)
+	// What zonerw log prints: each line for people, or as written.
+	logText := func(f auditlog.Filter, raw bool) (string, error) {
+		path := auditlog.Path(cfg.StateDir)
+		file, err := os.Open(path)
+		if err != nil {
+			return "", err
+		}
+		defer file.Close()
+		var b strings.Builder
+		s := &auditlog.Scan{Path: path, Filter: f, Stderr: &b}
+		err = s.Run(context.Background(), file, func(e auditlog.Line, line []byte) error {
+			if raw {
+				b.Write(line)
+				return b.WriteByte('\n')
+			}
+			return view.PrintEntry(&b, e)
+		})
+		if err == nil && s.Damaged > 0 {
+			err = fmt.Errorf("%d damaged lines", s.Damaged)
+		}
+		return b.String(), err
 	}
-	code, out, _ = runLogTest(t, cfgPath, "--service", "mail")
-	if code != exitOK || out != "" {
-		t.Errorf("zonerw log --service mail: exit %d, output:\n%s", code, out)
+	if out, err := logText(auditlog.Filter{}, false); err != nil || out != wantLog {
+		t.Errorf("zonerw log: %v, output:\n%s\nwant:\n%s", err, out, wantLog)
 	}
-	code, out, _ = runLogTest(t, cfgPath, "--json", "--since", "2025-03-01T13:04:00Z")
+	if out, err := logText(auditlog.Filter{Service: "mail"}, false); err != nil || out != "" {
+		t.Errorf("zonerw log --service mail: %v, output:\n%s", err, out)
+	}
+	out, err := logText(auditlog.Filter{Since: time.Date(2025, 3, 1, 13, 4, 0, 0, time.UTC)}, true)
 	for _, want := range []string{`"type":"drift"`, `"outcome":"put_back"`, `"record":"www.example.com. AAAA"`, `"on_drift":"fix"`, `"live":["127.0.0.97"]`} {
-		if code != exitOK || !strings.Contains(out, want) {
-			t.Errorf("zonerw log --json: exit %d, lacks %s:\n%s", code, want, out)
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("zonerw log --json: %v, lacks %s:\n%s", err, want, out)
 		}
 	}
 }
@@ -121,13 +141,13 @@ func TestDriftInStatusAndPage(t *testing.T) {
 		t.Errorf("explain lacks %q:\n%s", want, b.String())
 	}
 
-	o := newObserver(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	o := New(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	o.now = func() time.Time { return now }
-	src := sources{status: func() view.Status { return view.Status{Daemon: true, Providers: []provider.Status{st}} }}
-	if err := o.start("127.0.0.1:0", src); err != nil {
+	src := Sources{Status: func() view.Status { return view.Status{Daemon: true, Providers: []provider.Status{st}} }}
+	if err := o.Start("127.0.0.1:0", src); err != nil {
 		t.Fatal(err)
 	}
-	defer o.close()
+	defer o.Close()
 	code, page := get(t, "http://"+o.httpAddr.String()+"/status.json")
 	want := `"provider cf: changed outside zonerw 10m00s ago: www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)"`
 	if code != http.StatusOK || !strings.Contains(page, want) {
