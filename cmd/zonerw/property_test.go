@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/seed"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/store"
@@ -354,7 +355,7 @@ func (w *world) check(step string, opts checkOpts) {
 		if st.Version == nil || st.Version.Serial() != serial || !st.Version.SameContent(cur) || len(st.Problems) > 0 {
 			fail("zone %s: the store holds %v, problems %q; serving %d", name, st.Version != nil, st.Problems, serial) // 3
 		}
-		if out := outputVersion(w.compiled[name].Zone); out == nil || out.Serial() != serial || !out.SameContent(cur) {
+		if out := seed.OutputVersion(w.compiled[name].Zone); out == nil || out.Serial() != serial || !out.SameContent(cur) {
 			fail("zone %s: the output file does not hold serial %d", name, serial) // 3
 		}
 		if got := w.served[name].holds(); got == nil || got.Serial() != serial || !got.SameContent(cur) {

@@ -3,11 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/seed"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
@@ -184,3 +187,14 @@ func parsePrefix(s string) netip.Prefix {
 
 // mustAddrPort reads an ip:port the config has validated.
 func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+// seedFromStored is seed.FromStored over a's services: the state to
+// start the engine from when the stored zones are ahead of st.
+func seedFromStored(a *app, st *statedir.File, compiled []*publish.Compiled, newer map[string]*zones.Version, now time.Time, log *slog.Logger) (failover.State, bool) {
+	return seed.FromStored(seed.Input{Services: a.services, Targets: a.targets, StateDir: a.cfg.StateDir, State: st, Compiled: compiled, Newer: newer}, now, log)
+}
+
+// newerThanState is seed.Newer over a's zones.
+func newerThanState(a *app, st *statedir.File, stored func(zone string) *zones.Version) map[string]*zones.Version {
+	return seed.Newer(a.zones, st, stored)
+}

@@ -1,4 +1,4 @@
-package main
+package seed
 
 import (
 	"log/slog"
@@ -11,28 +11,31 @@ import (
 	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
-// The state file and the stored zones are written one after the other,
-// so a kill between them, or a state file lost or damaged, leaves the
-// stored zones holding a newer decision than the state file: the service
-// moved to backup, its zone was stored and served, and then zonerw died
-// before the state file said so. Started from the state file alone, the
-// engine would point the service back at main (down, as far as anyone
-// knows) until the probes moved it again, fall rounds later.
-//
-// seedFromStored reads instead, from each stored zone newer than the
-// state file's record of it (or, with none stored, the zone's output
-// file), which target each service's address records point at, and
-// starts the service there, with the targets above it counted down (that
-// is why it had moved): main must then pass rise probes before the
-// service goes back. The flap governor gets back the switches audit.log
-// recorded within its window (see restoreSwitches). The other services,
-// and everything else in the state (counters, pins, holds), stay as the
-// state file says.
-func seedFromStored(a *app, st *statedir.File, compiled []*publish.Compiled, newer map[string]*zones.Version, now time.Time, log *slog.Logger) (failover.State, bool) {
+// Input is what FromStored reads.
+type Input struct {
+	Services []failover.Service
+	Targets  map[string]map[string]templates.Target // service -> target -> addresses
+	// StateDir is the state directory, whose audit log gives the flap
+	// governor its switches back.
+	StateDir string
+	State    *statedir.File
+	Compiled []*publish.Compiled
+	// Newer are the zones' versions newer than the state file (Newer).
+	Newer map[string]*zones.Version
+}
+
+// FromStored is the state the engine starts from when the stored zones
+// (in.Newer) are ahead of the state file, or the state was rebuilt: each
+// service on the target its stored zone points at, and the flap
+// governors with the switches the audit log holds (see the package doc).
+// It reports false when the state file can be taken as it is.
+func FromStored(in Input, now time.Time, log *slog.Logger) (failover.State, bool) {
+	st, compiled, newer := in.State, in.Compiled, in.Newer
 	seen := map[string][]string{} // service -> targets found
 	from := map[string]string{}   // service -> zone they were found in
 	behind := st.Rebuilt != "" || len(newer) > 0
@@ -41,7 +44,7 @@ func seedFromStored(a *app, st *statedir.File, compiled []*publish.Compiled, new
 		if v == nil {
 			continue
 		}
-		for svc, target := range targetsIn(a, c, v) {
+		for svc, target := range targetsIn(in.Targets, c, v) {
 			if _, ok := seen[svc]; !ok {
 				seen[svc], from[svc] = target, c.Zone.Name
 			}
@@ -50,9 +53,9 @@ func seedFromStored(a *app, st *statedir.File, compiled []*publish.Compiled, new
 	if !behind {
 		return nil, false
 	}
-	out := failover.NewEngine(a.services, st.Services).State()
-	changed := restoreSwitches(a, out, now, log)
-	for _, svc := range a.services {
+	out := failover.NewEngine(in.Services, st.Services).State()
+	changed := restoreSwitches(in.Services, in.StateDir, out, now, log)
+	for _, svc := range in.Services {
 		found, ok := seen[svc.Name]
 		ss := out[svc.Name]
 		if !ok || ss == nil || ss.Pin != nil {
@@ -110,15 +113,15 @@ func seedService(svc failover.Service, ss *failover.ServiceState, found []string
 	return true
 }
 
-// newerThanState finds, for each zone, the stored version (or, with none
+// Newer finds, for each zone, the stored version (or, with none
 // stored, the output file) that is newer than the state file's record of
 // the zone. The serials are compared first: reading a big output file
 // whole takes seconds, and it is read only when the state is behind it.
 // It does not need the compiled templates, so a start runs it beside the
 // compile.
-func newerThanState(a *app, st *statedir.File, stored func(zone string) *zones.Version) map[string]*zones.Version {
+func Newer(zs []*publish.Zone, st *statedir.File, stored func(zone string) *zones.Version) map[string]*zones.Version {
 	out := map[string]*zones.Version{}
-	for _, z := range a.zones {
+	for _, z := range zs {
 		v := stored(z.Name)
 		switch {
 		case v != nil:
@@ -130,7 +133,7 @@ func newerThanState(a *app, st *statedir.File, stored func(zone string) *zones.V
 			if err != nil || !ok || !stateBehind(st, z.Name, serial) {
 				continue
 			}
-			if v = outputVersion(z); v == nil {
+			if v = OutputVersion(z); v == nil {
 				continue
 			}
 		default:
@@ -141,9 +144,9 @@ func newerThanState(a *app, st *statedir.File, stored func(zone string) *zones.V
 	return out
 }
 
-// outputVersion is the zone's output file as a version; nil when there is
+// OutputVersion is the zone's output file as a version; nil when there is
 // none, or it does not parse.
-func outputVersion(z *publish.Zone) *zones.Version {
+func OutputVersion(z *publish.Zone) *zones.Version {
 	if z.Output == "" {
 		return nil
 	}
@@ -170,13 +173,13 @@ func stateBehind(st *statedir.File, zone string, serial uint32) bool {
 // targets whose addresses v's records hold there (one, or all of them
 // under the all-down policy "all"). A service whose records match no
 // target is left out.
-func targetsIn(a *app, c *publish.Compiled, v *zones.Version) map[string][]string {
+func targetsIn(targets map[string]map[string]templates.Target, c *publish.Compiled, v *zones.Version) map[string][]string {
 	candidates := map[string][]string{} // service -> targets matching every slot so far
 	for _, s := range c.Base.Slots() {
 		svc, v6 := s.Key[:len(s.Key)-2], strings.HasSuffix(s.Key, "/6")
 		addrs := addressesAt(v, s.Owner, s.Type)
 		var match []string
-		for name, t := range a.targets[svc] {
+		for name, t := range targets[svc] {
 			want := t.IPv4
 			if v6 {
 				want = t.IPv6

@@ -1,4 +1,4 @@
-package main
+package seed
 
 import (
 	"log/slog"
@@ -15,9 +15,9 @@ import (
 // does not hold: the governor's memory is not lost with the state file
 // (audit.log is written before anything is published). It reports whether
 // any service got one.
-func restoreSwitches(a *app, st failover.State, now time.Time, log *slog.Logger) bool {
+func restoreSwitches(services []failover.Service, stateDir string, st failover.State, now time.Time, log *slog.Logger) bool {
 	var window time.Duration
-	for _, svc := range a.services {
+	for _, svc := range services {
 		if svc.MaxSwitches > 0 {
 			window = max(window, svc.SwitchWindow)
 		}
@@ -25,13 +25,13 @@ func restoreSwitches(a *app, st failover.State, now time.Time, log *slog.Logger)
 	if window <= 0 {
 		return false
 	}
-	switches, err := auditlog.Switches(a.cfg.StateDir, now.Add(-window))
+	switches, err := auditlog.Switches(stateDir, now.Add(-window))
 	if err != nil {
 		log.Warn("the flap governor starts without the switches of its window: audit.log cannot be read", "err", err)
 		return false
 	}
 	found := false
-	for _, svc := range a.services {
+	for _, svc := range services {
 		ss := st[svc.Name]
 		if ss == nil || svc.MaxSwitches <= 0 {
 			continue
