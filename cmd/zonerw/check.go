@@ -10,6 +10,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
+	"github.com/zonerw/zonerw/cmd/zonerw/worstcase"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
@@ -98,7 +99,7 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if failed {
 		return exitFailure
 	}
-	printWorstCase(stdout, a, a.active(act))
+	worstcase.Print(stdout, cfg, a.zones, a.active(act))
 	fmt.Fprintln(stdout, "config and templates are valid")
 	return exitOK
 }

@@ -1,4 +1,9 @@
-package main
+// Package worstcase works out, for zonerw check, the longest a client
+// may keep seeing a dead target: the probes to notice it, NOTIFY and the
+// transfer to the secondaries, and the TTL of what the service's records
+// carry (in the zones, as its failover_ttl, or at a provider), plus
+// negative caching.
+package worstcase
 
 import (
 	"fmt"
@@ -13,6 +18,7 @@ import (
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/provider"
+	"github.com/zonerw/zonerw/zones/publish"
 )
 
 // transferAllowance is what `check` counts for NOTIFY plus the transfer to
@@ -21,16 +27,16 @@ import (
 // zone); a second covers a secondary across the Internet too.
 const transferAllowance = time.Second
 
-// printWorstCase tells, per service, the longest a client may keep seeing
+// Print tells, per service, the longest a client may keep seeing
 // a dead target: the probes to notice (see detectTime), the transfer to
 // the secondaries, and the TTL of the records the service's markers
 // render or its provider records carry, plus the negative-caching TTL for
 // a client that asked for a name while it did not exist.
-func printWorstCase(w io.Writer, a *app, act map[string]templates.Addrs) {
-	for _, s := range a.cfg.Services {
+func Print(w io.Writer, cfg *config.Config, zs []*publish.Zone, act map[string]templates.Addrs) {
+	for _, s := range cfg.Services {
 		interval, ok := scheduleInterval(s.Every)
-		ttl, negTTL := serviceTTLs(a, s.Name, act)
-		ttl = max(ttl, providerTTL(a.cfg.Providers, s.Name))
+		ttl, negTTL := serviceTTLs(zs, s.Name, act)
+		ttl = max(ttl, providerTTL(cfg.Providers, s.Name))
 		if s.FailoverTTL > 0 {
 			ttl = max(ttl, uint32(s.FailoverTTL/time.Second))
 		}
@@ -113,10 +119,10 @@ var (
 // sentinels and returns the largest TTL of the records its markers make,
 // and the largest negative-caching TTL (min of SOA TTL and MINIMUM, RFC
 // 2308) of the zones that have such records.
-func serviceTTLs(a *app, service string, act map[string]templates.Addrs) (ttl, neg uint32) {
+func serviceTTLs(zs []*publish.Zone, service string, act map[string]templates.Addrs) (ttl, neg uint32) {
 	probe := maps.Clone(act)
 	probe[service] = templates.Addrs{IPv4: []netip.Addr{sentinel4}, IPv6: []netip.Addr{sentinel6}}
-	for _, z := range a.zones {
+	for _, z := range zs {
 		text, err := z.Template.Render(templates.Values{Serial: 1, Active: probe})
 		if err != nil {
 			continue
