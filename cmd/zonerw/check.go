@@ -36,7 +36,7 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
-	a.keysReadOnly(true) // dnssec.go: check makes no keys
+	a.keysReadOnly(true) // check makes no keys
 	st, err := statedir.Load(cfg.StateDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: %v; a run sets it aside and starts from an empty state\n", err)

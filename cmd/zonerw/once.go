@@ -11,6 +11,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/observe"
+	"github.com/zonerw/zonerw/cmd/zonerw/signer"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider/sink"
@@ -151,7 +152,7 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 		}
 	}
 	changes, _ := pipe.Apply(compiled, a.values(engine.ActiveTargets()), force, false)
-	changes = append(changes, dnssecUpkeep(ctx, a, pipe, r.log, time.Now())...) // dnssecd.go
+	changes = append(changes, signer.Upkeep(ctx, signer.Of(a.zones), pipe, r.log, time.Now())...)
 	fctx, cancel := context.WithTimeout(ctx, flushDeadline(a))
 	defer cancel()
 	flushErr := pipe.Flush(fctx)

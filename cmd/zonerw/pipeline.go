@@ -34,7 +34,7 @@ const (
 // from its stored version and the state file's memory of it. Problems
 // with the stored files are logged.
 func newZonePipeline(a *app, st *statedir.File, log *slog.Logger, obs publish.Observer, readOnly bool) (*publish.Pipeline, error) {
-	a.keysReadOnly(readOnly) // dnssec.go
+	a.keysReadOnly(readOnly)
 	var s *store.Store
 	if readOnly {
 		s = store.OpenReadOnly(statedir.JournalDir(a.cfg.StateDir), log)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/cmd/zonerw/seed"
+	"github.com/zonerw/zonerw/cmd/zonerw/signer"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/templates"
@@ -86,7 +87,7 @@ func (a *app) loadZones() error {
 	for _, z := range a.cfg.Zones {
 		pz, err := buildZone(z, a.tsvcs, a.defaultService, overrides)
 		if err == nil {
-			err = attachSigner(pz, z, a.cfg.StateDir) // dnssec.go
+			err = signer.Attach(pz, z, a.cfg.StateDir)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -197,4 +198,12 @@ func seedFromStored(a *app, st *statedir.File, compiled []*publish.Compiled, new
 // newerThanState is seed.Newer over a's zones.
 func newerThanState(a *app, st *statedir.File, stored func(zone string) *zones.Version) map[string]*zones.Version {
 	return seed.Newer(a.zones, st, stored)
+}
+
+// keysReadOnly makes the signers of a's zones keep the key files as they
+// are (check, --dry-run).
+func (a *app) keysReadOnly(ro bool) {
+	for _, s := range signer.Of(a.zones) {
+		s.SetReadOnly(ro)
+	}
 }

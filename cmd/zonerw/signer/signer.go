@@ -1,4 +1,10 @@
-package main
+// Package signer signs zones for the publish pipeline with zones/dnssec:
+// each signed zone gets a Signer (publish.Signer) that opens the zone's
+// keys in the state directory on first use, for writing in the daemon and
+// cron mode and read-only for check and --dry-run; Upkeep moves key
+// rollovers along and signs again what is due. It also turns a zone's
+// dnssec config into its policy, and writes the DS to give the parent.
+package signer
 
 import (
 	"fmt"
@@ -14,11 +20,11 @@ import (
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
-// keysDir is where the zones' DNSSEC keys live.
-func keysDir(stateDir string) string { return filepath.Join(stateDir, "keys") }
+// KeysDir is where the zones' DNSSEC keys live.
+func KeysDir(stateDir string) string { return filepath.Join(stateDir, "keys") }
 
-// dnssecPolicy is a zone's signing policy from its config (validated).
-func dnssecPolicy(d config.DNSSEC) dnssec.Policy {
+// Policy is a zone's signing policy from its config (validated).
+func Policy(d config.DNSSEC) dnssec.Policy {
 	p := dnssec.Policy{SplitKeys: d.Keys == "ksk+zsk", NSEC3: d.Denial == "nsec3", Validity: d.SignatureValidity,
 		Refresh: d.Refresh, PropagationDelay: d.PropagationDelay, DNSKEYTTL: d.DNSKEYTTL, Parents: d.Parents}
 	if d.Algorithm != "" {
@@ -33,10 +39,10 @@ func dnssecPolicy(d config.DNSSEC) dnssec.Policy {
 	return p
 }
 
-// zoneSigner signs one zone for the pipeline. Its keys are opened on
+// Signer signs one zone for the pipeline. Its keys are opened on
 // first use: for writing (made and stored when the zone has none) in the
 // daemon and cron mode, read-only for check and --dry-run.
-type zoneSigner struct {
+type Signer struct {
 	zone   string
 	dir    string
 	policy dnssec.Policy
@@ -47,34 +53,44 @@ type zoneSigner struct {
 	signer   *dnssec.Signer
 }
 
-var _ publish.Signer = (*zoneSigner)(nil)
+var _ publish.Signer = (*Signer)(nil)
 
-// attachSigner gives a zone with dnssec enabled its signer.
-func attachSigner(pz *publish.Zone, z config.Zone, stateDir string) error {
+// Attach gives a zone with dnssec enabled its signer.
+func Attach(pz *publish.Zone, z config.Zone, stateDir string) error {
 	if !z.DNSSEC.Enabled {
 		return nil
 	}
 	if !pz.Template.HasSerial() {
 		return fmt.Errorf("%s: dnssec needs a @serial number@ marker in the SOA: signatures are refreshed with a new serial; write \"; @serial number@\" after the serial", z.Template)
 	}
-	pz.Signer = &zoneSigner{zone: dns.CanonicalName(z.Name), dir: keysDir(stateDir), policy: dnssecPolicy(z.DNSSEC), now: time.Now}
+	pz.Signer = &Signer{zone: dns.CanonicalName(z.Name), dir: KeysDir(stateDir), policy: Policy(z.DNSSEC), now: time.Now}
 	return nil
 }
 
-// keysReadOnly makes the signers of a's zones keep the key files as they
-// are (check, --dry-run).
-func (a *app) keysReadOnly(ro bool) {
-	for _, z := range a.zones {
-		if s, ok := z.Signer.(*zoneSigner); ok {
-			s.mu.Lock()
-			s.readOnly = ro
-			s.mu.Unlock()
+// Of are the signers of zs, those made by Attach.
+func Of(zs []*publish.Zone) []*Signer {
+	var out []*Signer
+	for _, z := range zs {
+		if s, ok := z.Signer.(*Signer); ok {
+			out = append(out, s)
 		}
 	}
+	return out
 }
 
-// open returns the zone's signer, opening its keys on first use.
-func (s *zoneSigner) open() (*dnssec.Signer, error) {
+// SetReadOnly makes the signer keep the key files as they are (check,
+// --dry-run). It takes effect when the keys are first opened.
+func (s *Signer) SetReadOnly(ro bool) {
+	s.mu.Lock()
+	s.readOnly = ro
+	s.mu.Unlock()
+}
+
+// Zone is the signed zone's name, canonical.
+func (s *Signer) Zone() string { return s.zone }
+
+// Open returns the zone's dnssec signer, opening its keys on first use.
+func (s *Signer) Open() (*dnssec.Signer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.signer != nil {
@@ -93,8 +109,8 @@ func (s *zoneSigner) open() (*dnssec.Signer, error) {
 }
 
 // SignBase signs a compiled zone.
-func (s *zoneSigner) SignBase(b *zones.Base) (publish.SignedBase, error) {
-	sg, err := s.open()
+func (s *Signer) SignBase(b *zones.Base) (publish.SignedBase, error) {
+	sg, err := s.Open()
 	if err != nil {
 		return nil, err
 	}
@@ -106,12 +122,12 @@ func (s *zoneSigner) SignBase(b *zones.Base) (publish.SignedBase, error) {
 }
 
 // Stale reports whether the zone must be signed again.
-func (s *zoneSigner) Stale(sb publish.SignedBase, now time.Time) bool {
+func (s *Signer) Stale(sb publish.SignedBase, now time.Time) bool {
 	signed, ok := sb.(*dnssec.Signed)
 	if !ok {
 		return false
 	}
-	sg, err := s.open()
+	sg, err := s.Open()
 	if err != nil {
 		return false
 	}
@@ -119,13 +135,13 @@ func (s *zoneSigner) Stale(sb publish.SignedBase, now time.Time) bool {
 }
 
 // VersionDue reports whether the served version's signatures are due.
-func (s *zoneSigner) VersionDue(sb publish.SignedBase, cur *zones.Version, now time.Time) bool {
+func (s *Signer) VersionDue(sb publish.SignedBase, cur *zones.Version, now time.Time) bool {
 	signed, ok := sb.(*dnssec.Signed)
 	return ok && signed.VersionDue(cur, now)
 }
 
-// dsText is the DS record (and the DNSKEY it is of) to give the parent.
-func dsText(ks *dnssec.KeySet) string {
+// DSText is the DS record (and the DNSKEY it is of) to give the parent.
+func DSText(ks *dnssec.KeySet) string {
 	k := ks.ForParent()
 	if k == nil {
 		return ""
