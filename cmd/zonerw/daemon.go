@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"time"
 
@@ -94,7 +93,7 @@ func (d *daemon) reload(force bool) (err error) {
 	d.mu.Lock()
 	old, state := d.a.cfg, d.engine.State()
 	d.mu.Unlock()
-	if why := serverChanged(old, cfg); why != "" {
+	if why := config.RestartNeeded(old, cfg); why != "" {
 		return notApplied(fmt.Errorf("%s changed, which needs a restart of zonerw serve (systemctl restart zonerw)", why))
 	}
 	providers, err := buildProviders(cfg, d.log)
@@ -132,30 +131,6 @@ func (d *daemon) reload(force bool) (err error) {
 // was applied, for the log, zonerw reload and --force alike.
 func notApplied(err error) error {
 	return fmt.Errorf("nothing of the new config applied, still running on the previous one: %w", err)
-}
-
-// serverChanged names the first nameserver setting that differs.
-func serverChanged(old, new *config.Config) string {
-	switch {
-	case !slices.Equal(old.Server.Listen, new.Server.Listen):
-		return "server.listen"
-	case dnsLimitsChanged(old.Server, new.Server):
-		return "the nameserver's limits under server"
-	case !reflect.DeepEqual(old.Keys, new.Keys):
-		return "keys"
-	case old.StateDir != new.StateDir:
-		return "state_dir"
-	case len(old.Zones) != len(new.Zones):
-		return "the list of zones"
-	}
-	for i := range old.Zones {
-		o, n := old.Zones[i], new.Zones[i]
-		if o.Name != n.Name || o.Output != n.Output || !slices.Equal(o.AllowTransfer, n.AllowTransfer) ||
-			!slices.Equal(o.TransferKeys, n.TransferKeys) || !slices.Equal(o.Secondaries, n.Secondaries) {
-			return "zone " + o.Name + "'s name, output or transfer settings"
-		}
-	}
-	return ""
 }
 
 // config is the daemon's current config, which a reload replaces.
