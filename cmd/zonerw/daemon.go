@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -238,44 +238,22 @@ func (d *daemon) status() view.Status {
 	return v
 }
 
-// startVerify reads each provider's records back every verify_every,
-// each on its own timer: a hand-made change is put back (or reported)
-// within that time.
+// startVerify starts the providers' read-back timers (sink.Verifier).
 func (d *daemon) startVerify() {
-	ctx, cancel := context.WithCancel(context.Background())
 	d.mu.Lock()
 	sinks := d.sinks
-	d.verify = cancel
 	d.mu.Unlock()
-	for _, s := range sinks {
-		d.verified.Go(func() {
-			t := time.NewTicker(s.VerifyEvery())
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					vctx, cancel := context.WithTimeout(ctx, providerDeadline)
-					if err := s.Verify(vctx); err != nil {
-						d.log.Error("provider read-back failed; tried again at the next check", "err", err)
-					}
-					cancel()
-					d.saveState()
-				}
-			}
-		})
-	}
+	v := sink.StartVerifier(sinks, providerDeadline, d.log, d.saveState)
+	d.mu.Lock()
+	d.verifier = v
+	d.mu.Unlock()
 }
 
 func (d *daemon) stopVerify() {
 	d.mu.Lock()
-	cancel := d.verify
+	v := d.verifier
 	d.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
-	d.verified.Wait()
+	v.Stop()
 }
 
 func (d *daemon) restartVerify() {

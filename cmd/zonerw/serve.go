@@ -111,9 +111,8 @@ type daemon struct {
 	sinks     []*sink.Sink
 	cancel    context.CancelFunc // stops the current failover loop
 	done      chan struct{}      // closed when the current loop has returned
-	verify    context.CancelFunc // stops the providers' read-back timers
-	verified  sync.WaitGroup
-	drills    *drill.Runner // failover drills
+	verifier  *sink.Verifier     // the providers' read-back timers
+	drills    *drill.Runner      // failover drills
 	// dnssecUpkeep moves key rollovers along and re-signs what is due.
 	dnssecUpkeep *dnssecMaint
 }
