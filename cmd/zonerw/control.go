@@ -155,12 +155,5 @@ func statusFromFile(cfg *config.Config) (view.Status, error) {
 	if err != nil {
 		return view.Status{}, err
 	}
-	v := view.Status{Services: st.Services, Zones: map[string]view.Zone{}}
-	for name, z := range st.Zones {
-		v.Zones[name] = view.Zone{Serial: z.Serial}
-	}
-	for _, p := range cfg.Providers {
-		v.Providers = append(v.Providers, view.ProviderFromState(p, st.Providers[p.Name]))
-	}
-	return v, nil
+	return view.StatusFromState(cfg, st), nil
 }

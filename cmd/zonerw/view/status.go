@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider"
@@ -90,4 +92,17 @@ func ZoneError(z publish.ZoneStatus) string {
 		return fmt.Sprintf("version not stored: %s", z.StoreError)
 	}
 	return ""
+}
+
+// StatusFromState is Status as the state file of the last run has it,
+// for zonerw status without a daemon.
+func StatusFromState(cfg *config.Config, st *statedir.File) Status {
+	v := Status{Services: st.Services, Zones: map[string]Zone{}}
+	for name, z := range st.Zones {
+		v.Zones[name] = Zone{Serial: z.Serial}
+	}
+	for _, p := range cfg.Providers {
+		v.Providers = append(v.Providers, ProviderFromState(p, st.Providers[p.Name]))
+	}
+	return v
 }
