@@ -29,7 +29,7 @@ type providerSet struct {
 	// observe is told each publish or read-back's result (metrics, alerts).
 	observe func(name string, err error)
 	// drift is told each drift found and each that is over (audit log,
-	// alerts; drift.go). Nil: only the report lines say so.
+	// alerts; observe.DriftRecorder). Nil: only the report lines say so.
 	drift func(sink.DriftEvent)
 }
 

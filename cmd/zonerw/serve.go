@@ -254,7 +254,7 @@ func (d *daemon) firstPublish(ctx context.Context) {
 	var newer map[string]*zones.Version
 	go func() {
 		defer close(floors)
-		newer = newerThanState(d.a, d.st, d.pipe.Current) // seed.go
+		newer = newerThanState(d.a, d.st, d.pipe.Current)
 		d.raiseSerialFloors(ctx)
 	}()
 	compiled, broken := compileAll(d.a)
