@@ -10,49 +10,12 @@ import (
 	"net/http"
 	"os"
 	"time"
-
-	"github.com/zonerw/zonerw/failover"
-	"github.com/zonerw/zonerw/zones/provider"
 )
 
 // adminSocket is the daemon's control socket in the state directory. Only
 // its owner may connect (mode 0600): whoever can write the state can also
 // steer the daemon.
 const adminSocket = "admin.sock"
-
-// statusView is the answer to GET /status and what `zonerw status` prints.
-type statusView struct {
-	Daemon   bool                  `json:"daemon"` // false: read from the state file
-	Services failover.State        `json:"services"`
-	Zones    map[string]zoneStatus `json:"zones"`
-	// Providers is each provider's last success, last error and the
-	// values believed live (daemon only).
-	Providers []provider.Status `json:"providers,omitempty"`
-	// ProviderDestinations are the providers' delivery workers (daemon only).
-	ProviderDestinations []destinationView `json:"provider_destinations,omitempty"`
-}
-
-type zoneStatus struct {
-	Serial uint32 `json:"serial"`
-	// Error says why no new version of the zone can be made, if none can.
-	Error       string            `json:"error,omitempty"`
-	Secondaries []secondaryStatus `json:"secondaries,omitempty"`
-	// Destinations are the zone's delivery workers (daemon only): the
-	// nameserver and the output file, each with what it holds and how
-	// its last attempt went.
-	Destinations []destinationView `json:"destinations,omitempty"`
-}
-
-type secondaryStatus struct {
-	Address   string `json:"address"`
-	Serial    uint32 `json:"serial"`
-	Target    uint32 `json:"target"`
-	Acked     bool   `json:"acked"`
-	CatchUp   string `json:"catch_up"`
-	LastError string `json:"last_error,omitempty"`
-	// Notified is when the NOTIFY for Target was first sent.
-	Notified time.Time `json:"notified,omitzero"`
-}
 
 // pinRequest is the body of POST /pin.
 type pinRequest struct {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
+	"github.com/zonerw/zonerw/cmd/zonerw/worstcase"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
@@ -34,11 +36,11 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
-	a.keysReadOnly(true) // dnssec.go: check makes no keys
-	st, err := loadState(cfg.StateDir)
+	a.keysReadOnly(true) // check makes no keys
+	st, err := statedir.Load(cfg.StateDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: %v; a run sets it aside and starts from an empty state\n", err)
-		st = newState()
+		st = statedir.New()
 	}
 	engine := failover.NewEngine(a.services, st.Services)
 	act := engine.ActiveTargets()
@@ -97,7 +99,7 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if failed {
 		return exitFailure
 	}
-	printWorstCase(stdout, a, a.active(act))
+	worstcase.Print(stdout, cfg, a.zones, a.active(act))
 	fmt.Fprintln(stdout, "config and templates are valid")
 	return exitOK
 }

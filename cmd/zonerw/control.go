@@ -11,7 +11,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -87,21 +90,21 @@ func offlineChange(cfg *config.Config, change func(*failover.Engine) error) erro
 	if err != nil {
 		return err
 	}
-	unlock, err := lockState(cfg.StateDir)
+	unlock, err := statedir.Lock(cfg.StateDir)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	// A damaged state file is set aside and rebuilt, as a run would: the
 	// pin must not wait for a human to repair it.
-	st := loadStateOrRebuild(cfg.StateDir, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	st := statedir.LoadOrRebuild(cfg.StateDir, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	e := failover.NewEngine(a.services, st.Services)
 	if err := change(e); err != nil {
 		return err
 	}
-	newAuditLog(cfg.StateDir, nil).Record(e.Pending())
+	auditlog.New(cfg.StateDir, nil).Record(e.Pending())
 	st.Services = e.State()
-	return saveState(cfg.StateDir, st)
+	return statedir.Save(cfg.StateDir, st)
 }
 
 // runStatus is `zonerw status [--json]`.
@@ -113,8 +116,8 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	return show(ctx, *cfgPath, "/status", *asJSON, stdout, stderr, statusFromFile,
-		func(w io.Writer, cfg *config.Config, v statusView) {
-			printStatus(w, cfg, v, time.Now())
+		func(w io.Writer, cfg *config.Config, v view.Status) {
+			view.PrintStatus(w, cfg, v, time.Now())
 			printDNSSEC(w, cfg) // dnsseccmd.go
 		})
 }
@@ -147,17 +150,10 @@ func show[V any](ctx context.Context, cfgPath, path string, asJSON bool, stdout,
 	return exitOK
 }
 
-func statusFromFile(cfg *config.Config) (statusView, error) {
-	st, err := loadState(cfg.StateDir)
+func statusFromFile(cfg *config.Config) (view.Status, error) {
+	st, err := statedir.Load(cfg.StateDir)
 	if err != nil {
-		return statusView{}, err
+		return view.Status{}, err
 	}
-	v := statusView{Services: st.Services, Zones: map[string]zoneStatus{}}
-	for name, z := range st.Zones {
-		v.Zones[name] = zoneStatus{Serial: z.Serial}
-	}
-	for _, p := range cfg.Providers {
-		v.Providers = append(v.Providers, providerStatusFromState(p, st.Providers[p.Name]))
-	}
-	return v, nil
+	return view.StatusFromState(cfg, st), nil
 }

@@ -1,15 +1,18 @@
 package main
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/drill"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -35,12 +38,12 @@ func (d *daemon) afterChanges(changes []publish.Change) {
 		switch {
 		case c.Err != nil:
 			d.log.Error("zone version not made; the last good one keeps being served", "zone", c.Zone, "err", c.Err)
-			d.obs.publishFailed(c.Zone, c.Err)
+			d.obs.PublishFailed(c.Zone, c.Err)
 		case c.Changed:
 			d.log.Info("zone version made", "zone", c.Zone, "serial", c.Serial)
-			d.obs.zonePublished(c.Zone, c.Serial)
+			d.obs.ZonePublished(c.Zone, c.Serial)
 		default:
-			d.obs.zonePublished(c.Zone, c.Serial)
+			d.obs.ZonePublished(c.Zone, c.Serial)
 		}
 	}
 	d.saveState()
@@ -57,7 +60,7 @@ func (d *daemon) keepBroken(broken map[string]error) {
 		if err == nil {
 			continue
 		}
-		d.obs.publishFailed(z.Name, err)
+		d.obs.PublishFailed(z.Name, err)
 		if v := d.pipe.Current(z.Name); v != nil {
 			d.log.Error("zone template broken; serving the last good version until a reload brings a fixed template",
 				"zone", z.Name, "serial", v.Serial(), "err", err)
@@ -78,7 +81,7 @@ func (d *daemon) keepBroken(broken map[string]error) {
 func (d *daemon) reload(force bool) (err error) {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	defer func() { d.obs.reloaded(nil, err) }()
+	defer func() { d.obs.Reloaded(nil, err) }()
 	cfg, err := config.Load(d.cfgPath)
 	if err != nil {
 		return notApplied(err)
@@ -90,7 +93,7 @@ func (d *daemon) reload(force bool) (err error) {
 	d.mu.Lock()
 	old, state := d.a.cfg, d.engine.State()
 	d.mu.Unlock()
-	if why := serverChanged(old, cfg); why != "" {
+	if why := config.RestartNeeded(old, cfg); why != "" {
 		return notApplied(fmt.Errorf("%s changed, which needs a restart of zonerw serve (systemctl restart zonerw)", why))
 	}
 	providers, err := buildProviders(cfg, d.log)
@@ -113,7 +116,7 @@ func (d *daemon) reload(force bool) (err error) {
 	d.mu.Unlock()
 	d.pipe.SetBroken(map[string]error{})
 	d.setProviders(providers)
-	d.obs.reloaded(cfg, nil)
+	d.obs.Reloaded(cfg, nil)
 	d.afterChanges(changes)
 	if err := d.startLoop(); err != nil {
 		return fmt.Errorf("the new config is applied, but its probes could not start: %w", err)
@@ -130,28 +133,41 @@ func notApplied(err error) error {
 	return fmt.Errorf("nothing of the new config applied, still running on the previous one: %w", err)
 }
 
-// serverChanged names the first nameserver setting that differs.
-func serverChanged(old, new *config.Config) string {
-	switch {
-	case !slices.Equal(old.Server.Listen, new.Server.Listen):
-		return "server.listen"
-	case dnsLimitsChanged(old.Server, new.Server):
-		return "the nameserver's limits under server"
-	case !reflect.DeepEqual(old.Keys, new.Keys):
-		return "keys"
-	case old.StateDir != new.StateDir:
-		return "state_dir"
-	case len(old.Zones) != len(new.Zones):
-		return "the list of zones"
+// config is the daemon's current config, which a reload replaces.
+func (d *daemon) config() *config.Config {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.a.cfg
+}
+
+// newDrills makes the runner of the daemon's failover drills.
+func (d *daemon) newDrills() *drill.Runner {
+	dd := drill.Daemon{
+		Engine: d.currentEngine,
+		Record: func(o failover.Outcome) { recorders{d.audit, d.obs}.Record(o) },
+		Publish: func() []publish.Change {
+			changes := d.pipe.Publish(d.currentValues())
+			d.afterChanges(changes)
+			return changes
+		},
+		Status: d.pipe.Status,
+		ProviderDests: func(service string) []string {
+			var out []string
+			for _, p := range d.config().Providers {
+				if slices.ContainsFunc(p.Records, func(r config.ProviderRecord) bool { return r.Service == service }) {
+					out = append(out, providerDest(p.Name))
+				}
+			}
+			return out
+		},
+		Services: func() []config.Service { return d.config().Services },
+		Save:     d.saveState,
+		Log:      d.log,
 	}
-	for i := range old.Zones {
-		o, n := old.Zones[i], new.Zones[i]
-		if o.Name != n.Name || o.Output != n.Output || !slices.Equal(o.AllowTransfer, n.AllowTransfer) ||
-			!slices.Equal(o.TransferKeys, n.TransferKeys) || !slices.Equal(o.Secondaries, n.Secondaries) {
-			return "zone " + o.Name + "'s name, output or transfer settings"
-		}
+	if d.srv != nil {
+		dd.Secondaries = d.srv.SecondaryStatus
 	}
-	return ""
+	return drill.New(dd)
 }
 
 // currentEngine reads the engine pointer, which a reload replaces.
@@ -179,7 +195,7 @@ func (d *daemon) pin(service, target string, until time.Time, reason string) err
 // an unpin) before the operator is told it is done: a restart then
 // remembers it.
 func (d *daemon) stateSaved(what string) error {
-	if err := d.saver.flush(); err != nil {
+	if err := d.saver.Flush(); err != nil {
 		return fmt.Errorf("the %s is in force, but the state file could not be written, so a restart would forget it: %w", what, err)
 	}
 	return nil
@@ -197,19 +213,19 @@ func (d *daemon) unpin(service string) error {
 }
 
 // status is what `zonerw status` shows.
-func (d *daemon) status() statusView {
+func (d *daemon) status() view.Status {
 	zs, vs := d.pipe.Status()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	v := statusView{Daemon: true, Services: d.engine.State(), Zones: map[string]zoneStatus{}}
+	v := view.Status{Daemon: true, Services: d.engine.State(), Zones: map[string]view.Zone{}}
 	for _, z := range zs {
-		s := zoneStatus{Serial: z.Serial, Error: zoneError(z), Destinations: destinationViews(z.Destinations)}
+		s := view.Zone{Serial: z.Serial, Error: view.ZoneError(z), Destinations: view.Destinations(z.Destinations)}
 		if d.srv != nil {
-			s.Secondaries = secondaryViews(d.srv.SecondaryStatus(z.Name))
+			s.Secondaries = view.Secondaries(d.srv.SecondaryStatus(z.Name))
 		}
 		v.Zones[z.Name] = s
 	}
-	v.ProviderDestinations = destinationViews(vs)
+	v.ProviderDestinations = view.Destinations(vs)
 	retry := map[string]time.Time{}
 	for _, ds := range vs {
 		retry[ds.Name] = ds.RetryAt
@@ -222,47 +238,50 @@ func (d *daemon) status() statusView {
 	return v
 }
 
-// startVerify reads each provider's records back every verify_every,
-// each on its own timer: a hand-made change is put back (or reported)
-// within that time.
+// startVerify starts the providers' read-back timers (sink.Verifier).
 func (d *daemon) startVerify() {
-	ctx, cancel := context.WithCancel(context.Background())
 	d.mu.Lock()
 	sinks := d.sinks
-	d.verify = cancel
 	d.mu.Unlock()
-	for _, s := range sinks {
-		d.verified.Go(func() {
-			t := time.NewTicker(s.cfg.VerifyEvery)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					vctx, cancel := context.WithTimeout(ctx, providerDeadline)
-					if err := s.Verify(vctx); err != nil {
-						d.log.Error("provider read-back failed; tried again at the next check", "err", err)
-					}
-					cancel()
-					d.saveState()
-				}
-			}
-		})
-	}
+	v := sink.StartVerifier(sinks, providerDeadline, d.log, d.saveState)
+	d.mu.Lock()
+	d.verifier = v
+	d.mu.Unlock()
 }
 
 func (d *daemon) stopVerify() {
 	d.mu.Lock()
-	cancel := d.verify
+	v := d.verifier
 	d.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
-	d.verified.Wait()
+	v.Stop()
 }
 
 func (d *daemon) restartVerify() {
 	d.stopVerify()
 	d.startVerify()
+}
+
+// saveState queues the daemon's state for writing: the services, the
+// zones' serials (and reload debts), the providers'.
+func (d *daemon) saveState() {
+	d.mu.Lock()
+	st := d.st
+	st.Services = d.engine.State()
+	recordZones(d.pipe, st, d.files, time.Now())
+	for _, s := range d.sinks {
+		if ps, ok := s.TrySnapshot(); ok {
+			st.Providers[s.Name()] = ps
+		}
+	}
+	st.Version = statedir.Version
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		d.mu.Unlock()
+		d.log.Error("cannot encode the state", "err", err)
+		return
+	}
+	// Offered under the lock: two saves offer in the order they read the
+	// state, so an older one is never written last.
+	d.saver.Offer(append(data, '\n'))
+	d.mu.Unlock()
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"reflect"
-
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/dnsserver"
 )
@@ -39,11 +37,4 @@ func dnsLimits(s config.Server, dc *dnsserver.Config) {
 		RateLimit: s.RateLimit, RateLimitSlip: slip, MaxTCPConnsPerClient: s.TCPMaxPerClient,
 		NSID: s.NSID, Identity: s.Identity, Version: s.Version, Cookies: s.Cookies,
 	}
-}
-
-// dnsLimitsChanged reports whether the nameserver's limits or identity
-// differ between old and new (listen and http are compared apart).
-func dnsLimitsChanged(old, new config.Server) bool {
-	old.Listen, new.Listen, old.HTTP, new.HTTP = nil, nil, "", ""
-	return !reflect.DeepEqual(old, new)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/signer"
 	"github.com/zonerw/zonerw/zones/dnssec"
 )
 
@@ -85,7 +86,7 @@ var errNoKeys = errors.New("no keys yet: they are made the first time zonerw (se
 
 // printKeys prints the DS for the parent, or with all every key.
 func printKeys(w io.Writer, cfg *config.Config, z config.Zone, all bool) error {
-	k, err := dnssec.OpenExisting(keysDir(cfg.StateDir), z.Name, dnssecPolicy(z.DNSSEC))
+	k, err := dnssec.OpenExisting(signer.KeysDir(cfg.StateDir), z.Name, signer.Policy(z.DNSSEC))
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func printKeys(w io.Writer, cfg *config.Config, z config.Zone, all bool) error {
 	}
 	ks, _ := k.Keys()
 	if !all {
-		fmt.Fprint(w, dsText(ks))
+		fmt.Fprint(w, signer.DSText(ks))
 		return nil
 	}
 	for _, key := range ks.Keys {
@@ -116,7 +117,7 @@ func keyChange(ctx context.Context, out io.Writer, cfg *config.Config, z config.
 	if !errors.Is(err, errNoDaemon) {
 		return err
 	}
-	k, err := dnssec.OpenExisting(keysDir(cfg.StateDir), z.Name, dnssecPolicy(z.DNSSEC))
+	k, err := dnssec.OpenExisting(signer.KeysDir(cfg.StateDir), z.Name, signer.Policy(z.DNSSEC))
 	if err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func printDNSSEC(w io.Writer, cfg *config.Config) {
 		if !z.DNSSEC.Enabled {
 			continue
 		}
-		k, err := dnssec.OpenExisting(keysDir(cfg.StateDir), z.Name, dnssecPolicy(z.DNSSEC))
+		k, err := dnssec.OpenExisting(signer.KeysDir(cfg.StateDir), z.Name, signer.Policy(z.DNSSEC))
 		switch {
 		case err != nil:
 			fmt.Fprintf(w, "\ndnssec %s: %v\n", z.Name, err)
@@ -145,7 +146,7 @@ func printDNSSEC(w io.Writer, cfg *config.Config) {
 			fmt.Fprintf(w, "\ndnssec %s: %v\n", z.Name, errNoKeys)
 		default:
 			ks, _ := k.Keys()
-			fmt.Fprintf(w, "\ndnssec %s: give the parent this DS:\n%s", dns.CanonicalName(z.Name), dsText(ks))
+			fmt.Fprintf(w, "\ndnssec %s: give the parent this DS:\n%s", dns.CanonicalName(z.Name), signer.DSText(ks))
 		}
 	}
 }

@@ -3,14 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/cmd/zonerw/signer"
 	"github.com/zonerw/zonerw/zones/dnssec"
-	"github.com/zonerw/zonerw/zones/publish"
 )
 
 // dnssecTick is how often the daemon moves key rollovers along and looks
@@ -53,7 +52,7 @@ func (m *dnssecMaint) stop() {
 // dnssecRound advances every signed zone's keys and re-signs the zones
 // that are due (a rollover step, or signatures to refresh).
 func (d *daemon) dnssecRound(ctx context.Context, now time.Time) {
-	if changes := dnssecUpkeep(ctx, d.app(), d.pipe, d.log, now); len(changes) > 0 {
+	if changes := signer.Upkeep(ctx, signer.Of(d.app().zones), d.pipe, d.log, now); len(changes) > 0 {
 		for _, c := range changes {
 			if c.Err == nil {
 				d.log.Info("zone signed again", "zone", c.Zone, "serial", c.Serial)
@@ -63,33 +62,6 @@ func (d *daemon) dnssecRound(ctx context.Context, now time.Time) {
 	}
 }
 
-// dnssecUpkeep takes the key rollover steps due at now for a's signed
-// zones, then signs again, with a new serial, every zone whose keys
-// changed or whose signatures are due; the daemon runs it every
-// dnssecTick, cron mode once per run (after the zones are compiled, so
-// that the steps wait for the TTLs of the zone as signed).
-func dnssecUpkeep(ctx context.Context, a *app, p *publish.Pipeline, log *slog.Logger, now time.Time) []publish.Change {
-	for _, s := range a.signers() {
-		sg, err := s.open()
-		if err != nil {
-			log.Error("dnssec keys", "zone", s.zone, "err", err)
-			continue
-		}
-		var ds dnssec.DSLookup
-		if len(s.policy.Parents) > 0 {
-			ds = dnssec.QueryParents(s.policy.Parents, 5*time.Second)
-		}
-		steps, err := sg.Keeper().Advance(ctx, now, ds)
-		for _, st := range steps {
-			log.Info("dnssec key rollover", "zone", st.Zone, "step", st.What)
-		}
-		if err != nil {
-			log.Warn("dnssec key rollover", "zone", s.zone, "err", err)
-		}
-	}
-	return p.Resign(now)
-}
-
 // app is the daemon's current app.
 func (d *daemon) app() *app {
 	d.mu.Lock()
@@ -97,22 +69,11 @@ func (d *daemon) app() *app {
 	return d.a
 }
 
-// signers are the signers of a's zones.
-func (a *app) signers() []*zoneSigner {
-	var out []*zoneSigner
-	for _, z := range a.zones {
-		if s, ok := z.Signer.(*zoneSigner); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // signerOf is the signer of zone (canonical or not), or an error.
 func (d *daemon) signerOf(zone string) (*dnssec.Signer, error) {
-	for _, s := range d.app().signers() {
-		if s.zone == dns.CanonicalName(zone) {
-			return s.open()
+	for _, s := range signer.Of(d.app().zones) {
+		if s.Zone() == dns.CanonicalName(zone) {
+			return s.Open()
 		}
 	}
 	return nil, fmt.Errorf("zone %s is not signed (dnssec.enabled) in the running config", zone)

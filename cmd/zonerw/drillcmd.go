@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/drill"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -31,15 +33,15 @@ func registerDrill(mux *http.ServeMux, d *daemon) {
 			http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		if _, err := d.drill(req.Service, req.For); err != nil {
+		if _, err := d.drills.Drill(req.Service, req.For); err != nil {
 			answer(w, err, nil)
 			return
 		}
-		v, err := d.drillView(req.Service)
+		v, err := d.drills.View(req.Service)
 		answer(w, err, v)
 	})
 	mux.HandleFunc("GET /drill/{service}", func(w http.ResponseWriter, r *http.Request) {
-		v, err := d.drillView(r.PathValue("service"))
+		v, err := d.drills.View(r.PathValue("service"))
 		answer(w, err, v)
 	})
 }
@@ -64,7 +66,7 @@ func runDrillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
-	var v drillView
+	var v drill.View
 	err = adminCall(ctx, cfg.StateDir, "POST", "/drill", drillRequest{Service: rest[0], For: *dur}, &v)
 	if errors.Is(err, errNoDaemon) {
 		err = fmt.Errorf("zonerw drill needs the daemon: %w (start zonerw serve; a drill publishes and watches every destination follow)", err)
@@ -84,7 +86,7 @@ func runDrillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFailure
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	printDrill(tw, "drill", rep, time.Now())
+	view.PrintDrill(tw, "drill", rep, time.Now())
 	tw.Flush()
 	if rep.Result != failover.DrillPassed {
 		return exitFailure
@@ -97,7 +99,7 @@ func waitDrill(ctx context.Context, stateDir, service string, since time.Time) (
 	t := time.NewTicker(drillPoll)
 	defer t.Stop()
 	for {
-		var v drillView
+		var v drill.View
 		if err := adminCall(ctx, stateDir, "GET", "/drill/"+url.PathEscape(service), nil, &v); err != nil {
 			return nil, fmt.Errorf("waiting for the drill's report: %w", err)
 		}

@@ -6,17 +6,19 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 )
 
 // dryRunOnce is `zonerw --dry-run`: a full pass (probes and decisions
 // included) that only prints what it would do. It takes no lock and writes
 // no file, no state and no provider record.
 func dryRunOnce(ctx context.Context, a *app, providers *providerSet, stdout, stderr io.Writer) int {
-	st, err := loadState(a.cfg.StateDir)
+	st, err := statedir.Load(a.cfg.StateDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: %v; a run sets it aside and starts from an empty state\n", err)
-		st = newState()
+		st = statedir.New()
 	}
 	engine := failover.NewEngine(a.services, st.Services)
 	round := a.probeRound(ctx)
@@ -47,7 +49,7 @@ func dryRunOnce(ctx context.Context, a *app, providers *providerSet, stdout, std
 			fmt.Fprintf(stdout, "zone %s: unchanged (serial %d)\n", z.Name, c.Serial)
 		}
 	}
-	for _, s := range providers.sinks(st.Providers, sinkDryRun, func(s string) { fmt.Fprintln(stdout, s) }) {
+	for _, s := range providers.sinks(st.Providers, sink.DryRun, func(s string) { fmt.Fprintln(stdout, s) }) {
 		if err := s.Deliver(ctx, v); err != nil {
 			fmt.Fprintln(stderr, err)
 			failed = true

@@ -7,18 +7,11 @@ import (
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider"
 )
-
-// explainView is the answer to GET /explain/{service} and what
-// `zonerw explain` prints.
-type explainView struct {
-	Daemon bool `json:"daemon"` // false: worked out from the state file
-	failover.Explanation
-	// Providers are the provider records that carry the service.
-	Providers []providerRecord `json:"providers,omitempty"`
-}
 
 // runExplain is `zonerw explain SERVICE [--json]`: why the service is
 // where it is and what could move it next. It asks the running daemon,
@@ -34,25 +27,25 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	service := rest[0]
 	return show(ctx, *cfgPath, "/explain/"+url.PathEscape(service), *asJSON, stdout, stderr,
-		func(cfg *config.Config) (explainView, error) { return explainFromFile(cfg, service, time.Now()) },
-		func(w io.Writer, _ *config.Config, v explainView) { printExplain(w, v, time.Now()) })
+		func(cfg *config.Config) (view.Explain, error) { return explainFromFile(cfg, service, time.Now()) },
+		func(w io.Writer, _ *config.Config, v view.Explain) { view.PrintExplain(w, v, time.Now()) })
 }
 
 // explainFromFile explains a service from the saved state. A broken zone
 // template does not matter here: only the services are needed.
-func explainFromFile(cfg *config.Config, service string, now time.Time) (explainView, error) {
+func explainFromFile(cfg *config.Config, service string, now time.Time) (view.Explain, error) {
 	a, _ := build(cfg)
-	st, err := loadState(cfg.StateDir)
+	st, err := statedir.Load(cfg.StateDir)
 	if err != nil {
-		return explainView{}, err
+		return view.Explain{}, err
 	}
 	x, err := failover.NewEngine(a.services, st.Services).Explain(service, now, nil)
-	return explainView{Explanation: x, Providers: providerRecords(cfg, service, providerStatuses(cfg, st.Providers))}, err
+	return view.Explain{Explanation: x, Providers: view.ProviderRecords(cfg, service, view.ProviderStatuses(cfg, st.Providers))}, err
 }
 
 // explain answers GET /explain/{service} with the daemon's engine and the
 // service's probe schedule.
-func (d *daemon) explain(service string) (explainView, error) {
+func (d *daemon) explain(service string) (view.Explain, error) {
 	d.mu.Lock()
 	engine, loop, cfg, providers := d.engine, d.loop, d.a.cfg, d.providers
 	d.mu.Unlock()
@@ -65,5 +58,5 @@ func (d *daemon) explain(service string) (explainView, error) {
 	for _, p := range providers.pubs {
 		sts = append(sts, p.Status())
 	}
-	return explainView{Daemon: true, Explanation: x, Providers: providerRecords(cfg, service, sts)}, err
+	return view.Explain{Daemon: true, Explanation: x, Providers: view.ProviderRecords(cfg, service, sts)}, err
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
 )
@@ -43,8 +44,8 @@ func raiseOutputFloors(p *publish.Pipeline, a *app, log *slog.Logger, readOnly b
 
 // reportRecovered says, for a state rebuilt without its file, what each
 // zone's serial was recovered from.
-func reportRecovered(p *publish.Pipeline, a *app, st *stateFile, outputs map[string]uint32, log *slog.Logger) {
-	if st.rebuilt == "" {
+func reportRecovered(p *publish.Pipeline, a *app, st *statedir.File, outputs map[string]uint32, log *slog.Logger) {
+	if st.Rebuilt == "" {
 		return
 	}
 	for _, z := range a.cfg.Zones {

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -98,7 +96,7 @@ zones:
 // record appends outcomes to the log with the daemon's own writer.
 func record(t *testing.T, logPath string, outcomes ...failover.Outcome) {
 	t.Helper()
-	a := newAuditLog(filepath.Dir(logPath), nil)
+	a := auditlog.New(filepath.Dir(logPath), nil)
 	for _, o := range outcomes {
 		a.Record(o)
 	}
@@ -335,13 +333,13 @@ func TestLogDamagedLines(t *testing.T) {
 		wantTimes:  fixtureTimes,
 	}, {
 		name:       "line over 1 MiB is skipped, not fatal: exit 1",
-		damage:     func(t *testing.T, p string) { insertLine(t, p, 2, strings.Repeat("x", maxAuditLine+1)) },
+		damage:     func(t *testing.T, p string) { insertLine(t, p, 2, strings.Repeat("x", auditlog.MaxLine+1)) },
 		code:       exitFailure,
 		wantStderr: []string{":3: line longer than 1 MiB, skipped"},
 		wantTimes:  fixtureTimes,
 	}, {
 		name:      "line of exactly 1 MiB is read",
-		damage:    func(t *testing.T, p string) { insertLine(t, p, 2, padRecord(t, maxAuditLine)) },
+		damage:    func(t *testing.T, p string) { insertLine(t, p, 2, padRecord(t, auditlog.MaxLine)) },
 		code:      exitOK,
 		wantTimes: slices.Insert(slices.Clone(fixtureTimes), 2, "2026-11-30T00:00:00Z"),
 	}, {
@@ -382,54 +380,6 @@ func TestLogDamagedLines(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestLogReadLine checks readLine's edges with a 16-byte buffer, so lines
-// span several reads and their ends fall at different places in them.
-func TestLogReadLine(t *testing.T) {
-	const tooLong = "<too long>"
-	a40, a41 := strings.Repeat("a", 40), strings.Repeat("a", 41)
-	tests := []struct {
-		in   string
-		max  int
-		want []string // each line read; a last line without newline ends in "$"
-	}{
-		{"", 40, nil},
-		{"\n", 40, []string{""}},
-		{"abc\ndef\n", 3, []string{"abc", "def"}},
-		{"abcd\nxy", 3, []string{tooLong, "xy$"}},
-		{a40 + "\nb", 40, []string{a40, "b$"}},
-		{"x\n" + a40 + "\n" + a40, 40, []string{"x", a40, a40 + "$"}},
-		{"xyz\n" + a40 + "\n", 40, []string{"xyz", a40}},
-		{a41 + "\n" + a40 + "\n", 40, []string{tooLong, a40}},
-		{"x\n" + a41 + "\nok\n", 40, []string{"x", tooLong, "ok"}},
-		{"x\n" + a41, 40, []string{"x", tooLong}},
-	}
-	for _, tc := range tests {
-		r := bufio.NewReaderSize(strings.NewReader(tc.in), 16)
-		var got []string
-		var buf []byte
-		for {
-			line, unterminated, err := readLine(r, buf, tc.max)
-			buf = line[:0]
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			switch {
-			case errors.Is(err, errLineTooLong):
-				got = append(got, tooLong)
-			case err != nil:
-				t.Fatalf("%q: %v", tc.in, err)
-			case unterminated:
-				got = append(got, string(line)+"$")
-			default:
-				got = append(got, string(line))
-			}
-		}
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("%q (max %d): read %q, want %q", tc.in, tc.max, got, tc.want)
-		}
 	}
 }
 
@@ -477,12 +427,12 @@ func insertLine(t *testing.T, path string, i int, line string) {
 func padRecord(t *testing.T, n int) string {
 	t.Helper()
 	e := failover.Event{Kind: failover.EventPinned, Service: "web", At: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
-	b, err := json.Marshal(auditLine{Type: "event", Event: &e})
+	b, err := json.Marshal(auditlog.Line{Type: "event", Event: &e})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Reason = strings.Repeat("p", n-len(b))
-	b, err = json.Marshal(auditLine{Type: "event", Event: &e})
+	b, err = json.Marshal(auditlog.Line{Type: "event", Event: &e})
 	if err != nil || len(b) != n {
 		t.Fatalf("padded record is %d bytes, want %d (%v)", len(b), n, err)
 	}

@@ -8,8 +8,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/observe"
+	"github.com/zonerw/zonerw/cmd/zonerw/signer"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -61,17 +66,17 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *dryRun {
 		return dryRunOnce(ctx, a, providers, stdout, stderr)
 	}
-	unlock, err := lockState(cfg.StateDir)
+	unlock, err := statedir.Lock(cfg.StateDir)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
 	defer unlock()
-	st := loadStateOrRebuild(cfg.StateDir, log)
-	r := cronRun{a: a, st: st, out: out, stderr: stderr, log: log, alerts: newCronAlerts(cfg.Alerts, st.Alerted, log)}
+	st := statedir.LoadOrRebuild(cfg.StateDir, log)
+	r := cronRun{a: a, st: st, out: out, stderr: stderr, log: log, alerts: observe.NewCron(cfg.Alerts, st.Alerted, log)}
 	failed := r.run(ctx, providers, *force) || buildErr != nil
-	st.Alerted = r.alerts.finish()
-	if err := saveState(cfg.StateDir, st); err != nil {
+	st.Alerted = r.alerts.Finish()
+	if err := statedir.Save(cfg.StateDir, st); err != nil {
 		fmt.Fprintln(stderr, err)
 		failed = true
 	}
@@ -85,22 +90,22 @@ func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // locked.
 type cronRun struct {
 	a      *app
-	st     *stateFile
+	st     *statedir.File
 	out    *reporter
 	stderr io.Writer
 	log    *slog.Logger
-	alerts *cronAlerts
+	alerts *observe.Cron
 }
 
 // run probes, decides and publishes to every destination at once, each
 // within its own time. It reports whether anything failed.
 func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) bool {
 	a, st, out := r.a, r.st, r.out
-	audit := newAuditLog(a.cfg.StateDir, r.log)
-	providers.observe = r.alerts.provider
-	providers.drift = driftRecorder{audit: audit, send: r.alerts.send, clear: r.alerts.clear}.record
+	audit := auditlog.New(a.cfg.StateDir, r.log)
+	providers.observe = r.alerts.Provider
+	providers.drift = observe.DriftRecorder{Audit: audit, Send: r.alerts.Send, Clear: r.alerts.Clear}.Record
 	for name, err := range a.broken {
-		r.alerts.zone(name, err)
+		r.alerts.Zone(name, err)
 	}
 	pipe, err := newZonePipeline(a, st, r.log, cronDeliveries{r.alerts}, false)
 	if err != nil {
@@ -131,10 +136,10 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	st.Services = engine.State()
 
 	files := addFileDestinations(pipe, a, st, publish.Retry{Attempts: 1})
-	sinks := providers.sinks(st.Providers, sinkCron, func(s string) { out.changef("%s\n", s) })
+	sinks := providers.sinks(st.Providers, sink.Cron, func(s string) { out.changef("%s\n", s) })
 	var dests []publish.NamedValueDestination
 	for _, s := range sinks {
-		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.cfg.Name), Dest: s, Timeout: providerDeadline, Retry: publish.Retry{Attempts: 1}})
+		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.Name()), Dest: s, Timeout: providerDeadline, Retry: publish.Retry{Attempts: 1}})
 	}
 	pipe.SetValueDestinations(dests)
 
@@ -142,12 +147,12 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	for _, z := range a.zones {
 		if err := broken[z.Name]; err != nil && a.broken[z.Name] == nil {
 			fmt.Fprintln(r.stderr, err) // parse errors were printed with the config's
-			r.alerts.zone(z.Name, err)
+			r.alerts.Zone(z.Name, err)
 			failed = true
 		}
 	}
 	changes, _ := pipe.Apply(compiled, a.values(engine.ActiveTargets()), force, false)
-	changes = append(changes, dnssecUpkeep(ctx, a, pipe, r.log, time.Now())...) // dnssecd.go
+	changes = append(changes, signer.Upkeep(ctx, signer.Of(a.zones), pipe, r.log, time.Now())...)
 	fctx, cancel := context.WithTimeout(ctx, flushDeadline(a))
 	defer cancel()
 	flushErr := pipe.Flush(fctx)
@@ -157,7 +162,7 @@ func (r *cronRun) run(ctx context.Context, providers *providerSet, force bool) b
 	}
 	failed = r.report(changes, files) || failed
 	for _, s := range sinks {
-		st.Providers[s.cfg.Name] = s.snapshot()
+		st.Providers[s.Name()] = s.Snapshot()
 	}
 	// A provider waiting out a permanent failure was not tried, but is
 	// still failing: the run exits 1.
@@ -181,7 +186,7 @@ func (r *cronRun) report(changes []publish.Change, files map[string]*publish.Fil
 			continue
 		case c.Err != nil:
 			fmt.Fprintln(r.stderr, c.Err)
-			r.alerts.zone(z.Name, c.Err)
+			r.alerts.Zone(z.Name, c.Err)
 			failed = true
 		case z.Output == "":
 			r.out.verbosef("zone %s: no output file; only zonerw serve publishes it\n", z.Name)
@@ -205,11 +210,11 @@ func flushDeadline(a *app) time.Duration {
 }
 
 // cronDeliveries tells cron mode's alerts how each zone file went.
-type cronDeliveries struct{ alerts *cronAlerts }
+type cronDeliveries struct{ alerts *observe.Cron }
 
 func (c cronDeliveries) Delivered(dest string, err error) {
 	if kind, of := destinationParts(dest); kind == "file" {
-		c.alerts.zone(of, err)
+		c.alerts.Zone(of, err)
 	}
 }
 

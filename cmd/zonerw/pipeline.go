@@ -2,18 +2,14 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/zones/publish"
 	"github.com/zonerw/zonerw/zones/store"
 )
-
-// journalDir is where each zone's stored version and journal live.
-func journalDir(stateDir string) string { return filepath.Join(stateDir, "journal") }
 
 // Destination names, as status, metrics, logs and alerts show them.
 func nameserverDest(zone string) string { return "nameserver:" + zone }
@@ -37,14 +33,14 @@ const (
 // state directory (read-only for check and --dry-run), each zone starting
 // from its stored version and the state file's memory of it. Problems
 // with the stored files are logged.
-func newZonePipeline(a *app, st *stateFile, log *slog.Logger, obs publish.Observer, readOnly bool) (*publish.Pipeline, error) {
-	a.keysReadOnly(readOnly) // dnssec.go
+func newZonePipeline(a *app, st *statedir.File, log *slog.Logger, obs publish.Observer, readOnly bool) (*publish.Pipeline, error) {
+	a.keysReadOnly(readOnly)
 	var s *store.Store
 	if readOnly {
-		s = store.OpenReadOnly(journalDir(a.cfg.StateDir), log)
+		s = store.OpenReadOnly(statedir.JournalDir(a.cfg.StateDir), log)
 	} else {
 		var err error
-		if s, err = store.Open(journalDir(a.cfg.StateDir), 0, log); err != nil {
+		if s, err = store.Open(statedir.JournalDir(a.cfg.StateDir), 0, log); err != nil {
 			return nil, err
 		}
 	}
@@ -61,7 +57,7 @@ func newZonePipeline(a *app, st *stateFile, log *slog.Logger, obs publish.Observ
 }
 
 // addFileDestinations gives every zone with an output file its writer.
-func addFileDestinations(p *publish.Pipeline, a *app, st *stateFile, retry publish.Retry) map[string]*publish.FileDestination {
+func addFileDestinations(p *publish.Pipeline, a *app, st *statedir.File, retry publish.Retry) map[string]*publish.FileDestination {
 	files := map[string]*publish.FileDestination{}
 	for _, z := range a.cfg.Zones {
 		if z.Output == "" {
@@ -114,7 +110,7 @@ func (a *app) values(act map[string][]string) publish.Values {
 // recordZones copies the pipeline's view of each zone into the state
 // file: its serial and digest (a floor, and a way to tell an unchanged
 // zone should the store be lost) and whether a reload command is owed.
-func recordZones(p *publish.Pipeline, st *stateFile, files map[string]*publish.FileDestination, now time.Time) {
+func recordZones(p *publish.Pipeline, st *statedir.File, files map[string]*publish.FileDestination, now time.Time) {
 	zs, _ := p.Status()
 	for _, z := range zs {
 		prev := st.Zones[z.Name]
@@ -130,16 +126,4 @@ func recordZones(p *publish.Pipeline, st *stateFile, files map[string]*publish.F
 		}
 		st.Zones[z.Name] = next
 	}
-}
-
-// zoneError is what stops a zone from publishing, for status: a broken
-// template, or its version not stored.
-func zoneError(z publish.ZoneStatus) string {
-	switch {
-	case z.Broken != "":
-		return "template broken: " + z.Broken
-	case z.StoreError != "":
-		return fmt.Sprintf("version not stored: %s", z.StoreError)
-	}
-	return ""
 }

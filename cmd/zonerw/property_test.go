@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/seed"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/store"
 )
@@ -274,7 +276,7 @@ func (w *world) restart() (string, checkOpts) {
 // written).
 func (w *world) damage(clean bool) (string, bool) {
 	stateFile := filepath.Join(w.a.cfg.StateDir, "state.json")
-	journal := journalDir(w.a.cfg.StateDir)
+	journal := statedir.JournalDir(w.a.cfg.StateDir)
 	outputs := []string{filepath.Join(w.dir, "out", "a.zone"), filepath.Join(w.dir, "out", "b.zone")}
 	kinds := []string{"state deleted", "state empty", "state garbage", "state truncated", "state from another version"}
 	if !w.broken {
@@ -325,7 +327,7 @@ func (w *world) check(step string, opts checkOpts) {
 		w.t.Helper()
 		w.t.Fatalf("%s: %s", step, fmt.Sprintf(format, args...))
 	}
-	reader := store.OpenReadOnly(journalDir(w.a.cfg.StateDir), slog.New(slog.DiscardHandler))
+	reader := store.OpenReadOnly(statedir.JournalDir(w.a.cfg.StateDir), slog.New(slog.DiscardHandler))
 	for _, z := range w.a.cfg.Zones {
 		name := z.Name
 		cur := w.pipe.Current(name)
@@ -353,7 +355,7 @@ func (w *world) check(step string, opts checkOpts) {
 		if st.Version == nil || st.Version.Serial() != serial || !st.Version.SameContent(cur) || len(st.Problems) > 0 {
 			fail("zone %s: the store holds %v, problems %q; serving %d", name, st.Version != nil, st.Problems, serial) // 3
 		}
-		if out := outputVersion(w.compiled[name].Zone); out == nil || out.Serial() != serial || !out.SameContent(cur) {
+		if out := seed.OutputVersion(w.compiled[name].Zone); out == nil || out.Serial() != serial || !out.SameContent(cur) {
 			fail("zone %s: the output file does not hold serial %d", name, serial) // 3
 		}
 		if got := w.served[name].holds(); got == nil || got.Serial() != serial || !got.SameContent(cur) {

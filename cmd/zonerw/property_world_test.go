@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/publish"
@@ -36,7 +38,7 @@ type world struct {
 	broken  bool                       // zone a's template does not compile
 
 	a        *app
-	st       *stateFile
+	st       *statedir.File
 	engine   *failover.Engine
 	pipe     *publish.Pipeline
 	files    map[string]*publish.FileDestination
@@ -179,7 +181,7 @@ func (w *world) build() {
 func (w *world) start(cron bool) {
 	w.t.Helper()
 	w.build()
-	w.st = loadStateOrRebuild(w.a.cfg.StateDir, w.log)
+	w.st = statedir.LoadOrRebuild(w.a.cfg.StateDir, w.log)
 	pipe, err := newZonePipeline(w.a, w.st, w.log, nil, false)
 	if err != nil {
 		w.t.Fatalf("zonerw does not start: %v", err)
@@ -248,7 +250,7 @@ func (w *world) round() failover.Round {
 // note records what the engine did in audit.log, as zonerw does before
 // it publishes, and keeps the automatic switches for the flap bound.
 func (w *world) note(out failover.Outcome) {
-	newAuditLog(w.a.cfg.StateDir, w.log).Record(out)
+	auditlog.New(w.a.cfg.StateDir, w.log).Record(out)
 	for _, ev := range out.Events {
 		if ev.Kind == failover.EventUnpinned || ev.Kind == failover.EventFlapReleased {
 			w.switches[ev.Service] = nil // the governor starts afresh, by design
@@ -271,10 +273,10 @@ func (w *world) note(out failover.Outcome) {
 // (see kill).
 func (w *world) save() {
 	w.t.Helper()
-	w.prevState, _ = os.ReadFile(statePath(w.a.cfg.StateDir))
+	w.prevState, _ = os.ReadFile(statedir.Path(w.a.cfg.StateDir))
 	w.st.Services = w.engine.State()
 	recordZones(w.pipe, w.st, w.files, w.now)
-	if err := saveState(w.a.cfg.StateDir, w.st); err != nil {
+	if err := statedir.Save(w.a.cfg.StateDir, w.st); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -283,7 +285,7 @@ func (w *world) save() {
 // state file said so: the state file is the one before.
 func (w *world) kill() {
 	w.t.Helper()
-	path := statePath(w.a.cfg.StateDir)
+	path := statedir.Path(w.a.cfg.StateDir)
 	if w.prevState == nil {
 		os.Remove(path)
 		return

@@ -15,10 +15,15 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/drill"
+	"github.com/zonerw/zonerw/cmd/zonerw/observe"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
+	"github.com/zonerw/zonerw/zones/provider/sink"
 	"github.com/zonerw/zonerw/zones/publish"
 )
 
@@ -89,26 +94,25 @@ type daemon struct {
 	unlock  func()
 	admin   *adminServer
 	dryRun  bool // providers only log what they would do
-	obs     *observer
+	obs     *observe.Observer
 	pipe    *publish.Pipeline
 	files   map[string]*publish.FileDestination
-	saver   *stateSaver
+	saver   *statedir.Saver
 
 	reloadMu sync.Mutex // serialises reloads (SIGHUP, zonerw reload, --force)
 
 	mu        sync.Mutex // guards the fields below
 	a         *app
-	st        *stateFile
+	st        *statedir.File
 	engine    *failover.Engine
 	loop      *failover.Loop // runs engine's probes; nil until started
-	audit     *auditLog
+	audit     *auditlog.Log
 	providers *providerSet
-	sinks     []*providerSink
+	sinks     []*sink.Sink
 	cancel    context.CancelFunc // stops the current failover loop
 	done      chan struct{}      // closed when the current loop has returned
-	verify    context.CancelFunc // stops the providers' read-back timers
-	verified  sync.WaitGroup
-	drills    drillRunner // failover drills (drill.go)
+	verifier  *sink.Verifier     // the providers' read-back timers
+	drills    *drill.Runner      // failover drills
 	// dnssecUpkeep moves key rollovers along and re-signs what is due.
 	dnssecUpkeep *dnssecMaint
 }
@@ -128,7 +132,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	// takes seconds, and every query meanwhile is answered from what was
 	// stored.
 	a := buildServices(cfg)
-	unlock, err := lockState(cfg.StateDir)
+	unlock, err := statedir.Lock(cfg.StateDir)
 	if err != nil {
 		return nil, err
 	}
@@ -141,18 +145,18 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 			unlock()
 		}
 	}()
-	st := loadStateOrRebuild(cfg.StateDir, log)
+	st := statedir.LoadOrRebuild(cfg.StateDir, log)
 	providers, perr := buildProviders(cfg, log)
 	if perr != nil {
 		// A token that cannot be read stops that provider, not the daemon.
 		log.Error("providers left out until the next reload", "err", perr)
 	}
-	d := &daemon{cfgPath: cfgPath, log: log, unlock: unlock, a: a, st: st, audit: newAuditLog(cfg.StateDir, log),
+	d := &daemon{cfgPath: cfgPath, log: log, unlock: unlock, a: a, st: st, audit: auditlog.New(cfg.StateDir, log),
 		providers: providers, dryRun: dryRun, engine: failover.NewEngine(a.services, st.Services)}
-	d.obs = newObserver(cfg, prometheus.NewRegistry(), log)
+	d.obs = observe.New(cfg, prometheus.NewRegistry(), log)
 	d.watchProviders(providers)
-	cleanup = append(cleanup, d.obs.close)
-	if d.pipe, err = newZonePipeline(a, st, log, deliveries{d.obs}, false); err != nil {
+	cleanup = append(cleanup, d.obs.Close)
+	if d.pipe, err = newZonePipeline(a, st, log, d.obs, false); err != nil {
 		return nil, err
 	}
 	if len(cfg.Server.Listen) > 0 {
@@ -165,15 +169,15 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	d.addDestinations()
 	d.pipe.Start()
 	cleanup = append(cleanup, func() { d.pipe.Stop(time.Second) })
-	d.saver = startStateSaver(cfg.StateDir, log)
-	cleanup = append(cleanup, d.saver.stop)
+	d.saver = statedir.StartSaver(cfg.StateDir, log)
+	cleanup = append(cleanup, d.saver.Stop)
 	for _, addr := range cfg.Server.Listen {
 		if err := d.srv.ListenAndStart(addr); err != nil {
 			return nil, err
 		}
 		log.Info("listening", "addr", addr)
 	}
-	if err := d.obs.start(cfg.Server.HTTP, d.observeSources()); err != nil {
+	if err := d.obs.Start(cfg.Server.HTTP, d.observeSources()); err != nil {
 		return nil, err
 	}
 	// A zone whose template is broken does not stop the daemon: it keeps
@@ -182,6 +186,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	a.loadZones()
 	d.mu.Unlock()
 	d.firstPublish(ctx)
+	d.drills = d.newDrills()
 	if d.admin, err = startAdmin(filepath.Join(cfg.StateDir, adminSocket), d, log); err != nil {
 		return nil, err
 	}
@@ -189,10 +194,10 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	if err := d.startLoop(); err != nil {
 		return nil, err
 	}
-	d.startDrills()
+	d.drills.Start()
 	d.startVerify()
 	d.dnssecUpkeep = d.startDNSSEC() // dnssecd.go
-	d.obs.setReady()
+	d.obs.SetReady()
 	return d, nil
 }
 
@@ -225,9 +230,9 @@ func (d *daemon) addDestinations() {
 
 // setProviders makes ps the providers' destinations.
 func (d *daemon) setProviders(ps *providerSet) {
-	mode := sinkDaemon
+	mode := sink.Daemon
 	if d.dryRun {
-		mode = sinkDryRun
+		mode = sink.DryRun
 	}
 	d.mu.Lock()
 	sinks := ps.sinks(d.st.Providers, mode, func(s string) { d.log.Info(s) })
@@ -235,7 +240,7 @@ func (d *daemon) setProviders(ps *providerSet) {
 	d.mu.Unlock()
 	var dests []publish.NamedValueDestination
 	for _, s := range sinks {
-		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.cfg.Name), Dest: s, Timeout: providerDeadline})
+		dests = append(dests, publish.NamedValueDestination{Name: providerDest(s.Name()), Dest: s, Timeout: providerDeadline})
 	}
 	d.pipe.SetValueDestinations(dests)
 }
@@ -249,7 +254,7 @@ func (d *daemon) firstPublish(ctx context.Context) {
 	var newer map[string]*zones.Version
 	go func() {
 		defer close(floors)
-		newer = newerThanState(d.a, d.st, d.pipe.Current) // seed.go
+		newer = newerThanState(d.a, d.st, d.pipe.Current)
 		d.raiseSerialFloors(ctx)
 	}()
 	compiled, broken := compileAll(d.a)
@@ -330,7 +335,7 @@ func (d *daemon) raiseSerialFloors(ctx context.Context) {
 				d.log.Warn("could not ask every secondary its serial", "zone", z.Name, "err", err)
 			}
 			for sec, serial := range serials {
-				if floor, ok := d.pipe.Floor(z.Name); !ok || serialLess(floor, serial) {
+				if floor, ok := d.pipe.Floor(z.Name); !ok || zones.SerialLess(floor, serial) {
 					d.log.Warn("a secondary is ahead of the known serial; the next version goes above it",
 						"zone", z.Name, "secondary", sec, "secondary_serial", serial, "known_serial", floor)
 				}
@@ -348,7 +353,7 @@ func (d *daemon) startLoop() error {
 	d.mu.Unlock()
 	loop, err := failover.NewLoop(failover.LoopConfig{
 		Engine:    engine,
-		Jobs:      d.obs.wrapJobs(a.jobs),
+		Jobs:      d.obs.WrapJobs(a.jobs),
 		Witnesses: a.witness,
 		Publisher: publisherFunc(func(context.Context, failover.Snapshot) error { d.publishNow(); return nil }),
 		Recorder:  recorders{d.audit, d.obs},
@@ -384,7 +389,7 @@ func (d *daemon) stopLoop() {
 // stop is SIGTERM: stop probing, give the destinations a moment to finish
 // what they are delivering, close the listeners, save the state.
 func (d *daemon) stop() error {
-	d.drills.stop()
+	d.drills.Stop()
 	d.admin.close()
 	d.dnssecUpkeep.stop()
 	d.stopVerify()
@@ -397,10 +402,10 @@ func (d *daemon) stop() error {
 		err = d.srv.Shutdown(ctx)
 	}
 	d.saveState()
-	d.saver.stop()
-	err = errors.Join(err, d.saver.lastErr())
+	d.saver.Stop()
+	err = errors.Join(err, d.saver.LastErr())
 	d.unlock()
-	d.obs.close()
+	d.obs.Close()
 	return err
 }
 

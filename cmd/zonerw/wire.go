@@ -3,11 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/cmd/zonerw/seed"
+	"github.com/zonerw/zonerw/cmd/zonerw/signer"
+	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
@@ -46,7 +50,7 @@ func buildServices(cfg *config.Config) *app {
 	a := &app{cfg: cfg, targets: map[string]map[string]templates.Target{}, broken: map[string]error{}}
 	defaultService := ""
 	for _, s := range cfg.Services {
-		fs := failoverService(s)
+		fs := s.Failover()
 		ts := templates.Service{Name: s.Name}
 		job := failover.Job{Service: s.Name, Spec: s.Every, Timeout: s.Check.Timeout, ConfirmEvery: s.Confirm()}
 		a.targets[s.Name] = map[string]templates.Target{}
@@ -83,7 +87,7 @@ func (a *app) loadZones() error {
 	for _, z := range a.cfg.Zones {
 		pz, err := buildZone(z, a.tsvcs, a.defaultService, overrides)
 		if err == nil {
-			err = attachSigner(pz, z, a.cfg.StateDir) // dnssec.go
+			err = signer.Attach(pz, z, a.cfg.StateDir)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -132,23 +136,6 @@ func (a *app) zone(name string) *publish.Zone {
 		}
 	}
 	return nil
-}
-
-// failoverService is a service's rules as the engine wants them; the
-// config has already validated every value.
-func failoverService(s config.Service) failover.Service {
-	fs := failover.Service{
-		Name: s.Name, Rise: s.Rise, Fall: s.Fall,
-		FailbackDelay: s.FailbackDelay, MaxSwitches: s.MaxSwitches, SwitchWindow: s.SwitchWindow,
-	}
-	fs.FlapRelease, _ = failover.ParseFlapRelease(s.FlapRelease)
-	fs.AllDown, _ = failover.ParseAllDownPolicy(s.AllDown)
-	fs.Mode, _ = failover.ParseMode(s.Mode)
-	fs.MinUp = s.MinUp
-	for _, t := range s.Targets {
-		fs.Targets = append(fs.Targets, t.Name)
-	}
-	return fs
 }
 
 // addrs parses an address the config has already validated.
@@ -201,3 +188,22 @@ func parsePrefix(s string) netip.Prefix {
 
 // mustAddrPort reads an ip:port the config has validated.
 func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+// seedFromStored is seed.FromStored over a's services: the state to
+// start the engine from when the stored zones are ahead of st.
+func seedFromStored(a *app, st *statedir.File, compiled []*publish.Compiled, newer map[string]*zones.Version, now time.Time, log *slog.Logger) (failover.State, bool) {
+	return seed.FromStored(seed.Input{Services: a.services, Targets: a.targets, StateDir: a.cfg.StateDir, State: st, Compiled: compiled, Newer: newer}, now, log)
+}
+
+// newerThanState is seed.Newer over a's zones.
+func newerThanState(a *app, st *statedir.File, stored func(zone string) *zones.Version) map[string]*zones.Version {
+	return seed.Newer(a.zones, st, stored)
+}
+
+// keysReadOnly makes the signers of a's zones keep the key files as they
+// are (check, --dry-run).
+func (a *app) keysReadOnly(ro bool) {
+	for _, s := range signer.Of(a.zones) {
+		s.SetReadOnly(ro)
+	}
+}

@@ -94,3 +94,20 @@ func (c *Config) validateWitnesses(l *locator) []error {
 	}
 	return errs
 }
+
+// Failover is the service's rules as the failover engine wants them;
+// Validate has checked every value.
+func (s Service) Failover() failover.Service {
+	fs := failover.Service{
+		Name: s.Name, Rise: s.Rise, Fall: s.Fall,
+		FailbackDelay: s.FailbackDelay, MaxSwitches: s.MaxSwitches, SwitchWindow: s.SwitchWindow,
+	}
+	fs.FlapRelease, _ = failover.ParseFlapRelease(s.FlapRelease)
+	fs.AllDown, _ = failover.ParseAllDownPolicy(s.AllDown)
+	fs.Mode, _ = failover.ParseMode(s.Mode)
+	fs.MinUp = s.MinUp
+	for _, t := range s.Targets {
+		fs.Targets = append(fs.Targets, t.Name)
+	}
+	return fs
+}

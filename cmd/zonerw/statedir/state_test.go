@@ -1,0 +1,51 @@
+package statedir
+
+import (
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+)
+
+// A damaged state file is set aside, never deleted, and an empty state
+// used; a Saver writes what it was offered by the time Flush returns; a
+// second Lock of the directory is refused while the first holds it.
+func TestRebuildSaveLock(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(Path(dir), []byte("\x00garbage{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := LoadOrRebuild(dir, slog.New(slog.DiscardHandler))
+	if st.Rebuilt == "" || len(st.Zones) != 0 {
+		t.Errorf("a damaged file: rebuilt %q, zones %v", st.Rebuilt, st.Zones)
+	}
+	entries, _ := os.ReadDir(dir)
+	if _, err := os.Stat(Path(dir)); !os.IsNotExist(err) || len(entries) != 1 {
+		t.Errorf("the damaged file was not set aside: %v, %d entries", err, len(entries))
+	}
+
+	s := StartSaver(dir, slog.New(slog.DiscardHandler))
+	s.Offer([]byte(`{"version": 1, "services": {}, "zones": {}}` + "\n"))
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	if back, err := Load(dir); err != nil || back.Version != Version {
+		t.Errorf("after Flush: %+v, %v", back, err)
+	}
+
+	unlock, err := Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lock(dir); err == nil || !strings.Contains(err.Error(), "is held by another zonerw process") {
+		t.Errorf("a second lock: %v", err)
+	}
+	unlock()
+	unlock, err = Lock(dir)
+	if err != nil {
+		t.Errorf("a lock after unlock: %v", err)
+	} else {
+		unlock()
+	}
+}

@@ -1,0 +1,177 @@
+package view
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+)
+
+// PrintStatus prints v as tables: services and their targets, providers,
+// zones and their secondaries. now is for "ago" and lag.
+func PrintStatus(w io.Writer, cfg *config.Config, v Status, now time.Time) {
+	if !v.Daemon {
+		fmt.Fprintln(w, "no daemon running; from the state file of the last run:")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range cfg.Services {
+		printService(tw, s, v.Services[s.Name], now)
+	}
+	if len(v.Providers) > 0 {
+		printProviders(tw, v.Providers, now)
+	}
+	if len(v.Zones) > 0 {
+		fmt.Fprintln(tw, "ZONE\tSERIAL\tSECONDARY\tSERIAL\tSTATE")
+		for _, name := range slices.Sorted(maps.Keys(v.Zones)) {
+			z := v.Zones[name]
+			fmt.Fprintf(tw, "%s\t%d\t\t\t%s\n", name, z.Serial, z.Error)
+			for _, sec := range z.Secondaries {
+				fmt.Fprintf(tw, "\t\t%s\t%d\t%s\n", sec.Address, sec.Serial, secondaryState(sec, now))
+			}
+		}
+	}
+	tw.Flush()
+}
+
+// printService prints one service's line and a row per target.
+func printService(tw io.Writer, s config.Service, st *failover.ServiceState, now time.Time) {
+	if st == nil {
+		fmt.Fprintf(tw, "service %s: never run\n\n", s.Name)
+		return
+	}
+	if s.Mode == string(failover.ModePool) {
+		fmt.Fprintf(tw, "service %s: pool serves %s", s.Name, strings.Join(serviceTargets(s, st), ","))
+	} else {
+		fmt.Fprintf(tw, "service %s: active %s", s.Name, strings.Join(serviceTargets(s, st), ","))
+	}
+	if st.Hold != nil {
+		fmt.Fprintf(tw, " (flap governor holding since %s)", st.Hold.Since.Local().Format(time.RFC3339))
+	}
+	if st.Pin != nil && st.Pin.Drill {
+		fmt.Fprintf(tw, " (failover drill: moved from %s until %s)", st.Pin.From, untilText(st.Pin.Until))
+	} else if st.Pin != nil {
+		fmt.Fprintf(tw, " (pinned to %s until %s", st.Pin.Target, untilText(st.Pin.Until))
+		if st.Pin.Reason != "" {
+			fmt.Fprintf(tw, ": %s", st.Pin.Reason)
+		}
+		fmt.Fprint(tw, ")")
+	}
+	fmt.Fprintln(tw)
+	if !st.ActiveSince.IsZero() {
+		fmt.Fprintf(tw, "  moved %s: %s\n", ago(st.ActiveSince, now), st.Reason)
+	}
+	fmt.Fprintln(tw, "  TARGET\tSTATE\tSTREAK\tLAST PROBE\tLAST RESULT")
+	for _, t := range s.Targets {
+		ts := st.Targets[t.Name]
+		if ts == nil {
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", t.Name, upWord(ts.Up), streak(ts, s.Rise, s.Fall),
+			ago(ts.LastProbe, now), Dash(ts.LastReason))
+	}
+	if st.LastDrill != nil {
+		PrintDrill(tw, "last drill", st.LastDrill, now)
+	}
+	fmt.Fprintln(tw)
+}
+
+// serviceTargets is what the service serves, in config order: its active
+// target, a pool's members, or every target under all_down: all.
+func serviceTargets(s config.Service, st *failover.ServiceState) []string {
+	var out []string
+	for _, t := range s.Targets {
+		if st.Serves(t.Name) {
+			out = append(out, t.Name)
+		}
+	}
+	if len(out) == 0 {
+		return []string{st.Active}
+	}
+	return out
+}
+
+// streak says how far a target is from changing state: "2/3 failures"
+// on an up target means one more failure marks it down.
+func streak(ts *failover.TargetState, rise, fall int) string {
+	switch {
+	case ts.Up && ts.Failures > 0:
+		return fmt.Sprintf("%d/%d failures", ts.Failures, fall)
+	case !ts.Up && ts.Successes > 0:
+		return fmt.Sprintf("%d/%d successes", ts.Successes, rise)
+	case ts.Up:
+		return fmt.Sprintf("%d ok", ts.Successes)
+	}
+	return fmt.Sprintf("%d failed", ts.Failures)
+}
+
+// secondaryState says whether a secondary caught up, and if not for how long
+// it has been behind.
+func secondaryState(s Secondary, now time.Time) string {
+	var b strings.Builder
+	switch {
+	case s.Serial == s.Target && s.Target != 0:
+		b.WriteString("in sync")
+		if s.CatchUp != "" && s.CatchUp != "0s" {
+			b.WriteString(" (caught up in " + s.CatchUp + ")")
+		}
+	case !s.Notified.IsZero():
+		fmt.Fprintf(&b, "BEHIND: want %d, %s since the NOTIFY", s.Target, now.Sub(s.Notified).Round(time.Second))
+	default:
+		fmt.Fprintf(&b, "BEHIND: want %d", s.Target)
+	}
+	if !s.Acked && s.Target != 0 {
+		b.WriteString(", NOTIFY not acknowledged")
+	}
+	if s.LastError != "" {
+		b.WriteString(", last error: " + s.LastError)
+	}
+	return b.String()
+}
+
+func upWord(up bool) string {
+	if up {
+		return "up"
+	}
+	return "DOWN"
+}
+
+// ago is t with how long ago it was, or "never".
+func ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05"), now.Sub(t).Round(time.Second))
+}
+
+func untilText(t time.Time) string {
+	if t.IsZero() {
+		return "unpinned"
+	}
+	return t.Local().Format(time.RFC3339)
+}
+
+func addrList(as []netip.Addr) string {
+	if as == nil {
+		return "?"
+	}
+	var ss []string
+	for _, a := range as {
+		ss = append(ss, a.String())
+	}
+	return strings.Join(ss, ",")
+}
+
+// Dash is s, or "-" for nothing.
+func Dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,104 @@
+package view
+
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
+	"github.com/zonerw/zonerw/failover"
+	"github.com/zonerw/zonerw/zones/provider"
+)
+
+func TestPrintStatus(t *testing.T) {
+	now := time.Date(2026, 11, 22, 3, 10, 0, 0, time.UTC)
+	cfg := &config.Config{Services: []config.Service{{
+		Name: "web", Rise: 2, Fall: 3,
+		Targets: []config.Target{{Name: "main"}, {Name: "backup"}},
+	}, {Name: "mail", Targets: []config.Target{{Name: "mx1"}}}}}
+	v := Status{
+		Daemon: true,
+		Services: failover.State{"web": {
+			Active:      "backup",
+			ActiveSince: now.Add(-5 * time.Minute),
+			Reason:      "pinned to backup by operator",
+			Pin:         &failover.Pin{Target: "backup", Until: now.Add(time.Hour), Reason: "disk swap"},
+			Targets: map[string]*failover.TargetState{
+				"main":   {Up: false, Successes: 1, LastProbe: now.Add(-2 * time.Second), LastReason: "HTTP 200 in 3ms"},
+				"backup": {Up: true, Failures: 2, LastProbe: now.Add(-2 * time.Second), LastReason: "connect: connection refused"},
+			},
+		}},
+		Zones: map[string]Zone{"example.com": {Serial: 2026112203, Secondaries: []Secondary{
+			{Address: "127.0.0.2:53", Serial: 2026112203, Target: 2026112203, Acked: true, CatchUp: "4ms"},
+			{Address: "127.0.0.3:53", Serial: 2026112202, Target: 2026112203, Notified: now.Add(-90 * time.Second), LastError: "i/o timeout"},
+		}}},
+		Providers: []provider.Status{{Name: "cf", Zone: "example.org.", Endpoint: "https://api.cloudflare.com/client/v4", LastSuccess: now.Add(-time.Minute),
+			Records: []provider.RecordStatus{{Name: "www", Type: "A", Service: "web", Want: []netip.Addr{netip.MustParseAddr("127.0.0.12")},
+				Live: []netip.Addr{netip.MustParseAddr("127.0.0.12")}, Read: true, VerifiedAt: now.Add(-time.Minute), Proxied: true}}},
+			{Name: "bind", Zone: "example.net.", Endpoint: "127.0.0.1:53", LastSuccess: now.Add(-time.Hour), LastError: "bind: refused",
+				LastErrorAt: now.Add(-time.Minute), Failure: "credentials", NextAttempt: now.Add(4 * time.Minute),
+				Records: []provider.RecordStatus{{Name: "@", Type: "A", Service: "web", Want: []netip.Addr{netip.MustParseAddr("127.0.0.12")},
+					Live: []netip.Addr{netip.MustParseAddr("127.0.0.11")}, Read: true, VerifiedAt: now.Add(-time.Minute)}}}},
+	}
+	var b bytes.Buffer
+	PrintStatus(&b, cfg, v, now)
+	out := b.String()
+	for _, want := range []string{
+		"service web: active backup (pinned to backup until ",
+		": disk swap)",
+		"  moved " + now.Add(-5*time.Minute).Local().Format("2006-01-02 15:04:05") + " (5m0s ago): pinned to backup by operator\n",
+		"main    DOWN   1/2 successes",
+		"backup  up     2/3 failures",
+		"(2s ago)",
+		"connect: connection refused",
+		"service mail: never run",
+		"provider cf: zone example.org. at https://api.cloudflare.com/client/v4, last success " + now.Add(-time.Minute).Local().Format("2006-01-02 15:04:05") + " (1m0s ago)\n",
+		"  www.example.org. A  web      127.0.0.12 (proxied)  " + now.Add(-time.Minute).Local().Format("2006-01-02 15:04:05") + " (1m0s ago)  -\n",
+		"  FAILING (credentials) since " + now.Add(-time.Minute).Local().Format("2006-01-02 15:04:05") + " (1m0s ago): bind: refused\n",
+		"  next attempt " + now.Add(4*time.Minute).Local().Format("2006-01-02 15:04:05") + " (in 4m0s), or at once when the token, key or config changes\n",
+		"  example.net. A  web      127.0.0.11  " + now.Add(-time.Minute).Local().Format("2006-01-02 15:04:05") + " (1m0s ago)  127.0.0.12\n",
+		"127.0.0.2:53  2026112203  in sync (caught up in 4ms)",
+		"127.0.0.3:53  2026112202  BEHIND: want 2026112203, 1m30s since the NOTIFY, NOTIFY not acknowledged, last error: i/o timeout",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "no daemon running") {
+		t.Errorf("a daemon's status says there is none:\n%s", out)
+	}
+}
+
+// TestPrintStatusOfAPoolAndADrill: a pool's members, a drill in
+// progress and the last drill's report.
+func TestPrintStatusOfAPoolAndADrill(t *testing.T) {
+	now := time.Date(2026, 12, 1, 4, 1, 0, 0, time.UTC)
+	cfg := &config.Config{Services: []config.Service{
+		{Name: "pool", Mode: "pool", Rise: 1, Fall: 2, Targets: []config.Target{{Name: "a"}, {Name: "b"}, {Name: "c"}}},
+		{Name: "web", Rise: 1, Fall: 2, Targets: []config.Target{{Name: "main"}, {Name: "backup"}}},
+	}}
+	up := func() *failover.TargetState { return &failover.TargetState{Up: true} }
+	v := Status{Daemon: true, Services: failover.State{
+		"pool": {Active: "a", Members: []string{"a", "c"}, Targets: map[string]*failover.TargetState{"a": up(), "b": {}, "c": up()}},
+		"web": {Active: "backup", Targets: map[string]*failover.TargetState{"main": up(), "backup": up()},
+			Pin: &failover.Pin{Target: "backup", From: "main", Since: now.Add(-time.Minute), Until: now.Add(time.Minute), Drill: true},
+			LastDrill: &failover.DrillReport{From: "main", Target: "backup", Start: now.Add(-24 * time.Hour), For: 2 * time.Minute,
+				Result: failover.DrillPassed, Reason: "backup answered all 12 probes",
+				Follow: []failover.DrillFollow{{Destination: "secondary 127.0.0.2:53 (example.com)", There: 12 * time.Millisecond, Back: 15 * time.Millisecond}}}},
+	}}
+	var b bytes.Buffer
+	PrintStatus(&b, cfg, v, now)
+	out := b.String()
+	for _, want := range []string{
+		"service pool: pool serves a,c\n",
+		"service web: active backup (failover drill: moved from main until " + now.Add(time.Minute).Local().Format(time.RFC3339) + ")\n",
+		"  last drill " + now.Add(-24*time.Hour).Local().Format("2006-01-02 15:04:05") + " (24h0m0s ago): main to backup for 2m0s, passed: backup answered all 12 probes\n",
+		"    secondary 127.0.0.2:53 (example.com)  12ms   15ms  -\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+}
