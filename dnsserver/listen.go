@@ -107,8 +107,12 @@ func (s *Server) startUDP(c *net.UDPConn) error {
 		c.Close()
 		return errClosed
 	}
+	l, err := newUDPLoop(s, c)
+	if err != nil {
+		c.Close()
+		return err
+	}
 	s.udp = append(s.udp, c)
-	l := newUDPLoop(s, c)
 	s.wg.Go(l.run)
 	return nil
 }

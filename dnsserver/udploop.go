@@ -6,11 +6,8 @@ import (
 	"net"
 	"net/netip"
 	"runtime/debug"
-	"syscall"
 
 	"github.com/miekg/dns"
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 )
 
 // A UDP socket is served by a loop of its own rather than by the dns
@@ -22,11 +19,24 @@ import (
 // udpBatch is how many datagrams one read or write moves at most.
 const udpBatch = 32
 
-// batchConn reads and writes datagrams in batches; ipv4.PacketConn and
-// ipv6.PacketConn both are one (their Message types are the same).
+// batchConn reads and writes datagrams in batches (mmsg_linux.go, and
+// mmsg_other.go elsewhere).
 type batchConn interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
-	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+	// serve reads batches into the buffers of ds (each up to its
+	// capacity) and calls handle with how many it filled, until the
+	// socket fails or is closed.
+	serve(ds []datagram, handle func(n int)) error
+	// writeBatch sends the first datagrams of ds and returns how many.
+	writeBatch(ds []datagram) (int, error)
+}
+
+// datagram is one datagram of a batch.
+type datagram struct {
+	buf   []byte // to send; for a read, its capacity is the space
+	n     int    // bytes read
+	trunc bool   // it was larger than the space
+	from  netip.AddrPort
+	scope uint32 // of an IPv6 link-local peer
 }
 
 // udpLoop serves one UDP socket.
@@ -36,72 +46,66 @@ type udpLoop struct {
 	bc   batchConn
 }
 
-func newUDPLoop(s *Server, conn *net.UDPConn) *udpLoop {
-	l := &udpLoop{s: s, conn: conn}
-	if a, ok := conn.LocalAddr().(*net.UDPAddr); ok && a.IP.To4() != nil {
-		l.bc = ipv4.NewPacketConn(conn)
-	} else {
-		l.bc = ipv6.NewPacketConn(conn)
+func newUDPLoop(s *Server, conn *net.UDPConn) (*udpLoop, error) {
+	bc, err := newBatchConn(conn, udpBatch)
+	if err != nil {
+		return nil, err
 	}
-	return l
+	return &udpLoop{s: s, conn: conn, bc: bc}, nil
 }
 
 // run serves until the socket is closed.
 func (l *udpLoop) run() {
-	in := make([]ipv4.Message, udpBatch)
-	out := make([]ipv4.Message, udpBatch)
+	in := make([]datagram, udpBatch)
+	out := make([]datagram, udpBatch)
 	replies := make([][]byte, udpBatch)
 	for i := range in {
-		in[i].Buffers = [][]byte{make([]byte, l.s.cfg.MaxQuerySize)}
+		in[i].buf = make([]byte, 0, l.s.cfg.MaxQuerySize)
 		replies[i] = make([]byte, fastReplyMax)
-		out[i].Buffers = [][]byte{nil}
 	}
-	for {
-		n, err := l.bc.ReadBatch(in, 0)
-		if err != nil {
-			if l.s.closing.Load() || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			l.s.logLimited(slog.LevelWarn, "udp read failed", "addr", l.conn.LocalAddr().String(), "err", err)
-			continue
-		}
+	handle := func(n int) {
 		k := 0
 		for i := range in[:n] {
-			m := &in[i]
-			ua, ok := m.Addr.(*net.UDPAddr)
-			if !ok || m.Flags&syscall.MSG_TRUNC != 0 {
+			d := &in[i]
+			if d.trunc || !d.from.IsValid() {
 				continue // larger than MaxQuerySize: not a query we parse
 			}
-			if size := l.answer(m.Buffers[0][:m.N], ua, replies[k]); size > 0 {
-				out[k].Buffers[0], out[k].Addr = replies[k][:size], m.Addr
+			if size := l.answer(d.buf[:d.n], d.from, replies[k]); size > 0 {
+				out[k] = datagram{buf: replies[k][:size], from: d.from, scope: d.scope}
 				k++
 			}
 		}
 		l.send(out[:k])
 	}
+	for {
+		err := l.bc.serve(in, handle)
+		if l.s.closing.Load() || errors.Is(err, net.ErrClosed) {
+			return
+		}
+		l.s.logLimited(slog.LevelWarn, "udp read failed", "addr", l.conn.LocalAddr().String(), "err", err)
+	}
 }
 
 // send writes every reply, in as few calls as the kernel allows.
-func (l *udpLoop) send(ms []ipv4.Message) {
-	for len(ms) > 0 {
-		n, err := l.bc.WriteBatch(ms, 0)
+func (l *udpLoop) send(ds []datagram) {
+	for len(ds) > 0 {
+		n, err := l.bc.writeBatch(ds)
 		if err != nil {
 			l.s.logLimited(slog.LevelDebug, "cannot send answers", "addr", l.conn.LocalAddr().String(), "err", err)
 			n = max(n, 1) // skip the datagram that failed
 		}
-		ms = ms[n:]
+		ds = ds[n:]
 	}
 }
 
-// answer handles one datagram from ua: the fast path writes its reply
+// answer handles one datagram from ap: the fast path writes its reply
 // into buf and returns the length; anything else goes to ServeDNS, which
 // sends its own reply (0 is returned). Responses are dropped unread.
-func (l *udpLoop) answer(q []byte, ua *net.UDPAddr, buf []byte) (size int) {
+func (l *udpLoop) answer(q []byte, ap netip.AddrPort, buf []byte) (size int) {
 	if len(q) < headerLen || q[2]&0x80 != 0 {
 		l.s.stats.dropped.Add(1)
 		return 0
 	}
-	ap := ua.AddrPort()
 	if n := l.fast(q, ap.Addr().Unmap(), buf); n != 0 {
 		return max(n, 0)
 	}
