@@ -121,3 +121,15 @@ func appendRecord(dst []byte, rtype uint16, ttl uint32, rdata []byte) []byte {
 
 // SOASerial is the serial of the SOA the zone was built with.
 func (b *Base) SOASerial() uint32 { return b.soa.Serial }
+
+// SOARRset is the SOA RRset a version with serial holds at the apex, as
+// NewVersion lays it out: what a signer can sign before that version is
+// made (see dnssec.Signed.Prepare).
+func (b *Base) SOARRset(serial uint32) RRset {
+	soa := dns.Copy(b.soa).(*dns.SOA)
+	soa.Serial = serial
+	return RRset{Type: dns.TypeSOA, Count: 1, Wire: appendRecord(nil, dns.TypeSOA, soa.Hdr.Ttl, RdataOf(soa))}
+}
+
+// ApexWire is the zone apex in canonical wire form.
+func (b *Base) ApexWire() []byte { return b.names.name(0) }

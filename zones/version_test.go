@@ -248,3 +248,24 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// The SOA RRset a Base gives for a serial is byte for byte the one a
+// version made with that serial holds: what a signer signs ahead of the
+// version must be what the version serves.
+func TestBaseSOARRsetIsTheVersions(t *testing.T) {
+	b := buildSlots(t, slotZone, 5)
+	for _, serial := range []uint32{1, 2026120300, 1<<32 - 1} {
+		v := mustVersion(t, b, serial, fillWith("192.0.2.7"))
+		got, ok := v.Apex().RRset(dns.TypeSOA)
+		if !ok {
+			t.Fatal("no SOA at the apex")
+		}
+		want := b.SOARRset(serial)
+		if got.Count != want.Count || string(got.Wire) != string(want.Wire) {
+			t.Errorf("serial %d: version holds %x, Base gives %x", serial, got.Wire, want.Wire)
+		}
+	}
+	if string(b.ApexWire()) != "\x07example\x03com\x00" {
+		t.Errorf("ApexWire = %q", b.ApexWire())
+	}
+}

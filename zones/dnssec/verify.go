@@ -51,26 +51,6 @@ func (ks *KeySet) verifyRRset(rrs []dns.RR, sigs []dns.RR, now time.Time) error 
 	return nil
 }
 
-// verifyNode verifies the RRsets of node n (owner name) whose types want
-// accepts.
-func (sb *Signed) verifyNode(v *zones.Version, name []byte, n zones.Node, want func(uint16) bool, now time.Time) error {
-	text := zones.WireNameText(name)
-	var sigs []dns.RR
-	if s, ok := n.RRset(dns.TypeRRSIG); ok {
-		sigs = s.Records(text)
-	}
-	for i := range n.Len() {
-		s := n.At(i)
-		if s.Type == dns.TypeRRSIG || !want(s.Type) {
-			continue
-		}
-		if err := sb.keys.verifyRRset(s.Records(text), sigs, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // verifyBase checks every static signature of the signed Base and its
 // denial chain, on workers cores.
 func (sb *Signed) verifyBase(now time.Time, workers int) error {

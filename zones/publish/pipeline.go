@@ -66,6 +66,7 @@ type Pipeline struct {
 	kill   context.CancelFunc
 	wg     sync.WaitGroup
 	active bool
+	ahead  sync.WaitGroup // signAhead's signing (sign.go)
 }
 
 // zoneEntry is one zone in the pipeline.
@@ -236,6 +237,9 @@ func (p *Pipeline) Start() {
 	for _, w := range p.vworker {
 		p.startValueWorker(w)
 	}
+	for _, name := range p.order {
+		p.signAhead(p.zones[name])
+	}
 }
 
 // Stop stops the workers: none starts another attempt, and an attempt in
@@ -250,6 +254,7 @@ func (p *Pipeline) Stop(grace time.Duration) {
 	}
 	p.active = false
 	p.mu.Unlock()
+	p.ahead.Wait()
 	p.stop()
 	done := make(chan struct{})
 	go func() { p.wg.Wait(); close(done) }()

@@ -8,7 +8,8 @@ import (
 
 // Resign signs again, with a new serial, every signed zone whose
 // signatures are due for refresh or whose keys changed (a rollover
-// step), and hands the new version on as Publish does. The signing, whose
+// step), and hands the new version on as Publish does. It also keeps
+// each zone's next SOA signed ahead (signAhead). The signing, whose
 // cost is the size of the zone, runs without holding up Publish: a
 // failover meanwhile is published at once, and the re-signed zone then
 // carries the values it left.
@@ -26,6 +27,7 @@ func (p *Pipeline) Resign(now time.Time) []Change {
 		if c == nil || c.signed == nil {
 			continue
 		}
+		p.signAhead(e) // a date serial's next may have moved to a new day
 		if stale := c.Zone.Signer.Stale(c.signed, now); stale || c.Zone.Signer.VersionDue(c.signed, e.current(), now) {
 			work = append(work, due{e, c, stale})
 		}

@@ -3,6 +3,7 @@ package publish
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/zonerw/zonerw/zones"
@@ -28,6 +29,12 @@ type SignedBase interface {
 	// NewVersion makes a version with its dynamic RRsets signed and
 	// verified; a version that does not verify is an error.
 	NewVersion(serial uint32, fill zones.Fill) (*zones.Version, error)
+	// Prepare signs and verifies, ahead of need, the SOA RRset of a
+	// version with each of serials, for NewVersion to use.
+	Prepare(serials []uint32) error
+	// Anticipate signs and verifies, ahead of need, the RRsets a version
+	// filled by fill would change, for NewVersion to use.
+	Anticipate(fill zones.Fill) error
 }
 
 // sign signs c's base when its zone is signed. It is part of Compile.
@@ -80,4 +87,58 @@ func (c *Compiled) signedReuse(rel *Release, draft *zones.Version) (*Release, bo
 	}
 	v.SetJournal(draft.Journal())
 	return &Release{Zone: rel.Zone, Version: v, Values: rel.Values}, false, nil
+}
+
+// signAhead has the SOA of e's next version signed in the background
+// while the pipeline runs, so that a failover signs only the RRsets it
+// changes (dnssec.Signed.Prepare). The next serial is known ahead except
+// under the unixtime policy: the one after e's, and for a date serial
+// also the first of tomorrow's (Resign, every minute in the daemon,
+// moves that on). A version whose SOA was not signed ahead signs its
+// own. p.mu is held.
+func (p *Pipeline) signAhead(e *zoneEntry) {
+	c := e.compiled
+	if !p.active || c == nil || c.signed == nil || c.FixedSerial || c.Zone.Policy == zones.UnixTime {
+		return
+	}
+	now := p.cfg.Now()
+	y, m, d := now.Date()
+	var serials []uint32
+	for _, at := range []time.Time{now, time.Date(y, m, d+1, 0, 0, 0, 0, now.Location())} {
+		if s, err := zones.NextSerial(c.Zone.Policy, e.floor, e.hasFloor, at); err == nil && !slices.Contains(serials, s) {
+			serials = append(serials, s)
+		}
+	}
+	sb, log, zone := c.signed, p.cfg.Log, e.name
+	p.ahead.Go(func() {
+		if err := sb.Prepare(serials); err != nil {
+			log.Warn("cannot sign the next SOA ahead; the next version signs its own", "zone", zone, "err", err)
+		}
+	})
+}
+
+// Anticipate has the RRsets that each of alts (the values the next
+// failovers could publish: in the daemon, each service on each of its
+// other targets) would change signed in the background, for every signed
+// zone, so that such a failover, when it comes, signs nothing (its SOA is
+// signed ahead too, signAhead). Values that a zone cannot be filled with
+// are left to fail when, and if, they are published.
+func (p *Pipeline) Anticipate(alts []Values) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.active || len(alts) == 0 {
+		return
+	}
+	for _, name := range p.order {
+		c := p.zones[name].compiled
+		if c == nil || c.signed == nil {
+			continue
+		}
+		sb := c.signed
+		p.ahead.Go(func() {
+			for _, v := range alts {
+				_ = sb.Anticipate(func(s zones.Slot) ([]netip.Addr, uint32, error) { return fill(s, v) })
+			}
+		})
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/templates"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/dnssec"
 	"github.com/zonerw/zonerw/zones/store"
@@ -332,4 +333,49 @@ func TestSignedRefreshAfterRestart(t *testing.T) {
 	if len(ch) != 1 || !ch[0].Changed || ch[0].Serial == first.Serial {
 		t.Fatalf("resign on day 14: %+v", ch)
 	}
+}
+
+// TestSignedFailoverSignedAhead: while the pipeline runs, a signed zone's
+// next SOA is signed after each version (signAhead) and the failovers
+// Anticipate is told of are signed before they come, so that such a
+// failover, and the failback after it, make no signature on the publish
+// path; one nobody foresaw signs its own. Every version verifies.
+func TestSignedFailoverSignedAhead(t *testing.T) {
+	c := newFakeClock(now)
+	z, _ := signedZone(t, tmplText, dnssec.Policy{}, c)
+	st, err := store.Open(t.TempDir(), 0, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Store: st, Now: c.now})
+	p.AddZone(z.Name, ZoneState{})
+	p.AddDestination(z.Name, "server", &recorder{}, time.Second, fastRety)
+	p.Start()
+	defer p.Stop(time.Second)
+	apply(t, p, z, onMain(), false)
+	signed := p.Compiled(z.Name).signed.(*dnssec.Signed)
+	p.Anticipate([]Values{onBackup()})
+	p.ahead.Wait()
+	for _, v := range []Values{onBackup(), onMain()} {
+		before := signed.SignedInline()
+		if ch := p.Publish(v); len(ch) != 1 || !ch[0].Changed || ch[0].Err != nil {
+			t.Fatalf("failover: %+v", ch)
+		}
+		if n := signed.SignedInline() - before; n != 0 {
+			t.Errorf("serial %d: %d RRsets signed on the publish path", p.Current(z.Name).Serial(), n)
+		}
+		checkValid(t, p.Current(z.Name), c.now())
+		p.ahead.Wait()
+	}
+	// Not foreseen: the SOA is ready, www's new records are not.
+	before := signed.SignedInline()
+	other := onBackup()
+	other.Active["web"] = templates.Addrs{IPv4: addrs("127.0.0.30"), IPv6: other.Active["web"].IPv6}
+	if ch := p.Publish(other); len(ch) != 1 || !ch[0].Changed || ch[0].Err != nil {
+		t.Fatalf("failover to an address not foreseen: %+v", ch)
+	}
+	if n := signed.SignedInline() - before; n != 2 {
+		t.Errorf("failover to an address not foreseen: %d RRsets signed on the publish path, want 2 (www A, the apex A)", n)
+	}
+	checkValid(t, p.Current(z.Name), c.now())
 }

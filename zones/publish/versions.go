@@ -156,6 +156,9 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	crashpoint.Hit(crashpoint.VersionStored, e.name)
 	e.cur = rel
 	e.raise(ch.Serial)
+	// Started before the destinations are woken, so that they, not the
+	// signing, run first when this goroutine next waits.
+	p.signAhead(e)
 	for _, w := range e.workers {
 		w.offer(rel)
 	}
