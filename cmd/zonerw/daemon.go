@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -51,28 +50,14 @@ func (d *daemon) afterChanges(changes []publish.Change) {
 	d.pipe.Anticipate(d.alternatives())
 }
 
-// alternatives is what the services would serve after each failover that
-// could come next: each service on each one of its targets alone, the
-// others as they are now. A signed zone signs these ahead.
+// alternatives is app.alternatives for the targets active now.
 func (d *daemon) alternatives() []publish.Values {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.engine == nil {
 		return nil
 	}
-	act := d.engine.ActiveTargets()
-	var out []publish.Values
-	for _, s := range d.a.cfg.Services {
-		for _, t := range s.Targets {
-			if cur := act[s.Name]; len(cur) == 1 && cur[0] == t.Name {
-				continue
-			}
-			alt := maps.Clone(act)
-			alt[s.Name] = []string{t.Name}
-			out = append(out, d.a.values(alt))
-		}
-	}
-	return out
+	return d.a.alternatives(d.engine.ActiveTargets())
 }
 
 // keepBroken logs and alerts the zones whose templates do not compile.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"os"
 	"time"
@@ -159,6 +160,25 @@ func (a *app) active(act map[string][]string) map[string]templates.Addrs {
 			addrs.IPv6 = append(addrs.IPv6, t.IPv6...)
 		}
 		out[svc] = addrs
+	}
+	return out
+}
+
+// alternatives is what the services would serve after each failover
+// that could come next from act: each service on each one of its
+// targets alone, the others as in act. A signed zone signs these ahead
+// (publish.Pipeline.Anticipate).
+func (a *app) alternatives(act map[string][]string) []publish.Values {
+	var out []publish.Values
+	for _, s := range a.cfg.Services {
+		for _, t := range s.Targets {
+			if cur := act[s.Name]; len(cur) == 1 && cur[0] == t.Name {
+				continue
+			}
+			alt := maps.Clone(act)
+			alt[s.Name] = []string{t.Name}
+			out = append(out, a.values(alt))
+		}
 	}
 	return out
 }

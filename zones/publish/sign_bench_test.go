@@ -27,11 +27,10 @@ func (s served) Deliver(_ context.Context, r *Release) error {
 // and the changed RRset's signatures made and verified), stores it (the
 // journal entry appended and synced) and hands it to the destination,
 // which here stands for the nameserver. A signed zone's next SOA is
-// signed ahead after each failover (signAhead), and each failover here
-// starts once that is done, as one a probe round later would. Every 128 versions the store
-// writes a whole snapshot (zones/store), which a signed zone, with its
-// signatures and chain, makes about three times larger: that shows in
-// ns/op and p99, while p50 is a failover without it.
+// signed ahead after each version (signAhead), and with foreseen the
+// failover's records too (Anticipate); each failover here starts once
+// that is done, as one a probe round later would. signed/op counts the
+// RRsets signed on the publish path.
 //
 //	go test -run '^$' -bench 'Failover100k' -benchtime 300x -count 3 ./zones/publish
 func BenchmarkFailover100k(b *testing.B) {
