@@ -28,8 +28,8 @@ type Signed struct {
 
 	mu    sync.Mutex
 	cache map[cacheKey][]cached // per RRset, its last few contents' signatures, newest first
-	// inline counts the signatures NewVersion had to make itself: what
-	// Prepare and Anticipate did not make ahead.
+	// inline counts the RRsets NewVersion had to sign itself: those
+	// Prepare and Anticipate did not sign ahead.
 	inline atomic.Uint64
 	// ahead is SOA RRsets signed before a version needs them, for the
 	// serials the next versions are expected to have (see Prepare),
@@ -119,9 +119,10 @@ func (sb *Signed) Expires() time.Time { return sb.signed.Add(sb.policy.Validity)
 // NewVersion makes the version with serial and its slots filled by fill,
 // signing the RRsets that change per version (the SOA, unless Prepare
 // signed it; a slot's RRset only when its records differ from those
-// signed before, or their signatures are due), at now. Each signature made is verified against the records the
-// version holds before it is used; a version that does not verify is an
-// error naming the RRset, and is not returned.
+// signed before, or their signatures are due), at now. Each signature
+// made is verified against the records the version holds before it is
+// used; a version that does not verify is an error naming the RRset,
+// and is not returned.
 func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, error) {
 	now := sb.now()
 	if !now.Before(sb.Expires()) {
@@ -141,9 +142,12 @@ func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, er
 				continue
 			}
 			key := cacheKey{owner: string(owner), rtype: s.Type}
-			sigs, ok := sb.cachedSigs(key, s.Wire, until)
+			var sigs []byte
+			var ok bool
 			if s.Type == dns.TypeSOA {
 				sigs, ok = sb.signedAhead(s.Wire, until)
+			} else {
+				sigs, ok = sb.cachedSigs(key, s.Wire, until)
 			}
 			if ok {
 				out = append(out, sigs...)
