@@ -4,7 +4,10 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/zonerw/zonerw/cmd/zonerw/config"
 )
 
 // The failovers that could come next, which a signed zone signs ahead:
@@ -33,5 +36,42 @@ func TestAlternatives(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("alternatives from main and mx1:\n got %v\nwant %v", got, want)
+	}
+}
+
+// A pool's next failovers are one member going (while another stays) or
+// one target coming back, members in config order as the engine serves
+// them; a plain service beside it moves to its other target.
+func TestAlternativesOfAPool(t *testing.T) {
+	cfg := &config.Config{Services: []config.Service{
+		{Name: "web", Mode: "pool", Targets: []config.Target{{Name: "a", IPv4: "192.0.2.1"}, {Name: "b", IPv4: "192.0.2.2"}, {Name: "c", IPv4: "192.0.2.3"}}},
+		{Name: "mail", Targets: []config.Target{{Name: "mx1", IPv4: "192.0.2.25"}, {Name: "mx2", IPv4: "192.0.2.26"}}},
+	}}
+	a := buildServices(cfg)
+	var got []string
+	for _, v := range a.alternatives(map[string][]string{"web": {"a", "c"}, "mail": {"mx1"}}) {
+		var s []string
+		for _, svc := range []string{"web", "mail"} {
+			for _, ip := range v.Active[svc].IPv4 {
+				s = append(s, ip.String())
+			}
+			s = append(s, "|")
+		}
+		got = append(got, strings.Join(s, " "))
+	}
+	want := []string{
+		"192.0.2.3 | 192.0.2.25 |",                     // a taken out
+		"192.0.2.1 192.0.2.2 192.0.2.3 | 192.0.2.25 |", // b back
+		"192.0.2.1 | 192.0.2.25 |",                     // c taken out
+		"192.0.2.1 192.0.2.3 | 192.0.2.26 |",           // mail on mx2
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("alternatives of pool {a, c} and mail on mx1:\n got %q\nwant %q", got, want)
+	}
+	// A pool of one has nothing to take out, only targets to add.
+	for _, v := range a.alternatives(map[string][]string{"web": {"b"}, "mail": {"mx2"}}) {
+		if len(v.Active["web"].IPv4) == 0 {
+			t.Errorf("an alternative with the pool empty: %v", v.Active)
+		}
 	}
 }

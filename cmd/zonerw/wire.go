@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
@@ -165,19 +166,36 @@ func (a *app) active(act map[string][]string) map[string]templates.Addrs {
 }
 
 // alternatives is what the services would serve after each failover
-// that could come next from act: each service on each one of its
-// targets alone, the others as in act. A signed zone signs these ahead
-// (publish.Pipeline.Anticipate).
+// that could come next from act, one service at a time (the others as in
+// act): a service on each one of its other targets alone; a pool with
+// each target that is not in it added, and each one that is taken out
+// (members stay in config order, as the engine keeps them). A signed
+// zone signs these ahead (publish.Pipeline.Anticipate).
 func (a *app) alternatives(act map[string][]string) []publish.Values {
 	var out []publish.Values
+	add := func(svc string, targets []string) {
+		alt := maps.Clone(act)
+		alt[svc] = targets
+		out = append(out, a.values(alt))
+	}
 	for _, s := range a.cfg.Services {
+		cur := act[s.Name]
 		for _, t := range s.Targets {
-			if cur := act[s.Name]; len(cur) == 1 && cur[0] == t.Name {
+			if s.Mode != string(failover.ModePool) {
+				if len(cur) != 1 || cur[0] != t.Name {
+					add(s.Name, []string{t.Name})
+				}
 				continue
 			}
-			alt := maps.Clone(act)
-			alt[s.Name] = []string{t.Name}
-			out = append(out, a.values(alt))
+			var next []string
+			for _, o := range s.Targets {
+				if in := slices.Contains(cur, o.Name); (in && o.Name != t.Name) || (!in && o.Name == t.Name) {
+					next = append(next, o.Name)
+				}
+			}
+			if len(next) > 0 {
+				add(s.Name, next)
+			}
 		}
 	}
 	return out
