@@ -97,7 +97,7 @@ func (sb *Signed) VersionDue(v *zones.Version, now time.Time) bool {
 	if !ok {
 		return false
 	}
-	refresh := sb.policy.refresh(uint32(sb.timing.MaxTTL / time.Second))
+	refresh := sb.refresh()
 	for _, rr := range s.Records(v.Origin()) {
 		sig := rr.(*dns.RRSIG)
 		if sig.TypeCovered == dns.TypeDNSKEY && !now.Add(refresh).Before(time.Unix(int64(sig.Expiration), 0)) {
@@ -110,7 +110,13 @@ func (sb *Signed) VersionDue(v *zones.Version, now time.Time) bool {
 // Due is when the static signatures must be made anew: their expiry
 // less the refresh period.
 func (sb *Signed) Due() time.Time {
-	return sb.signed.Add(sb.policy.Validity - sb.policy.refresh(uint32(sb.timing.MaxTTL/time.Second)))
+	return sb.signed.Add(sb.policy.Validity - sb.refresh())
+}
+
+// refresh is how long before its expiry a signature of this zone is made
+// anew.
+func (sb *Signed) refresh() time.Duration {
+	return sb.policy.refresh(uint32(sb.timing.MaxTTL / time.Second))
 }
 
 // Expires is when the static signatures expire.
@@ -131,7 +137,7 @@ func (sb *Signed) NewVersion(serial uint32, fill zones.Fill) (*zones.Version, er
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	w := sb.policy.window(now)
-	until := now.Add(sb.policy.refresh(uint32(sb.timing.MaxTTL / time.Second)))
+	until := now.Add(sb.refresh())
 	v, err := zones.NewSignedVersion(sb.base, serial, fill, func(owner []byte, n zones.Node) ([]byte, error) {
 		types := sb.perVersion[string(owner)]
 		var out, buf []byte
@@ -212,7 +218,7 @@ func (sb *Signed) SignedInline() uint64 { return sb.inline.Load() }
 // refresh, signs its own as before. It may run beside NewVersion.
 func (sb *Signed) Prepare(serials []uint32) error {
 	now := sb.now()
-	until := now.Add(sb.policy.refresh(uint32(sb.timing.MaxTTL / time.Second)))
+	until := now.Add(sb.refresh())
 	zone := sb.base.Origin()
 	apex := sb.base.ApexWire()
 	w := sb.policy.window(now)
@@ -259,7 +265,7 @@ func (sb *Signed) Anticipate(fill zones.Fill) error {
 		return err
 	}
 	now := sb.now()
-	until := now.Add(sb.policy.refresh(uint32(sb.timing.MaxTTL / time.Second)))
+	until := now.Add(sb.refresh())
 	w := sb.policy.window(now)
 	type job struct {
 		key  cacheKey
@@ -309,18 +315,19 @@ const aheadDepth = 4
 // signedAhead returns the signatures Prepare made for the SOA RRset
 // wire, if they are still good past until. sb.mu is held.
 func (sb *Signed) signedAhead(wire []byte, until time.Time) ([]byte, bool) {
-	for _, c := range sb.ahead {
-		if string(c.wire) == string(wire) && until.Before(c.expires) {
-			return c.sigs, true
-		}
-	}
-	return nil, false
+	return find(sb.ahead, wire, until)
 }
 
 // cachedSigs returns the signatures made for the RRset key when it held
 // wire, if they are still good past until.
 func (sb *Signed) cachedSigs(key cacheKey, wire []byte, until time.Time) ([]byte, bool) {
-	for _, c := range sb.cache[key] {
+	return find(sb.cache[key], wire, until)
+}
+
+// find returns the signatures in list made for the records wire, if they
+// are still good past until.
+func find(list []cached, wire []byte, until time.Time) ([]byte, bool) {
+	for _, c := range list {
 		if string(c.wire) == string(wire) && until.Before(c.expires) {
 			return c.sigs, true
 		}
