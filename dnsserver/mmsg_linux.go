@@ -39,6 +39,18 @@ type rawBatchConn struct {
 	hdrs  []mmsghdr
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrInet6 // large enough for a sockaddr_in too
+
+	// The system call in progress, and the function the RawConn runs
+	// for it, made once: a closure made per call escapes to the heap
+	// through the RawConn, which was two allocations per read and per
+	// write. One goroutine, the socket's loop, makes every call.
+	op struct {
+		trap  uintptr
+		n     int
+		got   int
+		errno syscall.Errno
+	}
+	do func(fd uintptr) bool
 }
 
 func newBatchConn(c *net.UDPConn, size int) (batchConn, error) {
@@ -47,6 +59,7 @@ func newBatchConn(c *net.UDPConn, size int) (batchConn, error) {
 		return nil, err
 	}
 	b := &rawBatchConn{rc: rc, hdrs: make([]mmsghdr, size), iovs: make([]unix.Iovec, size), names: make([]unix.RawSockaddrInet6, size)}
+	b.do = b.try
 	var serr error
 	if err := rc.Control(func(fd uintptr) {
 		var domain int
@@ -79,7 +92,7 @@ func (b *rawBatchConn) serve(ds []datagram, handle func(n int)) error {
 		for i := range ds {
 			b.prepare(i, &ds[i])
 		}
-		n, err := b.call(b.rc.Read, unix.SYS_RECVMMSG, len(ds))
+		n, err := b.call(false, unix.SYS_RECVMMSG, len(ds))
 		if err != nil {
 			return err
 		}
@@ -102,34 +115,43 @@ func (b *rawBatchConn) writeBatch(ds []datagram) (int, error) {
 		b.iovs[i].SetLen(len(ds[i].buf))
 		b.hdrs[i].hdr.Namelen = putSockaddr(&b.names[i], ds[i].from, ds[i].scope, b.v6)
 	}
-	return b.call(b.rc.Write, unix.SYS_SENDMMSG, len(ds))
+	return b.call(true, unix.SYS_SENDMMSG, len(ds))
 }
 
 // call makes the system call trap over the first n headers when the
-// socket is ready (wait parks until it is).
-func (b *rawBatchConn) call(wait func(func(uintptr) bool) error, trap uintptr, n int) (int, error) {
-	var got int
-	var errno syscall.Errno
-	err := wait(func(fd uintptr) bool {
-		for {
-			r, _, e := syscall.RawSyscall6(trap, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(n), unix.MSG_DONTWAIT, 0, 0)
-			switch e {
-			case unix.EINTR:
-				continue
-			case unix.EAGAIN:
-				return false // not ready: wait on the poller
-			}
-			got, errno = int(r), e
-			return true
-		}
-	})
+// socket is ready to read (or to write, when write is set); the RawConn
+// parks the loop on the poller until it is.
+func (b *rawBatchConn) call(write bool, trap uintptr, n int) (int, error) {
+	b.op.trap, b.op.n, b.op.got, b.op.errno = trap, n, 0, 0
+	var err error
+	if write {
+		err = b.rc.Write(b.do)
+	} else {
+		err = b.rc.Read(b.do)
+	}
 	if err != nil {
 		return 0, err
 	}
-	if errno != 0 {
-		return 0, errno
+	if b.op.errno != 0 {
+		return 0, b.op.errno
 	}
-	return got, nil
+	return b.op.got, nil
+}
+
+// try makes b.op's call on fd; false asks the RawConn to wait until
+// the socket is ready.
+func (b *rawBatchConn) try(fd uintptr) bool {
+	for {
+		r, _, e := syscall.RawSyscall6(b.op.trap, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(b.op.n), unix.MSG_DONTWAIT, 0, 0)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false // not ready: wait on the poller
+		}
+		b.op.got, b.op.errno = int(r), e
+		return true
+	}
 }
 
 // sockaddrPeer reads the peer address the kernel wrote into sa (a
