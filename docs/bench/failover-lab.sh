@@ -11,7 +11,8 @@
 # script reloaded NSD: write the zone file, reload) serving example.org to
 # the same three secondaries, and times from the start of `knotc
 # zone-reload` to each answer. All for zones of 100 and of 100,000 records.
-# Every server is polled every millisecond (failoverlab watch).
+# Every server is polled every millisecond (failoverlab watch). It also
+# prints each secondary's CPU time per switch through zonerw.
 #
 #   bash docs/bench/failover-lab.sh          # from the repository root
 #
@@ -21,6 +22,8 @@
 #   SWITCHES=10          switches per zone size (odd: failover, even: failback)
 #   SIZES="100 100000"   records per zone
 #   KNOT_PRIMARY=1       0: skip the Knot primary comparison
+#   SECONDARIES="nsd knot bind"  the secondaries to start (one alone shows
+#                        what it does with the machine to itself)
 #   DEADLINE=1200        seconds the whole run may take
 #   PORT=53561           first of six ports: zonerw, NSD, Knot, BIND, the
 #                        Knot primary, the web servers
@@ -31,6 +34,7 @@ set -euo pipefail
 SWITCHES=${SWITCHES:-10}
 SIZES=${SIZES:-"100 100000"}
 KNOT_PRIMARY=${KNOT_PRIMARY:-1}
+SECONDARIES=${SECONDARIES-nsd knot bind}
 DEADLINE=${DEADLINE:-1200}
 PORT=${PORT:-53561}
 ZONERW=127.0.0.1:$PORT
@@ -42,6 +46,11 @@ WEB_PORT=$((PORT + 5))
 MAIN_IP=127.0.0.11
 BACKUP_IP=127.0.0.12
 
+[ -n "$SECONDARIES" ] || { echo "failover-lab.sh: SECONDARIES is empty" >&2; exit 2; }
+for s in $SECONDARIES; do
+  case $s in nsd | knot | bind) ;; *) echo "failover-lab.sh: SECONDARIES: unknown secondary '$s' (nsd, knot, bind)" >&2; exit 2 ;; esac
+done
+
 cd "$(dirname "$0")/../.."
 for tool in go nsd knotd knotc named dig; do
   command -v "$tool" >/dev/null || { echo "failover-lab.sh: $tool not found (apt-get install nsd knot bind9 dnsutils)" >&2; exit 1; }
@@ -50,6 +59,7 @@ done
 work=$(mktemp -d)
 dir=$work
 results=$work/results
+cpu=$work/cpu
 started=$SECONDS
 declare -A pids=() # name -> PID of what this script started
 
@@ -80,6 +90,28 @@ fail() {
 
 host() { echo "${1%:*}"; }
 port() { echo "${1##*:}"; }
+
+addr() { # addr SECONDARY: its address:port
+  case $1 in nsd) echo "$NSD" ;; knot) echo "$KNOT" ;; bind) echo "$BIND" ;; esac
+}
+
+# servers FIRST: FIRST, then name=address of each started secondary, comma
+# separated (failoverlab watch -servers).
+servers() {
+  local list=$1 s
+  for s in $SECONDARIES; do list="$list,$s=$(addr "$s")"; done
+  echo "$list"
+}
+
+# cpu_ticks PID: the CPU time (utime+stime, clock ticks) of PID and its
+# descendants, the living ones and those they reaped (NSD loads each
+# transfer in a forked process).
+cpu_ticks() {
+  local total p
+  total=$(awk '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0)
+  for p in $(pgrep -P "$1" || true); do total=$((total + $(cpu_ticks "$p"))); done
+  echo "$total"
+}
 
 # wait_a SERVER NAME WANT SECONDS: poll until SERVER answers NAME A with WANT.
 wait_a() {
@@ -158,9 +190,7 @@ zones:
     template: example.com.tmpl
     allow_transfer: ["127.0.0.0/8"]
     secondaries:
-      - {address: "$NSD"}
-      - {address: "$KNOT"}
-      - {address: "$BIND"}
+$(for s in $SECONDARIES; do echo "      - {address: \"$(addr "$s")\"}"; done)
 EOF
   mkdir -p "$dir/nsd" "$dir/knot" "$dir/bind" "$dir/primary"
   local org_nsd="" org_knot_remote="" org_knot_zone="" org_bind=""
@@ -316,7 +346,7 @@ close_main() { stop web-main; }
 knot_switch() {
   primary_zone "$2" "$3" "$5"
   "$lab" watch -label "$1" -run "knotc -c $dir/primary/knot.conf zone-reload example.org" -name www.example.org \
-    -from "$4" -want "$5" -servers "primary=$PRIMARY,nsd=$NSD,knot=$KNOT,bind=$BIND" -timeout 30s >>"$results" ||
+    -from "$4" -want "$5" -servers "$(servers "primary=$PRIMARY")" -timeout 30s >>"$results" ||
     fail "knot switch $1: not every server answered $5"
 }
 
@@ -341,16 +371,24 @@ run_size() { # run_size N: everything started afresh for a zone of N records
     start knot-primary "$dir/primary/output.log" knotd -c "$dir/primary/knot.conf"
     wait_a "$PRIMARY" www.example.org "$MAIN_IP" 60
   fi
-  start nsd "$dir/nsd/output.log" nsd -d -c "$dir/nsd/nsd.conf"
-  start knot "$dir/knot/output.log" knotd -c "$dir/knot/knot.conf"
-  start bind "$dir/bind/output.log" named -g -n 1 -c "$dir/bind/named.conf"
-  for s in "$NSD" "$KNOT" "$BIND"; do
-    wait_a "$s" www.example.com "$MAIN_IP" 120
-    [ "$KNOT_PRIMARY" = 1 ] && wait_a "$s" www.example.org "$MAIN_IP" 120
+  local s
+  for s in $SECONDARIES; do
+    case $s in
+      nsd) start nsd "$dir/nsd/output.log" nsd -d -c "$dir/nsd/nsd.conf" ;;
+      knot) start knot "$dir/knot/output.log" knotd -c "$dir/knot/knot.conf" ;;
+      bind) start bind "$dir/bind/output.log" named -g -n 1 -c "$dir/bind/named.conf" ;;
+    esac
+  done
+  for s in $SECONDARIES; do
+    wait_a "$(addr "$s")" www.example.com "$MAIN_IP" 120
+    if [ "$KNOT_PRIMARY" = 1 ]; then wait_a "$(addr "$s")" www.example.org "$MAIN_IP" 120; fi
   done
 
   echo "== $n records: $SWITCHES switches through zonerw serve"
-  local servers="zonerw=$ZONERW,nsd=$NSD,knot=$KNOT,bind=$BIND"
+  local servers
+  servers=$(servers "zonerw=$ZONERW")
+  local -A ticks=()
+  for s in $SECONDARIES; do ticks[$s]=$(cpu_ticks "${pids[$s]}"); done
   for i in $(seq "$SWITCHES"); do
     within_deadline
     if [ $((i % 2)) = 1 ]; then
@@ -360,6 +398,12 @@ run_size() { # run_size N: everything started afresh for a zone of N records
     fi
     tail -n 1 "$results"
     sleep 1 # let the secondaries finish what follows a transfer
+  done
+  # Each secondary's CPU time over those switches (the transfers, loading
+  # them, answering the polls, and what it does idle), per switch.
+  for s in $SECONDARIES; do
+    awk -v n="$n" -v s="$s" -v t=$(($(cpu_ticks "${pids[$s]}") - ticks[$s])) -v hz="$(getconf CLK_TCK)" -v k="$SWITCHES" \
+      'BEGIN { printf "cpu label=zonerw-%s server=%s ms_per_switch=%.1f\n", n, s, t * 1000 / hz / k }' | tee -a "$cpu"
   done
   if [ "$KNOT_PRIMARY" = 1 ]; then
     echo "== $n records: $SWITCHES reloads of the Knot primary"
@@ -387,3 +431,6 @@ echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "decision -> answer, milliseconds (zonerw-N: from zonerw's switch log line; knot-primary-N: from the start of knotc zone-reload)"
 "$lab" summary "$results"
+echo
+echo "each secondary's CPU time in the switches through zonerw, per switch (utime+stime of its processes):"
+awk '{ sub(/label=/, "", $2); sub(/server=/, "", $3); sub(/ms_per_switch=/, "", $4); printf "  %15s %6s %6.1f ms\n", $2, $3, $4 }' "$cpu"
