@@ -79,6 +79,17 @@ cpu_ticks() {
   echo "$total"
 }
 
+# switches PID: the context switches (voluntary or not) of every thread of
+# PID and its descendants. At a fixed rate nearly all are a server
+# sleeping when its queue is empty and being woken by the next query.
+switches() {
+  local total=0 p
+  for p in $(tree "$1"); do
+    total=$((total + $(cat /proc/"$p"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }')))
+  done
+  echo "$total"
+}
+
 # rss_kb PID: memory of PID and its descendants, in kB: their
 # proportional set size (Pss), so that the pages NSD's forked processes
 # share are counted once.
@@ -215,18 +226,21 @@ example.com SOA
 EOF
 
 # perf NAME MODE ARGS...: one dnsperf run against NAME (running as $pid);
-# prints "qps avg_latency_ms cpu_us_per_query".
+# prints "qps avg_latency_ms cpu_us_per_query switches_per_query
+# cpu_us_per_switch".
 perf() {
-  local name=$1 mode=$2 before after out
+  local name=$1 mode=$2 before after cs_before cs_after out
   shift 2
   before=$(cpu_ticks "$pid")
+  cs_before=$(switches "$pid")
   out=$(taskset -c 1 dnsperf -s "$IP" -p "$(port "$name")" -d "$work/queries" -l "$DURATION" -c 1 "$@" 2>&1)
   after=$(cpu_ticks "$pid")
-  echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+  cs_after=$(switches "$pid")
+  echo "$out" | awk -v ticks=$((after - before)) -v cs=$((cs_after - cs_before)) -v hz="$(getconf CLK_TCK)" '
     /Queries completed:/  { done = $3 }
     /Queries per second:/ { qps = $4 }
     /Average Latency/     { avg = $4 * 1000 }
-    END { printf "%.0f %.3f %.2f\n", qps, avg, ticks / hz * 1e6 / done }'
+    END { cpu = ticks / hz * 1e6; printf "%.0f %.3f %.2f %.3f %.1f\n", qps, avg, cpu / done, cs / done, cs ? cpu / cs : 0 }'
 }
 
 if [ "$ROUNDS" -gt 0 ]; then
@@ -247,12 +261,13 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 echo
-echo "per server, median over $ROUNDS rounds (qps, average latency, server CPU per query):"
+echo "per server, median over $ROUNDS rounds (qps, average latency, server CPU per query;"
+echo "context switches per query, and server CPU per context switch):"
 for mode in max rate; do
   for name in zonerw nsd knot; do
-    awk -v n="$name" -v m="$mode" '$1 == n && $2 == m { q[++k] = $3; l[k] = $4; c[k] = $5 }
+    awk -v n="$name" -v m="$mode" '$1 == n && $2 == m { q[++k] = $3; l[k] = $4; c[k] = $5; w[k] = $6; p[k] = $7 }
       function med(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((k + 1) / 2)] }
-      END { printf "  %-4s %-6s %8.0f qps  %7.3f ms  %6.2f us/query CPU\n", m, n, med(q, k), med(l, k), med(c, k) }' "$results"
+      END { printf "  %-4s %-6s %8.0f qps  %7.3f ms  %6.2f us/query CPU  %5.3f switches/query  %5.1f us/switch\n", m, n, med(q, k), med(l, k), med(c, k), med(w, k), med(p, k) }' "$results"
   done
 done
 fi
