@@ -31,8 +31,9 @@ type destStatus struct {
 type daemonStatus struct {
 	Daemon bool `json:"daemon"`
 	Zones  map[string]struct {
-		Serial       uint32       `json:"serial"`
-		Destinations []destStatus `json:"destinations"`
+		Serial           uint32       `json:"serial"`
+		Destinations     []destStatus `json:"destinations"`
+		SignaturesExpire time.Time    `json:"signatures_expire"`
 	} `json:"zones"`
 	ProviderDestinations []destStatus `json:"provider_destinations"`
 }

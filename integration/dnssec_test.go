@@ -54,6 +54,25 @@ func signedAnswer(server, name string) (string, *dns.DNSKEY) {
 	return set[0].(*dns.A).A.String(), key
 }
 
+// answerRRSIG is the RRSIG of server's answer to name A with DO.
+func answerRRSIG(t *testing.T, server, name string) *dns.RRSIG {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetQuestion(name, dns.TypeA)
+	m.SetEdns0(4096, true)
+	r, _, err := (&dns.Client{Timeout: 2 * time.Second}).Exchange(m, server)
+	if err != nil {
+		t.Fatalf("%s A at %s: %v", name, server, err)
+	}
+	for _, rr := range r.Answer {
+		if sig, ok := rr.(*dns.RRSIG); ok {
+			return sig
+		}
+	}
+	t.Fatalf("%s A at %s: no RRSIG in %v", name, server, r.Answer)
+	return nil
+}
+
 // waitSigned polls until server answers name with want, validly signed.
 func waitSigned(t *testing.T, server, name, want string) *dns.DNSKEY {
 	t.Helper()
@@ -73,15 +92,31 @@ func waitSigned(t *testing.T, server, name, want string) *dns.DNSKEY {
 // TestServeSigned: zonerw serve with dnssec on serves the zone signed
 // before and after a failover; its key is made once, kept in the state
 // directory with mode 0600 across a restart, never logged, and `zonerw
-// dnssec ds` prints the DS of the key it serves.
+// dnssec ds` prints the DS of the key it serves. `zonerw status` and
+// /metrics say when the zone's oldest signatures expire: those of the
+// answer served, 14 days on by default.
 func TestServeSigned(t *testing.T) {
 	main := startWeb(t, "127.0.0.11", 0)
 	startWeb(t, "127.0.0.12", main.port())
-	dnsPort := freePort(t, "127.0.0.1")
-	cfg := daemonYAML{webPort: main.port(), dnsPort: dnsPort, zone: "    dnssec: {enabled: true, denial: nsec3}\n"}.write(t)
+	dnsPort, httpPort := freePort(t, "127.0.0.1"), freePort(t, "127.0.0.1")
+	cfg := daemonYAML{webPort: main.port(), dnsPort: dnsPort, httpPort: httpPort, zone: "    dnssec: {enabled: true, denial: nsec3}\n"}.write(t)
 	server := fmt.Sprintf("127.0.0.1:%d", dnsPort)
 	d := startServe(t, cfg)
 	key := waitSigned(t, server, "www.example.com.", "127.0.0.11")
+
+	expire := statusJSON(t, cfg).Zones["example.com"].SignaturesExpire
+	if lo, hi := time.Now().Add(13*24*time.Hour), time.Now().Add(15*24*time.Hour); expire.Before(lo) || expire.After(hi) {
+		t.Errorf("zonerw status: signatures expire %s, want about 14 days from now", expire)
+	}
+	if got := metric(t, httpPort, `zonerw_zone_signatures_expire_timestamp_seconds{zone="example.com"}`); got != float64(expire.Unix()) {
+		t.Errorf("metric: signatures expire at %v, want %d as zonerw status says", got, expire.Unix())
+	}
+	if _, out, _ := runZonerw(t, "status", "-c", cfg); !strings.Contains(out, "signatures expire "+expire.Local().Format("2006-01-02 15:04")) {
+		t.Errorf("zonerw status does not say when the signatures expire (%s):\n%s", expire, out)
+	}
+	if sig := answerRRSIG(t, server, "www.example.com."); time.Unix(int64(sig.Expiration), 0).Before(expire) {
+		t.Errorf("the answer's RRSIG expires %s, before the %s status gives as the oldest", dns.TimeToString(sig.Expiration), expire)
+	}
 
 	keyFile := filepath.Join(filepath.Dir(cfg), "state", "keys", "example.com.json")
 	fi, err := os.Stat(keyFile)

@@ -230,7 +230,7 @@ func (d *daemon) status() view.Status {
 	defer d.mu.Unlock()
 	v := view.Status{Daemon: true, Services: d.engine.State(), Zones: map[string]view.Zone{}}
 	for _, z := range zs {
-		s := view.Zone{Serial: z.Serial, Error: view.ZoneError(z), Destinations: view.Destinations(z.Destinations)}
+		s := view.Zone{Serial: z.Serial, Error: view.ZoneError(z), Destinations: view.Destinations(z.Destinations), SignaturesExpire: z.SignaturesExpire}
 		if d.srv != nil {
 			s.Secondaries = view.Secondaries(d.srv.SecondaryStatus(z.Name))
 		}

@@ -379,3 +379,74 @@ func TestSignedFailoverSignedAhead(t *testing.T) {
 	}
 	checkValid(t, p.Current(z.Name), c.now())
 }
+
+// TestSignaturesExpireInStatus: Status gives, for a signed zone, when the
+// oldest signatures of the version the secondaries hold expire: the
+// earliest expiration of every RRSIG in it. After a restart that signs
+// afresh but keeps the serial, that is still the stored version's (it is
+// what the secondaries hold), until re-signing publishes a new serial. An
+// unsigned zone gives none.
+func TestSignaturesExpireInStatus(t *testing.T) {
+	c := newFakeClock(now)
+	z, _ := signedZone(t, tmplText, dnssec.Policy{}, c)
+	dir := t.TempDir()
+	open := func() *Pipeline {
+		st, err := store.Open(dir, 0, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := New(Config{Store: st, Now: c.now})
+		p.AddZone(z.Name, ZoneState{})
+		return p
+	}
+	expiry := func(p *Pipeline) time.Time {
+		zs, _ := p.Status()
+		if len(zs) != 1 {
+			t.Fatalf("status of %d zones, want 1", len(zs))
+		}
+		return zs[0].SignaturesExpire
+	}
+
+	p := open()
+	if got := expiry(p); !got.IsZero() {
+		t.Errorf("before the first version: signatures expire %s, want none", got)
+	}
+	apply(t, p, z, onMain(), false)
+	first := p.Current(z.Name)
+	want := checkValid(t, first, c.now())
+	if got := expiry(p); !got.Equal(want) {
+		t.Errorf("signatures expire %s, want %s (the earliest RRSIG of serial %d)", got, want, first.Serial())
+	}
+	if !want.After(now.Add(13 * 24 * time.Hour)) {
+		t.Errorf("the first signatures expire %s, want about 14 days after %s", want, now)
+	}
+
+	// Ten days on, a restart signs afresh with the same serial: the
+	// secondaries still hold the first signatures.
+	c.set(now.Add(10 * 24 * time.Hour))
+	p = open()
+	if again := apply(t, p, z, onMain(), false); again.Changed {
+		t.Fatalf("restart: %+v", again)
+	}
+	if got := expiry(p); !got.Equal(want) {
+		t.Errorf("after the restart: signatures expire %s, want the stored version's %s", got, want)
+	}
+	// When they are due, re-signing publishes the restart's signatures
+	// (made on day 10) with a new serial, and the date moves with it.
+	c.set(now.Add(14*24*time.Hour - time.Hour))
+	if ch := p.Resign(c.now()); len(ch) != 1 || !ch[0].Changed {
+		t.Fatalf("resign on day 14: %+v", ch)
+	}
+	fresh := checkValid(t, p.Current(z.Name), c.now())
+	if got := expiry(p); !got.Equal(fresh) || !got.After(now.Add(23*24*time.Hour)) {
+		t.Errorf("after re-signing: signatures expire %s, want %s, about 24 days after %s", got, fresh, now)
+	}
+
+	plain := newPipeline(t, t.TempDir())
+	uz := newZone(t, tmplText)
+	plain.AddZone(uz.Name, ZoneState{})
+	apply(t, plain, uz, onMain(), false)
+	if got := expiry(plain); !got.IsZero() {
+		t.Errorf("an unsigned zone: signatures expire %s, want none", got)
+	}
+}

@@ -1,15 +1,24 @@
 package publish
 
-import "github.com/zonerw/zonerw/zones"
+import (
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/zones"
+)
 
 // ZoneStatus is what the pipeline knows of one zone.
 type ZoneStatus struct {
-	Name         string
-	Serial       uint32 // of the current version; 0 before the first
-	Digest       string // of the current version
-	Broken       string // why its template does not compile, if it does not
-	StoreError   string // why its current version is not stored, if it is not
-	Destinations []DestinationStatus
+	Name       string
+	Serial     uint32 // of the current version; 0 before the first
+	Digest     string // of the current version
+	Broken     string // why its template does not compile, if it does not
+	StoreError string // why its current version is not stored, if it is not
+	// SignaturesExpire is when the oldest signatures the secondaries
+	// hold expire (a signed zone; zero otherwise). Re-signing keeps it
+	// days ahead; a value that comes near means re-signing fails.
+	SignaturesExpire time.Time
+	Destinations     []DestinationStatus
 }
 
 // Status returns every zone's status, in the order the zones were added,
@@ -30,6 +39,7 @@ func (p *Pipeline) Status() ([]ZoneStatus, []DestinationStatus) {
 		if e.saveErr != nil {
 			s.StoreError = e.saveErr.Error()
 		}
+		s.SignaturesExpire = signaturesExpire(e.current())
 		for _, w := range e.workers {
 			s.Destinations = append(s.Destinations, w.status())
 		}
@@ -40,6 +50,29 @@ func (p *Pipeline) Status() ([]ZoneStatus, []DestinationStatus) {
 		vs = append(vs, w.status())
 	}
 	return zs, vs
+}
+
+// signaturesExpire is when the oldest signatures of v expire, zero when v
+// is unsigned (or nil). Those are the apex's: every signature made when
+// the zone was signed shares one validity window, and each version's own
+// (the SOA's, a changed RRset's) was made after it, so expires later;
+// the apex holds one of each.
+func signaturesExpire(v *zones.Version) time.Time {
+	if v == nil || !v.Signed() {
+		return time.Time{}
+	}
+	s, ok := v.Apex().RRset(dns.TypeRRSIG)
+	if !ok {
+		return time.Time{}
+	}
+	var first time.Time
+	for _, rr := range s.Records(v.Origin()) {
+		at := time.Unix(int64(rr.(*dns.RRSIG).Expiration), 0)
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+	}
+	return first
 }
 
 // Current is the zone's newest version, nil before it has one.

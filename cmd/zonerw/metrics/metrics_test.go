@@ -74,6 +74,9 @@ func fixture(t *testing.T) (*prometheus.Registry, *Metrics) {
 		NewDNSCollector(func() dnsserver.Stats { return dns }),
 		NewSecondaryCollector([]string{"example.com"}, func(z string) []dnsserver.SecondaryState { return secs[z] }, now),
 		NewProviderCollector(func() []provider.Status { return provs }, now),
+		NewSignatureCollector(func() map[string]time.Time {
+			return map[string]time.Time{"example.com": t0.Add(13 * 24 * time.Hour), "example.net": {}}
+		}),
 	)
 	m.Probe("web", "main", false, 250*time.Millisecond)
 	m.Probe("web", "backup", true, 4*time.Millisecond)
@@ -185,6 +188,11 @@ zonerw_provider_records_in_sync{provider="cf",zone="example.net"} 1
 # HELP zonerw_provider_last_success_age_seconds Seconds since the provider's last successful publish or verify.
 # TYPE zonerw_provider_last_success_age_seconds gauge
 zonerw_provider_last_success_age_seconds{provider="cf",zone="example.net"} 30
+`},
+		{"zonerw_zone_signatures_expire_timestamp_seconds", `
+# HELP zonerw_zone_signatures_expire_timestamp_seconds Unix time at which the oldest DNSSEC signatures of the version the secondaries hold expire (signed zones only).
+# TYPE zonerw_zone_signatures_expire_timestamp_seconds gauge
+zonerw_zone_signatures_expire_timestamp_seconds{zone="example.com"} 1.7419536e+09
 `},
 		{"zonerw_zone_serial", `
 # HELP zonerw_zone_serial SOA serial of the version of each zone last handed to the nameserver.

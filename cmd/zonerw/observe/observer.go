@@ -99,6 +99,13 @@ func (o *Observer) Start(addr string, src Sources) error {
 	cs := []prometheus.Collector{
 		metrics.NewStateCollector(func() failover.State { return src.Status().Services }),
 		metrics.NewProviderCollector(func() []provider.Status { return src.Status().Providers }, o.now),
+		metrics.NewSignatureCollector(func() map[string]time.Time {
+			m := map[string]time.Time{}
+			for name, z := range src.Status().Zones {
+				m[name] = z.SignaturesExpire
+			}
+			return m
+		}),
 	}
 	if src.DNS != nil {
 		cs = append(cs, metrics.NewDNSCollector(src.DNS), metrics.NewSecondaryCollector(zones, src.Secondaries, o.now))

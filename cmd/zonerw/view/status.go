@@ -34,6 +34,9 @@ type Zone struct {
 	// nameserver and the output file, each with what it holds and how
 	// its last attempt went.
 	Destinations []Destination `json:"destinations,omitempty"`
+	// SignaturesExpire is when the oldest signatures the secondaries hold
+	// expire, for a signed zone (daemon only).
+	SignaturesExpire time.Time `json:"signatures_expire,omitzero"`
 }
 
 // Secondary is one secondary of a zone in Status.

@@ -31,13 +31,39 @@ func PrintStatus(w io.Writer, cfg *config.Config, v Status, now time.Time) {
 		fmt.Fprintln(tw, "ZONE\tSERIAL\tSECONDARY\tSERIAL\tSTATE")
 		for _, name := range slices.Sorted(maps.Keys(v.Zones)) {
 			z := v.Zones[name]
-			fmt.Fprintf(tw, "%s\t%d\t\t\t%s\n", name, z.Serial, z.Error)
+			fmt.Fprintf(tw, "%s\t%d\t\t\t%s\n", name, z.Serial, zoneState(z, now))
 			for _, sec := range z.Secondaries {
 				fmt.Fprintf(tw, "\t\t%s\t%d\t%s\n", sec.Address, sec.Serial, secondaryState(sec, now))
 			}
 		}
 	}
 	tw.Flush()
+}
+
+// zoneState is a zone's STATE column: why no new version can be made, if
+// none can, and when a signed zone's oldest signatures expire.
+func zoneState(z Zone, now time.Time) string {
+	var parts []string
+	if z.Error != "" {
+		parts = append(parts, z.Error)
+	}
+	if at := z.SignaturesExpire; !at.IsZero() {
+		when := at.Local().Format("2006-01-02 15:04")
+		if left := at.Sub(now); left > 0 {
+			parts = append(parts, fmt.Sprintf("signatures expire %s (in %s)", when, span(left)))
+		} else {
+			parts = append(parts, fmt.Sprintf("signatures EXPIRED %s (%s ago)", when, span(-left)))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// span is d to the minute, or in days from a day on.
+func span(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return fmt.Sprintf("%.1f days", d.Hours()/24)
+	}
+	return d.Round(time.Minute).String()
 }
 
 // printService prints one service's line and a row per target.

@@ -102,3 +102,41 @@ func TestPrintStatusOfAPoolAndADrill(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintStatusSignatures: a signed zone's row says when its oldest
+// signatures expire, and shouts once they have; an unsigned zone's says
+// nothing of signatures; a zone that cannot be published keeps its error.
+func TestPrintStatusSignatures(t *testing.T) {
+	now := time.Date(2026, 11, 22, 3, 10, 0, 0, time.UTC)
+	v := Status{Daemon: true, Zones: map[string]Zone{
+		"signed.example":  {Serial: 7, SignaturesExpire: now.Add(13*24*time.Hour + 12*time.Hour)},
+		"soon.example":    {Serial: 8, SignaturesExpire: now.Add(90 * time.Minute), Error: "template: line 3: bad"},
+		"expired.example": {Serial: 9, SignaturesExpire: now.Add(-5 * time.Minute)},
+		"plain.example":   {Serial: 10},
+	}}
+	var b bytes.Buffer
+	PrintStatus(&b, &config.Config{}, v, now)
+	out := b.String()
+	at := func(d time.Duration) string { return now.Add(d).Local().Format("2006-01-02 15:04") }
+	for _, want := range []string{
+		"signatures expire " + at(13*24*time.Hour+12*time.Hour) + " (in 13.5 days)",
+		"template: line 3: bad; signatures expire " + at(90*time.Minute) + " (in 1h30m0s)",
+		"signatures EXPIRED " + at(-5*time.Minute) + " (5m0s ago)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	plain := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "plain.example ") {
+			plain++
+			if strings.Contains(line, "signatures") {
+				t.Errorf("an unsigned zone's row speaks of signatures: %q", line)
+			}
+		}
+	}
+	if plain != 1 {
+		t.Errorf("%d rows for plain.example, want 1:\n%s", plain, out)
+	}
+}
