@@ -16,6 +16,12 @@ import (
 // signedTestServer serves testZone signed with policy p.
 func signedTestServer(t testing.TB, p dnssec.Policy) (*Server, *dns.DNSKEY) {
 	t.Helper()
+	return signedServerOf(t, p, testZone)
+}
+
+// signedServerOf serves the example.com zone text signed with policy p.
+func signedServerOf(t testing.TB, p dnssec.Policy, text string) (*Server, *dns.DNSKEY) {
+	t.Helper()
 	s, err := New(Config{Zones: []ZoneConfig{{Name: "example.com."}}}, discardLog())
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +31,7 @@ func signedTestServer(t testing.TB, p dnssec.Policy) (*Server, *dns.DNSKEY) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, err := dnssec.NewSigner(k, now).SignBase(parseZone(t, "example.com.", testZone).Base())
+	sb, err := dnssec.NewSigner(k, now).SignBase(parseZone(t, "example.com.", text).Base())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +180,95 @@ func TestDNSSECAnswers(t *testing.T) {
 				t.Errorf("referral to a signed delegation without its DS:\n%v", m)
 			}
 		}
+	}
+}
+
+// TestDNSSECAdditionalSigned: with DO, the addresses an answer's MX or NS
+// targets have in the zone come with their RRSIGs in the additional
+// section (RFC 4035 section 3.1.1), each verifying; a referral's glue,
+// below the cut, comes unsigned; without DO no RRSIG is added.
+func TestDNSSECAdditionalSigned(t *testing.T) {
+	s, key := signedTestServer(t, dnssec.Policy{})
+	extra := func(m *dns.Msg) (sets map[string][]dns.RR, sigs map[string]*dns.RRSIG) {
+		sets, sigs = map[string][]dns.RR{}, map[string]*dns.RRSIG{}
+		for _, rr := range m.Extra {
+			h := rr.Header()
+			if sig, ok := rr.(*dns.RRSIG); ok {
+				sigs[strings.ToLower(h.Name)+" "+dns.Type(sig.TypeCovered).String()] = sig
+			} else if h.Rrtype != dns.TypeOPT {
+				k := strings.ToLower(h.Name) + " " + dns.Type(h.Rrtype).String()
+				sets[k] = append(sets[k], rr)
+			}
+		}
+		return sets, sigs
+	}
+	for _, c := range []struct {
+		qname  string
+		qtype  uint16
+		signed []string // address RRsets in additional, each with a valid RRSIG
+	}{
+		{"example.com.", dns.TypeMX, []string{"mail.example.com. A"}},
+		{"example.com.", dns.TypeNS, []string{"ns1.example.com. A", "ns2.example.com. A"}},
+	} {
+		w := newRecorder(t, false, "127.0.0.1")
+		s.ServeDNS(w, doQuery(c.qname, c.qtype))
+		m := w.only()
+		sets, sigs := extra(m)
+		for _, k := range c.signed {
+			sig, rrs := sigs[k], sets[k]
+			if len(rrs) == 0 {
+				t.Errorf("%s %s: no %s in additional\n%v", c.qname, dns.Type(c.qtype), k, m)
+				continue
+			}
+			if sig == nil || sig.Verify(key, rrs) != nil {
+				t.Errorf("%s %s: %s in additional without an RRSIG that verifies\n%v", c.qname, dns.Type(c.qtype), k, m)
+			}
+		}
+		if len(sigs) != len(c.signed) {
+			t.Errorf("%s %s: %d RRSIGs in additional, want %d\n%v", c.qname, dns.Type(c.qtype), len(sigs), len(c.signed), m)
+		}
+
+		w = newRecorder(t, false, "127.0.0.1")
+		q := query(c.qname, c.qtype)
+		q.SetEdns0(4096, false)
+		s.ServeDNS(w, q)
+		if _, sigs := extra(w.only()); len(sigs) != 0 {
+			t.Errorf("%s %s without DO: RRSIGs in additional\n%v", c.qname, dns.Type(c.qtype), w.only())
+		}
+	}
+
+	w := newRecorder(t, false, "127.0.0.1")
+	s.ServeDNS(w, doQuery("host.sub.example.com.", dns.TypeA))
+	m := w.only()
+	sets, sigs := extra(m)
+	if len(sets["ns.sub.example.com. A"]) == 0 || len(sigs) != 0 {
+		t.Errorf("referral: want the glue ns.sub.example.com. A unsigned in additional\n%v", m)
+	}
+
+	// Where they do not fit, the additional records go and TC stays
+	// clear: it is not set for them alone. Eight name servers with an
+	// A and an AAAA each, all signed, are too many for 512 bytes.
+	big := "$ORIGIN example.com.\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+	for i := 1; i <= 8; i++ {
+		big += fmt.Sprintf("@ NS ns%d\nns%d A 192.0.2.%d\nns%d AAAA 2001:db8::%d\n", i, i, i, i, i)
+	}
+	bs, bkey := signedServerOf(t, dnssec.Policy{}, big)
+	wf := newRecorder(t, true, "127.0.0.1") // over TCP: all of it
+	bs.ServeDNS(wf, doQuery("example.com.", dns.TypeNS))
+	full := wf.only()
+	w = newRecorder(t, false, "127.0.0.1")
+	q := query("example.com.", dns.TypeNS)
+	q.SetEdns0(512, true)
+	bs.ServeDNS(w, q)
+	m = w.only()
+	m.Compress = true
+	if m.Len() > 512 || m.Truncated || len(m.Answer) != 9 || len(m.Extra) >= len(full.Extra) {
+		t.Errorf("NS with DO in 512 bytes: %d bytes, TC %v, %d answers, %d of %d additional; want the 8 NS and their RRSIG, less additional, no TC\n%v",
+			m.Len(), m.Truncated, len(m.Answer), len(m.Extra), len(full.Extra), m)
+	}
+	checkSigned(t, m, bkey)
+	if _, sigs := extra(full); len(sigs) != 16 {
+		t.Errorf("NS with DO over TCP: %d RRSIGs in additional, want 16 (an A and an AAAA for each name server)\n%v", len(sigs), full)
 	}
 }
 

@@ -226,12 +226,22 @@ func (a *answering) addAddresses(target string, glue bool) {
 		return
 	}
 	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		if s, ok := n.RRset(t); ok {
-			for _, rr := range s.Records(target) {
-				if !hasRR(a.m.Extra, rr) {
-					a.m.Extra = append(a.m.Extra, rr)
-				}
+		s, ok := n.RRset(t)
+		if !ok {
+			continue
+		}
+		added := false
+		for _, rr := range s.Records(target) {
+			if !hasRR(a.m.Extra, rr) {
+				a.m.Extra = append(a.m.Extra, rr)
+				added = true
 			}
+		}
+		// A signed RRset goes with its RRSIGs (RFC 4035 section 3.1.1);
+		// glue below a cut is not signed and has none. Truncation drops
+		// them before anything else, without TC (truncate).
+		if added && a.do {
+			a.m.Extra = sigsOf(a.m.Extra, n, t, target, 0)
 		}
 	}
 }
