@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +52,14 @@ func TestAWaitEndsOnANewValueOrDestinationButNotARetryAfter(t *testing.T) {
 	defer p.Stop(10 * time.Millisecond)
 
 	p.Publish(onMain())
-	waitFor(t, "the first calls", func() bool { return held.count() == 1 && limited.count() == 1 })
+	deadline := time.Now().Add(10 * time.Second)
+	for !(held.count() == 1 && limited.count() == 1) {
+		if time.Now().After(deadline) {
+			_, vs := p.Status()
+			t.Fatalf("DEBUG held %d limited %d status %+v", held.count(), limited.count(), vs)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	_, vs := p.Status()
 	for _, d := range vs {
 		if d.Failures != 1 || d.RetryAt.Before(now.Add(time.Hour)) {
@@ -68,5 +76,45 @@ func TestAWaitEndsOnANewValueOrDestinationButNotARetryAfter(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // room for a wrong call; not a wait for an event
 	if n := limited.count(); n != 1 {
 		t.Errorf("the destination that asked for an hour (Retry-After) was called %d times", n)
+	}
+}
+
+// A wake for the value being tried, which comes once the worker has
+// taken it (offer signals after it lets go of the value), does not end
+// the wait after that value fails: only a newer value, or a new
+// destination, does. It used to bring an immediate second attempt with
+// the same value, a destination that said "hold an hour" included.
+func TestAWakeForTheValueTriedDoesNotEndTheWait(t *testing.T) {
+	var mu sync.Mutex
+	var got []int
+	var w *worker[int]
+	deliver := func(_ context.Context, v int) error {
+		mu.Lock()
+		got = append(got, v)
+		first := len(got) == 1
+		mu.Unlock()
+		if first {
+			w.signal() // the late signal of the offer this value came from
+		}
+		return heldErr{}
+	}
+	w = newWorker("held", deliver, func(int) string { return "" }, time.Second, Retry{Initial: time.Hour, Max: time.Hour}, nil, time.Now)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.run(ctx, ctx) }()
+	defer func() { cancel(); <-done }()
+
+	w.offer(1)
+	waitFor(t, "the first attempt to fail", func() bool { return w.status().Failures >= 1 })
+	w.offer(2)
+	waitFor(t, "an attempt with the new value", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Contains(got, 2)
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("attempts with %v, want [1 2]: the wake for 1 ended the hour's wait after it failed", got)
 	}
 }

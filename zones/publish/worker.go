@@ -109,6 +109,7 @@ type worker[T any] struct {
 	value T
 	seq   uint64 // offers so far
 	done  uint64 // the offer the destination holds
+	gen   uint64 // offers and replacements so far (rest)
 	st    DestinationStatus
 	wake  chan struct{}
 }
@@ -124,6 +125,7 @@ func newWorker[T any](name string, deliver func(context.Context, T) error, descr
 func (w *worker[T]) replace(deliver func(context.Context, T) error, timeout time.Duration, retry Retry) {
 	w.mu.Lock()
 	w.deliver, w.timeout, w.retry = deliver, timeout, retry.withDefaults()
+	w.gen++
 	w.mu.Unlock()
 	w.signal() // a wait after a failure ends: the new destination may work
 }
@@ -134,6 +136,7 @@ func (w *worker[T]) offer(v T) {
 	w.mu.Lock()
 	w.value = v
 	w.seq++
+	w.gen++
 	w.st.Pending = true
 	w.mu.Unlock()
 	w.signal()
@@ -148,14 +151,23 @@ func (w *worker[T]) signal() {
 	}
 }
 
-// take returns the newest value not yet delivered.
-func (w *worker[T]) take() (v T, seq uint64, ok bool) {
+// take returns the newest value not yet delivered, and the generation
+// it was taken at.
+func (w *worker[T]) take() (v T, seq, gen uint64, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.seq == w.done {
-		return v, 0, false
+		return v, 0, w.gen, false
 	}
-	return w.value, w.seq, true
+	return w.value, w.seq, w.gen, true
+}
+
+// moved reports whether a value was offered or the destination replaced
+// since generation gen.
+func (w *worker[T]) moved(gen uint64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.gen != gen
 }
 
 // attempt delivers v once, within the worker's timeout.
@@ -205,7 +217,7 @@ func (w *worker[T]) run(ctx, hard context.Context) {
 		case <-w.wake:
 		default:
 		}
-		v, seq, ok := w.take()
+		v, seq, gen, ok := w.take()
 		if !ok {
 			select {
 			case <-ctx.Done():
@@ -222,12 +234,35 @@ func (w *worker[T]) run(ctx, hard context.Context) {
 		}
 		wait := w.retry.wait(b, err)
 		w.failed(err, wait)
-		wake := w.wake
-		if retryAfter(err) > 0 {
-			wake = nil // the destination asked for the wait: no new value ends it
-		}
-		if !sleepUnless(ctx, wait, wake) {
+		if !w.rest(ctx, wait, gen, retryAfter(err) == 0) {
 			return
+		}
+	}
+}
+
+// rest waits d after a failed attempt with the value taken at generation
+// gen. When mayEnd is set (not a Retry-After, which the destination asked
+// for and gets in full), a new value or destination ends it early; a wake
+// that brings neither (offer signals after it lets go of the value, so
+// the signal of the value just tried can come after its take) does not.
+// It reports false if ctx ended first.
+func (w *worker[T]) rest(ctx context.Context, d time.Duration, gen uint64, mayEnd bool) bool {
+	var wake <-chan struct{}
+	if mayEnd {
+		wake = w.wake
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-wake:
+			if w.moved(gen) {
+				return true
+			}
 		}
 	}
 }
@@ -238,7 +273,7 @@ func (w *worker[T]) run(ctx, hard context.Context) {
 func (w *worker[T]) deliverWithin(ctx context.Context) error {
 	b := w.retry.newBackOff()
 	for n := 1; ; n++ {
-		v, seq, ok := w.take()
+		v, seq, _, ok := w.take()
 		if !ok {
 			return nil
 		}
@@ -262,17 +297,11 @@ func (w *worker[T]) deliverWithin(ctx context.Context) error {
 }
 
 // sleep waits d; it reports false if ctx ended first.
-func sleep(ctx context.Context, d time.Duration) bool { return sleepUnless(ctx, d, nil) }
-
-// sleepUnless waits d or until wake (nil: never) says; it reports false
-// if ctx ended first.
-func sleepUnless(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
+func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
-	case <-wake:
 		return true
 	case <-ctx.Done():
 		return false
