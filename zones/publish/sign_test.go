@@ -299,6 +299,19 @@ func TestUnverifiedVersionNotPublished(t *testing.T) {
 	waitFor(t, "the good version delivered", func() bool { return last(rec) == p.Current(z.Name).Serial() })
 }
 
+// reopen is a pipeline on the store in dir, serving z, under c: what a
+// restart starts from.
+func reopen(t *testing.T, dir string, z *Zone, c *fakeClock) *Pipeline {
+	t.Helper()
+	st, err := store.Open(dir, 0, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Store: st, Now: c.now})
+	p.AddZone(z.Name, ZoneState{})
+	return p
+}
+
 // TestSignedRefreshAfterRestart: a restart (or the next cron run) signs
 // the zone afresh but keeps its serial, so secondaries and the output file
 // keep the signatures made when that serial was first published; those
@@ -307,15 +320,7 @@ func TestSignedRefreshAfterRestart(t *testing.T) {
 	c := newFakeClock(now)
 	z, _ := signedZone(t, tmplText, dnssec.Policy{}, c)
 	dir := t.TempDir()
-	open := func() *Pipeline {
-		st, err := store.Open(dir, 0, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := New(Config{Store: st, Now: c.now})
-		p.AddZone(z.Name, ZoneState{})
-		return p
-	}
+	open := func() *Pipeline { return reopen(t, dir, z, c) }
 	first := apply(t, open(), z, onMain(), false)
 	// Ten days on, a restart: same content, same serial, fresh signatures.
 	c.set(now.Add(10 * 24 * time.Hour))
@@ -390,15 +395,7 @@ func TestSignaturesExpireInStatus(t *testing.T) {
 	c := newFakeClock(now)
 	z, _ := signedZone(t, tmplText, dnssec.Policy{}, c)
 	dir := t.TempDir()
-	open := func() *Pipeline {
-		st, err := store.Open(dir, 0, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := New(Config{Store: st, Now: c.now})
-		p.AddZone(z.Name, ZoneState{})
-		return p
-	}
+	open := func() *Pipeline { return reopen(t, dir, z, c) }
 	expiry := func(p *Pipeline) time.Time {
 		zs, _ := p.Status()
 		if len(zs) != 1 {
