@@ -28,6 +28,12 @@
 #   PORT=53561           first of six ports: zonerw, NSD, Knot, BIND, the
 #                        Knot primary, the web servers
 #   KEEP=                set to keep the work directory (logs, configs)
+#   PERF=                knot, nsd or bind: sample that secondary with perf
+#                        (apt-get install linux-perf) during the switches
+#                        through zonerw, and split its CPU into the switches
+#                        (failoverlab profile). For Debian's Knot 3.2.6 it
+#                        also names the functions of its post-IXFR pass
+#                        over every node of the zone (see KNOT_ADJUST).
 # Everything this script starts is stopped by its PID, also on error or ^C.
 set -euo pipefail
 
@@ -55,6 +61,24 @@ cd "$(dirname "$0")/../.."
 for tool in go nsd knotd knotc named dig; do
   command -v "$tool" >/dev/null || { echo "failover-lab.sh: $tool not found (apt-get install nsd knot bind9 dnsutils)" >&2; exit 1; }
 done
+PERF=${PERF:-}
+if [ -n "$PERF" ]; then
+  [[ " $SECONDARIES " == *" $PERF "* ]] || { echo "failover-lab.sh: PERF=$PERF is not one of SECONDARIES ($SECONDARIES)" >&2; exit 2; }
+  command -v perf >/dev/null || { echo "failover-lab.sh: PERF needs perf (apt-get install linux-perf)" >&2; exit 1; }
+fi
+# KNOT_ADJUST: where Debian's knotd 3.2.6-1 (amd64, build ID below) has
+# the pass Knot makes over every node of a zone after it applies an
+# IXFR (zone_adjust_incremental_update calls zone_adjust_contents with
+# adjust_cb_flags on the whole tree, one thread). The binary is stripped;
+# the ranges are its .eh_frame function bounds (readelf --debug-dump=frames)
+# of four functions told apart by their code (objdump -d): the trie's
+# recursive walk (0x787a0: branch bit test, popcount of the children,
+# recursion, callback), the per-node step (0x61450: the adjust-threads
+# modulo, the deleted-node flag test), the flags callback (0x618d0) and
+# the per-type rdataset lookup it calls (0x64d10: a loop over the node's
+# 32-byte rrset entries comparing the type).
+KNOT_BUILD_ID=0786cf6d42e3dbb9db74c0a4a8ce3c4a4649148d
+KNOT_ADJUST="walk over every node=787a0-7881c,61450-61533,618d0-61baf,64d10-64d4b"
 
 work=$(mktemp -d)
 dir=$work
@@ -354,6 +378,21 @@ within_deadline() {
   [ $((SECONDS - started)) -lt "$DEADLINE" ] || fail "the run took more than DEADLINE=$DEADLINE s; stopping"
 }
 
+# profile_switches N: the perf recording of $PERF over the switches of
+# size N, split into them.
+profile_switches() {
+  local fn=() bin
+  bin=$(command -v "$(case $PERF in knot) echo knotd ;; nsd) echo nsd ;; bind) echo named ;; esac)")
+  bin=$(readlink -f "$bin")
+  if [ "$PERF" = knot ] && readelf -n "$bin" | grep -q "Build ID: $KNOT_BUILD_ID"; then
+    fn=(-fn "$KNOT_ADJUST")
+  fi
+  grep "^label=zonerw-$1 " "$results" >"$dir/switches"
+  echo "== $1 records: $PERF's CPU from each decision to its answer (perf, ms):" | tee -a "$work/profile"
+  perf script -i "$dir/perf.data" -F time,ip,dso --show-mmap-events 2>/dev/null |
+    "$lab" profile -results "$dir/switches" -server "$PERF" -binary "$bin" "${fn[@]}" | tee -a "$work/profile"
+}
+
 run_size() { # run_size N: everything started afresh for a zone of N records
   local n=$1 i from want
   dir=$work/$n
@@ -394,6 +433,13 @@ run_size() { # run_size N: everything started afresh for a zone of N records
   servers=$(servers "zonerw=$ZONERW")
   local -A ticks=()
   for s in $SECONDARIES; do ticks[$s]=$(cpu_ticks "${pids[$s]}"); done
+  local perfpid=""
+  if [ -n "$PERF" ]; then
+    perf record -q -k CLOCK_REALTIME -e cpu-clock -F 4000 -p "${pids[$PERF]}" -o "$dir/perf.data" 2>"$dir/perf.log" &
+    perfpid=$!
+    pids[perf]=$perfpid
+    sleep 0.5 # perf attaches to every thread first
+  fi
   for i in $(seq "$SWITCHES"); do
     within_deadline
     if [ $((i % 2)) = 1 ]; then
@@ -404,6 +450,12 @@ run_size() { # run_size N: everything started afresh for a zone of N records
     tail -n 1 "$results"
     sleep 1 # let the secondaries finish what follows a transfer
   done
+  if [ -n "$perfpid" ]; then
+    kill -INT "$perfpid"
+    wait "$perfpid" || true
+    unset "pids[perf]"
+    profile_switches "$n"
+  fi
   # Each secondary's CPU time over those switches (the transfers, loading
   # them, answering the polls, and what it does idle), per switch.
   for s in $SECONDARIES; do
@@ -439,3 +491,8 @@ echo "decision -> answer, milliseconds (zonerw-N: from zonerw's switch log line;
 echo
 echo "each secondary's CPU time in the switches through zonerw, per switch (utime+stime of its processes):"
 awk '{ sub(/label=/, "", $2); sub(/server=/, "", $3); sub(/ms_per_switch=/, "", $4); printf "  %15s %6s %6.1f ms\n", $2, $3, $4 }' "$cpu"
+if [ -n "$PERF" ]; then
+  echo
+  echo "$PERF's CPU from each decision to its answer, by where it ran (perf cpu-clock samples):"
+  grep -e "^==" -e "switches:" -e "ms per switch" "$work/profile"
+fi
