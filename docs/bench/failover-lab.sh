@@ -34,6 +34,9 @@
 #                        (failoverlab profile). For Debian's Knot 3.2.6 it
 #                        also names the functions of its post-IXFR pass
 #                        over every node of the zone (see KNOT_ADJUST).
+#                        perf follows the threads of the process it is
+#                        given, not processes forked later: NSD loads each
+#                        transfer in a forked child, which is not counted.
 # Everything this script starts is stopped by its PID, also on error or ^C.
 set -euo pipefail
 

@@ -95,8 +95,11 @@ func profile(args []string, stdin io.Reader, out io.Writer) error {
 	}
 	slices.Sort(answer)
 	slices.Sort(grouped)
-	fmt.Fprintf(out, "%d switches: %s answered in %.1f ms median (%.1f to %.1f); the -fn groups ran %.1f ms median (%.1f to %.1f) of CPU in that time\n",
-		len(switches), *server, median(answer), answer[0], answer[len(answer)-1], median(grouped), grouped[0], grouped[len(grouped)-1])
+	fmt.Fprintf(out, "%d switches: %s answered in %.1f ms median (%.1f to %.1f)", len(switches), *server, median(answer), answer[0], answer[len(answer)-1])
+	if len(groups) > 0 {
+		fmt.Fprintf(out, "; the -fn groups ran %.1f ms median (%.1f to %.1f) of CPU in that time", median(grouped), grouped[0], grouped[len(grouped)-1])
+	}
+	fmt.Fprintln(out)
 	for j, name := range names {
 		fmt.Fprintf(out, "  %-28s %6.2f ms per switch\n", name, ms(totals[j])/float64(len(switches)))
 	}

@@ -69,3 +69,24 @@ func squeeze(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Without -fn there are no groups to speak of in the summary.
+func TestProfileWithoutGroups(t *testing.T) {
+	results := filepath.Join(t.TempDir(), "lab.out")
+	os.WriteFile(results, []byte("label=z decision=2026-12-03T10:00:00Z nsd_ms=4\n"), 0o644)
+	perf := `    0.000000: PERF_RECORD_MMAP2 1/1: [0x1000000(0x70000) @ 0xe000 fe:00 1 0]: r-xp /usr/sbin/nsd
+ 1796292000.001000:  1060000 (/usr/sbin/nsd)
+`
+	var out strings.Builder
+	err := profile([]string{"-results", results, "-server", "nsd", "-binary", "/usr/sbin/nsd", "-hz", "1000"}, strings.NewReader(perf), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := squeeze(out.String())
+	if !strings.Contains(got, "1 switches: nsd answered in 4.0 ms median (4.0 to 4.0)\n") || strings.Contains(got, "-fn groups") {
+		t.Errorf("summary:\n%s", got)
+	}
+	if !strings.Contains(got, "rest of /usr/sbin/nsd 1.00 ms per switch") {
+		t.Errorf("the sample in nsd is not counted:\n%s", got)
+	}
+}
