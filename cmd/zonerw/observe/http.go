@@ -7,13 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zonerw/zonerw/cmd/zonerw/statuspage"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/failover"
 )
 
@@ -46,6 +50,10 @@ func (o *Observer) handler(src Sources) http.Handler {
 			http.Error(w, "starting: zones not loaded or listeners not bound yet", http.StatusServiceUnavailable)
 			return
 		}
+		if missing := unserved(src.Status()); len(missing) > 0 {
+			http.Error(w, "not ready: "+strings.Join(missing, "; "), http.StatusServiceUnavailable)
+			return
+		}
 		fmt.Fprintln(w, "ready")
 	})
 	page := func() statuspage.Data { return o.pageData(src) }
@@ -54,7 +62,25 @@ func (o *Observer) handler(src Sources) http.Handler {
 	return mux
 }
 
-// SetReady turns /readyz to 200: zones are loaded and listeners bound.
+// unserved lists the zones that have no version to serve (serial 0: the
+// template never compiled and nothing was stored), which the nameserver
+// answers SERVFAIL for, each with why.
+func unserved(v view.Status) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(v.Zones)) {
+		if z := v.Zones[name]; z.Serial == 0 {
+			why := "zone " + name + " has no version to serve"
+			if z.Error != "" {
+				why += " (" + z.Error + ")"
+			}
+			out = append(out, why)
+		}
+	}
+	return out
+}
+
+// SetReady turns /readyz to 200 once the listeners are bound and the
+// zones loaded; a zone with no version to serve keeps it at 503.
 func (o *Observer) SetReady() {
 	if o != nil {
 		o.ready.Store(true)
@@ -85,6 +111,16 @@ func (o *Observer) pageData(src Sources) statuspage.Data {
 		d.Zones = append(d.Zones, pz)
 		if e := v.Zones[z.Name].Error; e != "" {
 			d.Problems = append(d.Problems, "zone "+z.Name+": "+e)
+		}
+		for _, dest := range v.Zones[z.Name].Destinations {
+			if dest.LastError != "" {
+				d.Problems = append(d.Problems, "zone "+z.Name+": "+view.DestinationFailing(dest, now))
+			}
+		}
+	}
+	for _, dest := range v.ProviderDestinations {
+		if dest.LastError != "" {
+			d.Problems = append(d.Problems, view.DestinationFailing(dest, now))
 		}
 	}
 	for _, p := range d.Providers {

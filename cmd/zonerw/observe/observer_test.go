@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -73,19 +74,33 @@ func obsConfig(t *testing.T, alerts config.Alerts) *config.Config {
 type fakeDaemon struct {
 	engine *failover.Engine
 	secs   []dnsserver.SecondaryState
+	mu     sync.Mutex
+	zones  map[string]view.Zone
 }
 
 func newFakeDaemon(cfg *config.Config) *fakeDaemon {
 	return &fakeDaemon{
 		engine: failover.NewEngine([]failover.Service{cfg.Services[0].Failover()}, nil),
 		secs:   []dnsserver.SecondaryState{{Addr: netip.MustParseAddrPort("127.0.0.2:53"), Target: 2025030102, Serial: 2025030101, Notified: obsT0}},
+		zones: map[string]view.Zone{"example.com": {Serial: 2025030102, Error: "template broken: example.com.tmpl:9: unknown service",
+			Destinations: []view.Destination{{Name: "file:example.com", Pending: true, Failures: 2,
+				LastError: "write example.com.zone: no space left on device"}}}},
 	}
+}
+
+// setZone replaces what the fake daemon says of one zone.
+func (f *fakeDaemon) setZone(name string, z view.Zone) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.zones[name] = z
 }
 
 func (f *fakeDaemon) sources() Sources {
 	return Sources{
 		Status: func() view.Status {
-			return view.Status{Daemon: true, Services: f.engine.State(), Zones: map[string]view.Zone{"example.com": {Serial: 2025030102, Error: "template broken: example.com.tmpl:9: unknown service"}}}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			return view.Status{Daemon: true, Services: f.engine.State(), Zones: maps.Clone(f.zones)}
 		},
 		Secondaries: func(zone string) []dnsserver.SecondaryState { return f.secs },
 		DNS: func() dnsserver.Stats {
@@ -145,6 +160,7 @@ func TestObserverServesAndAlerts(t *testing.T) {
 		{"/", `serial 2025030101, want 2025030102`},
 		{"/", `data-service="web" data-active="backup"`},
 		{"/", `zone example.com: template broken: example.com.tmpl:9: unknown service`},
+		{"/", `zone example.com: file:example.com FAILING (2 attempts): write example.com.zone: no space left on device`},
 		{"/", `main → backup: main down after 1 consecutive failures: connect: connection refused`},
 		{"/status.json", `"active": "backup"`},
 	}
@@ -154,6 +170,18 @@ func TestObserverServesAndAlerts(t *testing.T) {
 			t.Errorf("GET %s: %d, want 200 with %q; got\n%.2000s", c.path, code, c.want, body)
 		}
 	}
+	// A zone with no version to serve (its template never compiled,
+	// nothing stored) is answered SERVFAIL: not ready.
+	fd.setZone("example.net", view.Zone{Error: "template broken: example.net.tmpl: no such file or directory"})
+	code, body := get(t, base+"/readyz")
+	if want := "zone example.net has no version to serve (template broken: example.net.tmpl: no such file or directory)"; code != http.StatusServiceUnavailable || !strings.Contains(body, want) {
+		t.Errorf("/readyz with a zone unserved: %d %q, want 503 with %q", code, body, want)
+	}
+	fd.setZone("example.net", view.Zone{Serial: 1})
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz once every zone is served: %d %q, want 200", code, body)
+	}
+
 	o.Close() // delivers what is queued
 	want := "zonerw: web switched from main to backup (main down after 1 consecutive failures: connect: connection refused)"
 	if got := hook.got(); len(got) != 1 || got[0] != want {

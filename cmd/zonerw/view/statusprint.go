@@ -41,11 +41,17 @@ func PrintStatus(w io.Writer, cfg *config.Config, v Status, now time.Time) {
 }
 
 // zoneState is a zone's STATE column: why no new version can be made, if
-// none can, and when a signed zone's oldest signatures expire.
+// none can, each destination whose last attempt failed, and when a signed
+// zone's oldest signatures expire.
 func zoneState(z Zone, now time.Time) string {
 	var parts []string
 	if z.Error != "" {
 		parts = append(parts, z.Error)
+	}
+	for _, d := range z.Destinations {
+		if d.LastError != "" {
+			parts = append(parts, DestinationFailing(d, now))
+		}
 	}
 	if at := z.SignaturesExpire; !at.IsZero() {
 		when := at.Local().Format("2006-01-02 15:04")
@@ -56,6 +62,25 @@ func zoneState(z Zone, now time.Time) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// DestinationFailing says that a destination's attempts fail: "file:example.com
+// FAILING (3 attempts): <error>; next attempt in 8s".
+func DestinationFailing(d Destination, now time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s FAILING", d.Name)
+	if d.Failures > 1 {
+		fmt.Fprintf(&b, " (%d attempts)", d.Failures)
+	}
+	b.WriteString(": " + d.LastError)
+	if !d.RetryAt.IsZero() {
+		if left := d.RetryAt.Sub(now); left > 0 {
+			fmt.Fprintf(&b, "; next attempt in %s", left.Round(time.Second))
+		} else {
+			b.WriteString("; next attempt now")
+		}
+	}
+	return b.String()
 }
 
 // span is d to the minute, or in days from a day on.

@@ -140,3 +140,30 @@ func TestPrintStatusSignatures(t *testing.T) {
 		t.Errorf("%d rows for plain.example, want 1:\n%s", plain, out)
 	}
 }
+
+// TestPrintStatusFailingDestination: a zone whose output file cannot be
+// written says so in its row, with the error and the next attempt; a
+// destination that recovered (no last error) is not mentioned.
+func TestPrintStatusFailingDestination(t *testing.T) {
+	now := time.Date(2026, 12, 3, 11, 0, 0, 0, time.UTC)
+	v := Status{Daemon: true, Zones: map[string]Zone{
+		"example.com": {Serial: 2026120308, Destinations: []Destination{
+			{Name: "nameserver:example.com", Holds: "serial 2026120308", LastSuccess: now},
+			{Name: "file:example.com", Holds: "serial 2026120307", Pending: true, Failures: 3,
+				LastError: "write out/example.com.zone: no space left on device", LastErrorAt: now.Add(-2 * time.Second), RetryAt: now.Add(8 * time.Second)},
+		}},
+		"example.net": {Serial: 5, Destinations: []Destination{{Name: "file:example.net", Holds: "serial 5", LastSuccess: now}}},
+	}}
+	var b bytes.Buffer
+	PrintStatus(&b, &config.Config{}, v, now)
+	out := b.String()
+	want := "file:example.com FAILING (3 attempts): write out/example.com.zone: no space left on device; next attempt in 8s"
+	if !strings.Contains(out, want) {
+		t.Errorf("status lacks %q:\n%s", want, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "nameserver:example.com") || strings.HasPrefix(line, "example.net ") && strings.Contains(line, "FAILING") {
+			t.Errorf("a destination that works is reported: %q", line)
+		}
+	}
+}
