@@ -50,6 +50,12 @@ func fullDisk(t *testing.T, dir string) string {
 	}
 	mountOrSkip(t, "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir)
 	umountLater(t, dir)
+	return fill(t, dir)
+}
+
+// fill fills the disk dir is on with a file named filler, and returns it.
+func fill(t *testing.T, dir string) string {
+	t.Helper()
 	filler := filepath.Join(dir, "filler")
 	f, err := os.Create(filler)
 	if err != nil {
@@ -154,6 +160,10 @@ func TestServeFailsOverWhenTheOutputFileCannotBeWritten(t *testing.T) {
 			if err := l.fileDestError(); !strings.Contains(err, tc.want) || !strings.Contains(err, l.out) {
 				t.Errorf("the file destination's error %q does not say %q and name %s", err, tc.want, l.out)
 			}
+			// The plain status says it too, in the zone's STATE column.
+			if code, out, errOut := runZonerw(t, "status", "-c", l.cfg); code != 0 || !strings.Contains(out, "file:example.com FAILING") || !strings.Contains(out, tc.want) {
+				t.Errorf("zonerw status (exit %d %s) does not name the failing file destination with %q:\n%s", code, errOut, tc.want, out)
+			}
 			_, serial, _ := l.served()
 			mend()
 			l.waitOutput(p, serial)
@@ -187,4 +197,44 @@ func TestCronModeFullOutputDiskFailsOnlyThatFile(t *testing.T) {
 	if v := l.checkAtRest("after the disk was freed", l.mainIP); v.Serial() != stored.Serial() {
 		t.Errorf("serial %d after the disk was freed, the stored one was %d", v.Serial(), stored.Serial())
 	}
+}
+
+// TestServeStateDirCatchesUpOnceWritable: with the state directory
+// refusing writes (remounted read-only, as a disk with errors is), a
+// failover is served all the same and logged as served but not stored;
+// once the directory takes writes again, the store and state.json get it
+// without another change, and at rest the files hold it whole: state.json
+// naming its serial, www on the backup, nothing torn or left behind.
+func TestServeStateDirCatchesUpOnceWritable(t *testing.T) {
+	l := newLabWith(t, nextLab(), labOpts{serve: true})
+	l.bin = zonerwBin
+	p := l.startServe()
+	l.waitServed(p, "main", func(www string, _ uint32) bool { return www == l.mainIP }, nil)
+	writable := readOnlyDir(t, l.stateDir())
+	l.setMain(false)
+	l.waitServed(p, "the failover", func(www string, _ uint32) bool { return www == l.backupIP }, nil)
+	_, serial, _ := l.served()
+	log := p.log()
+	if !strings.Contains(log, "made and served but not stored") || strings.Contains(log, "zone version not made") {
+		t.Errorf("the log does not say the failover was served but not stored:\n%s", log)
+	}
+	if v, _ := l.stored(); v == nil || v.Serial() == serial {
+		t.Fatalf("the store on a read-only directory holds %v, want the version before serial %d", v, serial)
+	}
+
+	writable()
+	deadline := time.Now().Add(60 * time.Second) // the retries back off, doubling from 1s
+	for {
+		v, _ := l.stored()
+		s, _ := l.stateSerial()
+		if v != nil && v.Serial() == serial && s == serial {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("60 s after the directory took writes again the store holds %v and state.json serial %d, want %d\n%s", v != nil, s, serial, p.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	l.stopServe(p)
+	l.checkAtRest("after the state directory took writes again", l.backupIP)
 }

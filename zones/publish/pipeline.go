@@ -44,6 +44,9 @@ type Config struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	Observer Observer // optional
+	// StoreRetry paces storing again a version whose store failed
+	// (storeretry.go; default 1s doubling to 30s). Attempts is unused.
+	StoreRetry Retry
 }
 
 // Pipeline makes each zone's versions and hands them to the zones'
@@ -67,6 +70,8 @@ type Pipeline struct {
 	wg     sync.WaitGroup
 	active bool
 	ahead  sync.WaitGroup // signAhead's signing (sign.go)
+
+	storeWake chan struct{} // a store failed (storeretry.go)
 }
 
 // zoneEntry is one zone in the pipeline.
@@ -95,7 +100,7 @@ func New(cfg Config) *Pipeline {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Pipeline{cfg: cfg, zones: map[string]*zoneEntry{}}
+	return &Pipeline{cfg: cfg, zones: map[string]*zoneEntry{}, storeWake: make(chan struct{}, 1)}
 }
 
 // AddZone adds a zone and reads its stored version: the zone starts from
@@ -237,6 +242,7 @@ func (p *Pipeline) Start() {
 	for _, w := range p.vworker {
 		p.startValueWorker(w)
 	}
+	p.wg.Go(func() { p.retryStores(p.ctx) })
 	for _, name := range p.order {
 		p.signAhead(p.zones[name])
 	}

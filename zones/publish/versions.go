@@ -130,8 +130,9 @@ func (p *Pipeline) offerValues() {
 	}
 }
 
-// errStore marks a version that was made and offered but not stored.
-var errStore = errors.New("not stored")
+// ErrNotStored marks a version that was made and offered (so served) but
+// not stored: a Change with it has the new serial and Changed set.
+var ErrNotStored = errors.New("not stored")
 
 // commit makes rel the zone's current release: it is stored first (its
 // journal entry appended and synced), then offered to every destination.
@@ -145,8 +146,9 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	crashpoint.Hit(crashpoint.VersionMade, e.name)
 	if err := p.cfg.Store.Save(rel.Version); err != nil {
 		e.saveErr = err
-		ch.Err = fmt.Errorf("zone %s: %w: %w (it is served, but a restart may not know it)", e.name, errStore, err)
-		p.cfg.Log.Error("cannot store the zone's new version", "zone", e.name, "serial", ch.Serial, "err", err)
+		ch.Err = fmt.Errorf("zone %s: %w: %w (it is served, but a restart may not know it)", e.name, ErrNotStored, err)
+		p.cfg.Log.Error("cannot store the zone's new version; it is tried again", "zone", e.name, "serial", ch.Serial, "err", err)
+		p.storeFailed()
 	} else {
 		e.saveErr = nil
 	}

@@ -91,19 +91,27 @@ func frame(d zones.Delta) ([]byte, error) {
 
 // appendEntry appends d to the journal at path and syncs it; a journal
 // that does not exist yet is created with its magic (and its directory
-// synced, so the new name survives a power cut).
+// synced, so the new name survives a power cut). An append that fails
+// (a full disk) is taken back: the journal is cut to its size before, so
+// the next start does not find a torn entry and blame a crash for it.
 func appendEntry(path string, d zones.Delta) error {
 	b, err := frame(d)
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", path, err)
 	}
 	_, statErr := os.Stat(path)
-	fresh := errors.Is(statErr, fs.ErrNotExist)
+	created := errors.Is(statErr, fs.ErrNotExist)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	if fresh {
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("journal %s: %w", path, err)
+	}
+	before := st.Size()
+	if before == 0 { // new, or emptied by an append taken back
 		b = append([]byte(journalMagic), b...)
 	}
 	_, err = f.Write(b)
@@ -113,6 +121,8 @@ func appendEntry(path string, d zones.Delta) error {
 	}
 	if err == nil {
 		crashpoint.Hit(crashpoint.JournalSynced, filepath.Base(path))
+	} else if terr := f.Truncate(before); terr != nil {
+		err = fmt.Errorf("%w (and the partial entry could not be cut off: %v)", err, terr)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -120,7 +130,7 @@ func appendEntry(path string, d zones.Delta) error {
 	if err != nil {
 		return fmt.Errorf("journal %s: append: %w", path, err)
 	}
-	if fresh {
+	if created {
 		return syncDirOf(path)
 	}
 	return nil

@@ -27,6 +27,13 @@ func (m *Metrics) ZonePublished(zone string, serial uint32) {
 	m.zonePublishes.WithLabelValues(zone, "ok").Inc()
 }
 
+// ZoneServing sets the serial zone serves without counting a publish: a
+// version that is served but could not be stored (ZonePublishFailed
+// counts that publish).
+func (m *Metrics) ZoneServing(zone string, serial uint32) {
+	m.zoneSerial.WithLabelValues(zone).Set(float64(serial))
+}
+
 // ZonePublishFailed counts a publish of zone that failed; the last good
 // version keeps being served, so the serial gauge is left alone.
 func (m *Metrics) ZonePublishFailed(zone string) {

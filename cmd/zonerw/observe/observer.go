@@ -202,6 +202,17 @@ func (o *Observer) ZonePublished(zone string, serial uint32) {
 	o.Recovered(alert.Event{Kind: alert.PublishFailing, Zone: zone})
 }
 
+// ZoneNotStored records a version of zone that is served but could not
+// be stored: the serial it serves, and a failed publish (alerted like
+// one), since a restart would not know the version.
+func (o *Observer) ZoneNotStored(zone string, serial uint32, err error) {
+	if o == nil {
+		return
+	}
+	o.m.ZoneServing(zone, serial)
+	o.PublishFailed(zone, err)
+}
+
 // PublishFailed records a failed publish of zone; the first failure of a
 // run of them raises an alert (and a reminder each hour it goes on).
 func (o *Observer) PublishFailed(zone string, err error) {

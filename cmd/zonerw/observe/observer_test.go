@@ -344,3 +344,30 @@ func TestNilObserver(t *testing.T) {
 		t.Errorf("wrapJobs on nil = %+v", got)
 	}
 }
+
+// TestZoneNotStored: a version served but not stored sets the zone's
+// serial to what is served, counts a failed publish, and raises the
+// publish alert (a restart would not know the version).
+func TestZoneNotStored(t *testing.T) {
+	hook := newHookServer(t)
+	cfg := obsConfig(t, config.Alerts{Webhooks: []config.Webhook{{URL: hook.URL}}})
+	reg := prometheus.NewRegistry()
+	o := New(cfg, reg, slog.New(slog.DiscardHandler))
+	o.ZonePublished("example.com", 2026120300)
+	o.ZoneNotStored("example.com", 2026120301, errors.New("zone example.com: not stored: journal: no space left on device"))
+	out := gather(t, reg)
+	for _, want := range []string{
+		`zonerw_zone_serial{zone="example.com"} 2.026120301e+09`,
+		`zonerw_zone_publishes_total{result="error",zone="example.com"} 1`,
+		`zonerw_zone_publishes_total{result="ok",zone="example.com"} 1`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	o.Close()
+	want := []string{"zonerw: publishing example.com failed (zone example.com: not stored: journal: no space left on device)"}
+	if got := hook.got(); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+		t.Errorf("webhook got %q, want %q", got, want)
+	}
+}

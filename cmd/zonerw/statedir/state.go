@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
 	"github.com/zonerw/zonerw/zones/crashpoint"
@@ -129,10 +130,14 @@ func Save(dir string, st *File) error {
 
 // Saver writes state.json in the background, the newest state
 // winning: a failover never waits for the state file, and a state file
-// that cannot be written (a full disk) delays nothing.
+// that cannot be written (a full disk) delays nothing. A write that fails
+// is tried again, the newest state first, after a wait that doubles from
+// a second to half a minute, until one succeeds: a disk that takes writes
+// again gets the state without waiting for the next change.
 type Saver struct {
-	path string
-	log  *slog.Logger
+	path  string
+	log   *slog.Logger
+	retry *backoff.ExponentialBackOff // the waits after failed writes
 
 	mu      sync.Mutex
 	pending []byte
@@ -150,7 +155,15 @@ type Saver struct {
 // StartSaver starts writing the state directory dir's state.json in
 // the background; stop it with Stop.
 func StartSaver(dir string, log *slog.Logger) *Saver {
-	s := &Saver{path: Path(dir), log: log, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	return startSaver(dir, log, time.Second, 30*time.Second)
+}
+
+// startSaver is StartSaver with the first and the longest wait after a
+// failed write.
+func startSaver(dir string, log *slog.Logger, first, longest time.Duration) *Saver {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval = first, longest
+	s := &Saver{path: Path(dir), log: log, retry: b, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	s.settled = sync.NewCond(&s.mu)
 	go s.run()
 	return s
@@ -176,37 +189,53 @@ func (s *Saver) run() {
 		s.settled.Broadcast()
 		s.mu.Unlock()
 	}()
+	var again <-chan time.Time // after a failed write
 	for {
 		select {
 		case <-s.wake:
-			s.write()
+		case <-again:
 		case <-s.quit:
 			s.write()
 			return
 		}
+		if s.write() {
+			again = nil
+			s.retry.Reset()
+		} else {
+			again = time.After(s.retry.NextBackOff())
+		}
 	}
 }
 
-func (s *Saver) write() {
+// write writes what is pending, if anything, and reports whether nothing
+// is left to write. What failed stays pending unless newer state came.
+func (s *Saver) write() bool {
 	s.mu.Lock()
 	data, gen := s.pending, s.offered
 	s.pending = nil
 	s.mu.Unlock()
 	if data == nil {
-		return
+		return true
 	}
 	crashpoint.Hit(crashpoint.StateSaving, "state.json")
 	err := zones.WriteFile(s.path, data, 0o600)
 	if err != nil {
-		s.log.Error("cannot write the state file; it is written again with the next change", "err", err)
+		s.log.Error("cannot write the state file; it is tried again", "err", err)
 	} else {
 		crashpoint.Hit(crashpoint.StateSaved, "state.json")
+		if s.err != nil {
+			s.log.Info("state file written again", "path", s.path)
+		}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil && s.pending == nil {
+		s.pending = data
+	}
 	s.err = err
 	s.written = max(s.written, gen)
 	s.settled.Broadcast()
-	s.mu.Unlock()
+	return err == nil
 }
 
 // Flush waits until everything offered so far is written, and returns the

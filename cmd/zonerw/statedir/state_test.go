@@ -3,8 +3,10 @@ package statedir
 import (
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A damaged state file is set aside, never deleted, and an empty state
@@ -47,5 +49,34 @@ func TestRebuildSaveLock(t *testing.T) {
 		t.Errorf("a lock after unlock: %v", err)
 	} else {
 		unlock()
+	}
+}
+
+// TestSaverTriesAFailedWriteAgain: a state file that cannot be written
+// (here its directory is missing; in life a full disk) is written once
+// the directory takes writes again, without a new offer, and it is the
+// newest state offered that is written.
+func TestSaverTriesAFailedWriteAgain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	s := startSaver(dir, slog.New(slog.DiscardHandler), 5*time.Millisecond, 20*time.Millisecond)
+	defer s.Stop()
+	s.Offer([]byte("{\"version\": 1}\n"))
+	s.Offer([]byte("{\"version\": 2}\n"))
+	if err := s.Flush(); err == nil {
+		t.Fatal("Flush: no error for a directory that does not exist")
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.LastErr() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("the state file was not written again: %v", s.LastErr())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	got, err := os.ReadFile(Path(dir))
+	if err != nil || string(got) != "{\"version\": 2}\n" {
+		t.Fatalf("state file: %q, %v; want the newest state", got, err)
 	}
 }
