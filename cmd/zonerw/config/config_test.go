@@ -41,7 +41,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-url-without-addr.yaml", `testdata/invalid-url-without-addr.yaml:4: services[0].check.url: template lacks {addr}`},
 		{"invalid-addr-not-host.yaml", `testdata/invalid-addr-not-host.yaml:4: services[0].check.url: with 127.0.0.1 as {addr}: {addr} must be the URL's host`},
 		{"invalid-tcp-without-port.yaml", `testdata/invalid-tcp-without-port.yaml:4: services[0].check.port: a tcp check needs a port from 1 to 65535`},
-		{"invalid-bad-timeout.yaml", "testdata/invalid-bad-timeout.yaml:4: cannot unmarshal !!str `soon` into time.Duration"},
+		{"invalid-bad-timeout.yaml", "testdata/invalid-bad-timeout.yaml:4: services[0].check.timeout: `soon` is not a duration, such as 500ms, 10s or 1h30m"},
 		{"invalid-negative-fall.yaml", `testdata/invalid-negative-fall.yaml:3: services[0].fall: must be at least 1, not -1`},
 		{"invalid-two-defaults.yaml", `testdata/invalid-two-defaults.yaml:7: services[1].default: only one service may be the default`},
 		{"invalid-service-name.yaml", `testdata/invalid-service-name.yaml:2: services[0].name: "web server" is not a valid service name (letters, digits, '.', '_', '-')`},
@@ -244,5 +244,25 @@ func TestVerifyRoundTimes(t *testing.T) {
 	}, "\n")
 	if err := c.VerifyRoundTimes(time.Now()); err == nil || err.Error() != want {
 		t.Fatalf("error\n got: %v\nwant: %s", err, want)
+	}
+}
+
+// TestWrongTypeNamesTheKey: a value of the wrong type is reported with its
+// line, its key path (in block and flow style) and what it should be.
+func TestWrongTypeNamesTheKey(t *testing.T) {
+	text := `services:
+  - name: web
+    check: {type: http, url: "http://{addr}/", timeout: 1sec}
+    rise: two
+    targets:
+      - {name: main, ipv4: 127.0.0.10}
+zones:
+  - {name: example.com, template: t.tmpl}
+`
+	_, err := Parse("zonerw.yaml", []byte(text))
+	want := "zonerw.yaml:3: services[0].check.timeout: `1sec` is not a duration, such as 500ms, 10s or 1h30m\n" +
+		"zonerw.yaml:4: services[0].rise: `two` is not a whole number"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error:\n%v\nwant\n%s", err, want)
 	}
 }

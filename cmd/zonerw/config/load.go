@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -35,17 +36,17 @@ func Load(path string) (*Config, error) {
 // Paths are left as written.
 func Parse(file string, data []byte) (*Config, error) {
 	c := Config{Server: serverDefaults()}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, decodeError(file, err, nil)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: the file is empty", file)
 		}
-		return nil, decodeError(file, err)
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, decodeError(file, err)
+		return nil, decodeError(file, err, &root)
 	}
 	c.File = file
 	c.loc = &locator{file: file, root: &root}
@@ -59,11 +60,24 @@ func Parse(file string, data []byte) (*Config, error) {
 var (
 	yamlLine     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	wrongType    = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (\\S+)$")
 )
 
+// typeWords say what a value of a Go type is written as.
+var typeWords = map[string]string{
+	"time.Duration": "a duration, such as 500ms, 10s or 1h30m",
+	"int":           "a whole number",
+	"uint32":        "a whole number",
+	"bool":          "true or false",
+}
+
 // decodeError turns yaml.v3's messages ("line 5: field foo not found in type
-// config.Service") into "zonerw.yaml:5: unknown key \"foo\"", one per line.
-func decodeError(file string, err error) error {
+// config.Service", "line 4: cannot unmarshal !!str `soon` into
+// time.Duration") into "zonerw.yaml:5: unknown key \"foo\"" and
+// "zonerw.yaml:4: services[0].check.timeout: `soon` is not a duration, such
+// as ...", one per line. root, if not nil, is the parsed file, to name the
+// key of a value of the wrong type.
+func decodeError(file string, err error, root *yaml.Node) error {
 	var te *yaml.TypeError
 	msgs := []string{err.Error()}
 	if errors.As(err, &te) {
@@ -79,6 +93,16 @@ func decodeError(file string, err error) error {
 		text := sm[2]
 		if f := unknownField.FindStringSubmatch(text); f != nil {
 			text = fmt.Sprintf("unknown key %q", f[1])
+		} else if w := wrongType.FindStringSubmatch(text); w != nil {
+			line, _ := strconv.Atoi(sm[1])
+			what := typeWords[w[2]]
+			if what == "" {
+				what = "a " + w[2]
+			}
+			text = fmt.Sprintf("`%s` is not %s", w[1], what)
+			if path := keyAt(root, line, w[1]); path != nil {
+				text = pathString(path) + ": " + text
+			}
 		}
 		errs = append(errs, fmt.Errorf("%s:%s: %s", file, sm[1], text))
 	}

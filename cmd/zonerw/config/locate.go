@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -51,6 +52,47 @@ func (l *locator) line(path []any) int {
 		}
 	}
 	return line
+}
+
+// keyAt is the path of the scalar value on line whose text is value, or
+// nil if there is none (root may be nil).
+func keyAt(root *yaml.Node, line int, value string) []any {
+	var walk func(n *yaml.Node, path []any) []any
+	walk = func(n *yaml.Node, path []any) []any {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if p := walk(c, path); p != nil {
+					return p
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				here := append(slices.Clone(path), k.Value)
+				if v.Kind == yaml.ScalarNode && v.Line == line && v.Value == value {
+					return here
+				}
+				if p := walk(v, here); p != nil {
+					return p
+				}
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				if c.Kind == yaml.ScalarNode && c.Line == line && c.Value == value {
+					return append(slices.Clone(path), i)
+				}
+				if p := walk(c, append(slices.Clone(path), i)); p != nil {
+					return p
+				}
+			}
+		}
+		return nil
+	}
+	if root == nil {
+		return nil
+	}
+	return walk(root, nil)
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {
