@@ -21,13 +21,24 @@ func Parse(file string, text []byte, services []Service, defaultService string) 
 	checkBytes(p.lines, &p.errs)
 	p.lexed = make([]lexedLine, len(p.lines))
 	depth := 0 // inside parentheses a line is part of the record before it
+	opened := 0 // the line of the '(' that made depth > 0
 	for i, l := range p.lines {
 		if depth == 0 && plainLine(l.text) {
 			p.lexed[i] = lexedLine{comment: -1, plain: true, ttl: plainTTL(l.text)}
 			continue
 		}
 		p.lexed[i] = lexLine(l.text)
+		was := depth
 		depth = parenDepth(depth, p.lexed[i].tokens)
+		if was == 0 && depth > 0 {
+			opened = i
+		}
+	}
+	if depth > 0 {
+		// Else the lines after it read as part of its record, and the
+		// errors found there (an address marker "in an SOA record") hide
+		// the cause.
+		p.errs.add(opened+1, "this '(' is never closed: every line after it is read as part of its record")
 	}
 	t := &Template{file: file, lines: p.lines, size: len(text)}
 	spans := groupLines(p.lexed)

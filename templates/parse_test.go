@@ -35,6 +35,9 @@ func TestParseInvalid(t *testing.T) {
 			want: `t.tmpl:1: @IPV6:shop@: target "backup" of service "shop" has no IPv6 address`},
 		{name: "target without the family, comment placement", text: "mail IN AAAA 2001:db8::25 ; @IPV6:mail@\n",
 			want: `t.tmpl:1: @IPV6:mail@: target "main" of service "mail" has no IPv6 address`},
+		{name: "SOA parenthesis never closed", text: "@ IN SOA ns1 hostmaster (\n 1 ; @serial number@\n 3600 900 1209600 300\nwww IN A @IP@\n",
+			want: "t.tmpl:1: this '(' is never closed: every line after it is read as part of its record\n" +
+				"t.tmpl:4: @IP@ needs record type A, found SOA"},
 		{name: "IP on TXT", text: `x IN TXT "@IP@"` + "\n",
 			want: `t.tmpl:1: @IP@ needs record type A, found TXT`},
 		{name: "IP on AAAA", text: "www IN AAAA @IP:web@\n",
