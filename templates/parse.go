@@ -20,7 +20,7 @@ func Parse(file string, text []byte, services []Service, defaultService string) 
 	}
 	checkBytes(p.lines, &p.errs)
 	p.lexed = make([]lexedLine, len(p.lines))
-	depth := 0 // inside parentheses a line is part of the record before it
+	depth := 0  // inside parentheses a line is part of the record before it
 	opened := 0 // the line of the '(' that made depth > 0
 	for i, l := range p.lines {
 		if depth == 0 && plainLine(l.text) {
