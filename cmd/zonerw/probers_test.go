@@ -144,3 +144,21 @@ func TestCheckVerifiesSources(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckNamesAMissingTemplatesKey: a template file that cannot be read
+// is reported with the config file, the line and the key that names it.
+func TestCheckNamesAMissingTemplatesKey(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "zonerw.yaml")
+	cfg := "services:\n  - name: web\n    check: {type: http, url: \"http://{addr}/\"}\n    targets:\n      - {name: main, ipv4: 127.0.0.10}\n" +
+		"zones:\n  - name: example.com\n    template: missing.zone.tmpl\n    output: out.zone\n"
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"check", "-c", path}, &stdout, &stderr)
+	want := path + ":8: zones[0].template: zone example.com: cannot read the template: open " + filepath.Join(dir, "missing.zone.tmpl") + ": no such file or directory"
+	if code != exitFailure || !strings.Contains(stderr.String(), want) {
+		t.Errorf("check exited %d, want %d with %q\nstderr: %s", code, exitFailure, want, &stderr)
+	}
+}

@@ -86,8 +86,8 @@ func (a *app) loadZones() error {
 		}
 	}
 	var errs []error
-	for _, z := range a.cfg.Zones {
-		pz, err := buildZone(z, a.tsvcs, a.defaultService, overrides)
+	for i, z := range a.cfg.Zones {
+		pz, err := buildZone(z, a.cfg.Where("zones", i, "template"), a.tsvcs, a.defaultService, overrides)
 		if err == nil {
 			err = signer.Attach(pz, z, a.cfg.StateDir)
 		}
@@ -103,10 +103,12 @@ func (a *app) loadZones() error {
 
 // buildZone reads and parses a zone's template. A template without any
 // marker is a plain zone: served as written, its serial the operator's.
-func buildZone(z config.Zone, svcs []templates.Service, defaultService string, override map[string]bool) (*publish.Zone, error) {
+// where names the template's key in the config, for a file that cannot be
+// read.
+func buildZone(z config.Zone, where string, svcs []templates.Service, defaultService string, override map[string]bool) (*publish.Zone, error) {
 	text, err := os.ReadFile(z.Template)
 	if err != nil {
-		return nil, fmt.Errorf("zone %s: read template: %w", z.Name, err)
+		return nil, fmt.Errorf("%s: zone %s: cannot read the template: %w", where, z.Name, err)
 	}
 	tmpl, err := templates.Parse(z.Template, text, svcs, defaultService)
 	if err != nil {

@@ -26,6 +26,19 @@ func (l *locator) errorf(path []any, format string, args ...any) error {
 	return fmt.Errorf("%s: %s: %s", l.file, p, msg)
 }
 
+// Where is "file:line: path" for a key of the config (path as for
+// errorf: map keys and sequence indexes), for errors found after loading,
+// such as a template file that cannot be read.
+func (c *Config) Where(path ...any) string {
+	if c.loc == nil {
+		return pathString(path)
+	}
+	if line := c.loc.line(path); line > 0 {
+		return fmt.Sprintf("%s:%d: %s", c.loc.file, line, pathString(path))
+	}
+	return c.loc.file + ": " + pathString(path)
+}
+
 // line finds the line of the deepest node on path that exists.
 func (l *locator) line(path []any) int {
 	n := l.root
