@@ -3,11 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -90,8 +88,8 @@ func frame(d zones.Delta) ([]byte, error) {
 }
 
 // appendEntry appends d to the journal at path and syncs it; a journal
-// that does not exist yet is created with its magic (and its directory
-// synced, so the new name survives a power cut). An append that fails
+// that does not exist yet, or is empty, is written with its magic first
+// (and its directory synced, so the new name survives a power cut). An append that fails
 // (a full disk) is taken back: the journal is cut to its size before, so
 // the next start does not find a torn entry and blame a crash for it.
 func appendEntry(path string, d zones.Delta) error {
@@ -99,8 +97,6 @@ func appendEntry(path string, d zones.Delta) error {
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", path, err)
 	}
-	_, statErr := os.Stat(path)
-	created := errors.Is(statErr, fs.ErrNotExist)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
@@ -130,7 +126,7 @@ func appendEntry(path string, d zones.Delta) error {
 	if err != nil {
 		return fmt.Errorf("journal %s: append: %w", path, err)
 	}
-	if created {
+	if before == 0 { // the name may be new: make it survive a power cut
 		return syncDirOf(path)
 	}
 	return nil

@@ -162,7 +162,7 @@ func StartSaver(dir string, log *slog.Logger) *Saver {
 // failed write.
 func startSaver(dir string, log *slog.Logger, first, longest time.Duration) *Saver {
 	b := backoff.NewExponentialBackOff()
-	b.InitialInterval, b.MaxInterval = first, longest
+	b.InitialInterval, b.MaxInterval, b.Multiplier = first, longest, 2
 	s := &Saver{path: Path(dir), log: log, retry: b, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	s.settled = sync.NewCond(&s.mu)
 	go s.run()
