@@ -62,3 +62,24 @@ func TestAFailedAppendIsTakenBack(t *testing.T) {
 		t.Errorf("after the append once the disk takes it: %v, %q", st.Version, st.Problems)
 	}
 }
+
+// TestAFailedFirstAppendLeavesNoDamage: when the first append to a new
+// journal fails, the empty file left is no journal at all, not a damaged
+// one, and the next append writes it whole.
+func TestAFailedFirstAppendLeavesNoDamage(t *testing.T) {
+	dir := t.TempDir()
+	jnl := filepath.Join(dir, "example.com.jnl")
+	if err := os.WriteFile(jnl, nil, 0o600); err != nil { // what a taken-back first append leaves
+		t.Fatal(err)
+	}
+	jr, err := readJournal(jnl)
+	if err != nil || jr.torn != "" || len(jr.entries) != 0 {
+		t.Fatalf("empty journal: %+v, %v; want no entries and nothing torn", jr, err)
+	}
+	s := open(t, dir)
+	saveRun(t, s, slotted(t), 10, 3)
+	s.Wait()
+	if st := open(t, dir).Load("example.com."); st.Version == nil || st.Version.Serial() != 12 || len(st.Problems) > 0 {
+		t.Errorf("after appends to the emptied journal: %v, %q", st.Version, st.Problems)
+	}
+}

@@ -41,6 +41,9 @@ func readJournal(path string) (journalRead, error) {
 		return journalRead{}, err
 	}
 	var jr journalRead
+	if len(data) == 0 { // its first append was taken back (appendEntry)
+		return jr, nil
+	}
 	if len(data) < len(journalMagic) || string(data[:len(journalMagic)]) != journalMagic {
 		jr.torn = "not a zonerw journal"
 		return jr, nil
