@@ -9,10 +9,14 @@ import (
 
 // ZoneStatus is what the pipeline knows of one zone.
 type ZoneStatus struct {
-	Name       string
-	Serial     uint32 // of the current version; 0 before the first
-	Digest     string // of the current version
-	Broken     string // why its template does not compile, if it does not
+	Name   string
+	Serial uint32 // of the current version; 0 before the first
+	Digest string // of the current version
+	Broken string // why its template does not compile, if it does not
+	// Held is set while the zone has no compiled template at all (its
+	// template broke before any compile, as at a start): it serves what
+	// it has, and decisions do not reach it until a reload compiles.
+	Held       bool
 	StoreError string // why its current version is not stored, if it is not
 	// SignaturesExpire is when the oldest signatures the secondaries
 	// hold expire (a signed zone; zero otherwise). Re-signing keeps it
@@ -36,6 +40,7 @@ func (p *Pipeline) Status() ([]ZoneStatus, []DestinationStatus) {
 		if e.broken != nil {
 			s.Broken = e.broken.Error()
 		}
+		s.Held = e.compiled == nil
 		if e.saveErr != nil {
 			s.StoreError = e.saveErr.Error()
 		}

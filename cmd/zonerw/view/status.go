@@ -89,6 +89,8 @@ func Secondaries(secs []dnsserver.SecondaryState) []Secondary {
 // template, or its version not stored.
 func ZoneError(z publish.ZoneStatus) string {
 	switch {
+	case z.Broken != "" && z.Held:
+		return "failovers held back until a reload: template broken: " + z.Broken
 	case z.Broken != "":
 		return "template broken: " + z.Broken
 	case z.StoreError != "":

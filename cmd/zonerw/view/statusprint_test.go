@@ -10,6 +10,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/config"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones/provider"
+	"github.com/zonerw/zonerw/zones/publish"
 )
 
 func TestPrintStatus(t *testing.T) {
@@ -165,5 +166,21 @@ func TestPrintStatusFailingDestination(t *testing.T) {
 		if strings.Contains(line, "nameserver:example.com") || strings.HasPrefix(line, "example.net ") && strings.Contains(line, "FAILING") {
 			t.Errorf("a destination that works is reported: %q", line)
 		}
+	}
+}
+
+// TestZoneErrorSaysFailoversAreHeld: a zone whose template broke before
+// any compile (a start) says that failovers do not reach it; one that
+// keeps a compile from before only says the template is broken.
+func TestZoneErrorSaysFailoversAreHeld(t *testing.T) {
+	held := ZoneError(publish.ZoneStatus{Broken: "t.tmpl:3: bad", Held: true})
+	if held != "failovers held back until a reload: template broken: t.tmpl:3: bad" {
+		t.Errorf("held: %q", held)
+	}
+	if got := ZoneError(publish.ZoneStatus{Broken: "t.tmpl:3: bad"}); got != "template broken: t.tmpl:3: bad" {
+		t.Errorf("with a compile: %q", got)
+	}
+	if got := ZoneError(publish.ZoneStatus{Held: true}); got != "" {
+		t.Errorf("not broken: %q", got)
 	}
 }
