@@ -218,6 +218,9 @@ func TestServeStateDirCatchesUpOnceWritable(t *testing.T) {
 	if !strings.Contains(log, "made and served but not stored") || strings.Contains(log, "zone version not made") {
 		t.Errorf("the log does not say the failover was served but not stored:\n%s", log)
 	}
+	if strings.Contains(log, "cannot store the zone's new version") {
+		t.Errorf("the store's failure is logged twice (the pipeline's trace line is for debug level):\n%s", log)
+	}
 	if v, _ := l.stored(); v == nil || v.Serial() == serial {
 		t.Fatalf("the store on a read-only directory holds %v, want the version before serial %d", v, serial)
 	}

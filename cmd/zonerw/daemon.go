@@ -37,8 +37,9 @@ func (d *daemon) afterChanges(changes []publish.Change) {
 	for _, c := range changes {
 		switch {
 		case errors.Is(c.Err, publish.ErrNotStored):
-			// Served all the same; the pipeline has logged the store's error.
-			d.log.Error("zone version made and served but not stored; a restart would serve the last stored one", "zone", c.Zone, "serial", c.Serial, "err", c.Err)
+			// Served all the same; the pipeline stores it again until the
+			// disk takes it ("zone version stored after all").
+			d.log.Error("zone version made and served but not stored; it is tried again, and a restart before then serves the last stored one", "zone", c.Zone, "serial", c.Serial, "err", c.Err)
 			d.obs.ZoneNotStored(c.Zone, c.Serial, c.Err)
 		case c.Err != nil:
 			d.log.Error("zone version not made; the last good one keeps being served", "zone", c.Zone, "err", c.Err)

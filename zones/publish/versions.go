@@ -147,7 +147,8 @@ func (p *Pipeline) commit(e *zoneEntry, rel *Release, changed bool) Change {
 	if err := p.cfg.Store.Save(rel.Version); err != nil {
 		e.saveErr = err
 		ch.Err = fmt.Errorf("zone %s: %w: %w (it is served, but a restart may not know it)", e.name, ErrNotStored, err)
-		p.cfg.Log.Error("cannot store the zone's new version; it is tried again", "zone", e.name, "serial", ch.Serial, "err", err)
+		// The caller reports ch.Err; this line is for tracing the retries.
+		p.cfg.Log.Debug("cannot store the zone's new version; it is tried again", "zone", e.name, "serial", ch.Serial, "err", err)
 		p.storeFailed()
 	} else {
 		e.saveErr = nil
