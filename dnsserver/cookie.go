@@ -60,6 +60,12 @@ func queryCookie(opt *dns.OPT) ([]byte, bool) {
 	return nil, false
 }
 
+// hasClientCookie reports whether opt holds a well-formed COOKIE option.
+func hasClientCookie(opt *dns.OPT) bool {
+	q, ok := queryCookie(opt)
+	return ok && len(q) >= clientCookieLen && !cookieMalformed(opt)
+}
+
 // cookieMalformed reports a COOKIE option of a length RFC 7873 section
 // 5.2.2 answers with FORMERR: not a client cookie (8 bytes) alone or
 // followed by a server cookie of 8 to 32 bytes.

@@ -113,7 +113,8 @@ func TestQueryAndTransferCounts(t *testing.T) {
 		{"example.com.", "SOA", "NOTIMP"}:    1,
 		{"example.com.", "A", "BADVERS"}:     1,
 		{"example.com.", "IXFR", "NOTAUTH"}:  1,
-		{"example.com.", "AXFR", "REFUSED"}:  2,
+		{"example.com.", "AXFR", "REFUSED"}:  1,
+		{"example.com.", "AXFR", "NOTIMP"}:   1,
 		{"example.com.", "AXFR", "NOERROR"}:  2, // served and aborted
 		{"example.com.", "AXFR", "NOTAUTH"}:  1,
 		{"example.com.", "IXFR", "NOERROR"}:  4,

@@ -172,11 +172,11 @@ func (s *Server) fastAnswer(q []byte, addr netip.Addr, out []byte) int {
 
 // fastLookup finds the answer to lname/qtype: NOERROR with the RRset (a
 // zero RRset for NODATA) or NXDOMAIN; ok is false for anything the fast
-// path leaves to the full one (a cut, a CNAME, a wildcard).
+// path leaves to the full one (a cut, a DNAME, a CNAME, a wildcard).
 func (ix *zoneIndex) fastLookup(lname []byte, qtype uint16) (rcode int, set zones.RRset, ok bool) {
 	f := ix.find(lname, qtype)
 	switch {
-	case f.cut:
+	case f.cut, f.dname:
 		return 0, set, false
 	case f.found:
 		if s, has := f.node.RRset(qtype); has {

@@ -33,7 +33,8 @@ func (s *Server) zoneOf(r *dns.Msg) *zoneIndex {
 	if len(r.Question) != 1 {
 		return nil
 	}
-	return s.snap.Load().zoneFor(strings.ToLower(r.Question[0].Name))
+	q := r.Question[0]
+	return s.snap.Load().zoneFor(strings.ToLower(q.Name), q.Qtype)
 }
 
 // recoverPanic turns a panic while answering into SERVFAIL, counted in c.
@@ -108,22 +109,26 @@ func (s *Server) respond(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) *dns.M
 // precheck answers the messages the server turns away before looking at
 // their question: an opcode other than QUERY and NOTIFY (NOTIMP); not
 // exactly one question, OPT out of place, or a malformed cookie when
-// cookies are on (FORMERR); an EDNS version other than 0 (BADVERS). done
-// is false for the rest.
+// cookies are on (FORMERR); an EDNS version other than 0 (BADVERS). A
+// query without a question that asks only for a server cookie gets
+// NOERROR (and the cookie, from write; RFC 7873 section 5.4). done is
+// false for the rest.
 func (s *Server) precheck(r *dns.Msg) (rcode int, done bool) {
 	switch {
 	case r.Opcode != dns.OpcodeQuery && r.Opcode != dns.OpcodeNotify:
 		return dns.RcodeNotImplemented, true
-	case len(r.Question) != 1 || !optPlaced(r):
+	case !optPlaced(r):
 		return dns.RcodeFormatError, true
 	}
 	opt := r.IsEdns0()
 	switch {
-	case opt == nil:
-		return 0, false
-	case opt.Version() != 0:
+	case opt != nil && opt.Version() != 0:
 		return dns.RcodeBadVers, true
-	case s.cookies != nil && cookieMalformed(opt):
+	case opt != nil && s.cookies != nil && cookieMalformed(opt):
+		return dns.RcodeFormatError, true
+	case len(r.Question) == 0 && r.Opcode == dns.OpcodeQuery && opt != nil && s.cookies != nil && hasClientCookie(opt):
+		return dns.RcodeSuccess, true
+	case len(r.Question) != 1:
 		return dns.RcodeFormatError, true
 	}
 	return 0, false
@@ -180,6 +185,9 @@ func (s *Server) writeTSIGError(w dns.ResponseWriter, r, m *dns.Msg, status erro
 		return
 	case rrl.Slip:
 		m.Truncated = true
+	}
+	if opt := ednsOf(r); opt != nil {
+		s.setEDNS(m, opt, nil) // before the TSIG, which comes last
 	}
 	m.Extra = append(m.Extra, &dns.TSIG{
 		Hdr:       dns.RR_Header{Name: t.Hdr.Name, Rrtype: dns.TypeTSIG, Class: dns.ClassANY},

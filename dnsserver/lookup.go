@@ -59,6 +59,8 @@ func (a *answering) step(name string, qtype uint16) (string, bool) {
 	}
 	f := a.ix.find(w, qtype)
 	switch {
+	case f.dname:
+		return a.substitute(f.node, name)
 	case f.cut:
 		a.referral(f.node, suffixOf(name, zones.WireLabels(a.ix.v.Name(f.node))))
 		return "", false
@@ -105,17 +107,18 @@ func (a *answering) negSOA() dns.RR {
 
 // found is what a walk down the zone met.
 type found struct {
-	node     zones.Node // the name's node (found), or the cut (cut)
-	encloser zones.Node // the closest encloser, when neither
+	node     zones.Node // the name's node (found), the cut (cut) or the DNAME's owner (dname)
+	encloser zones.Node // the closest encloser, when none of these
 	found    bool
 	cut      bool
+	dname    bool // a DNAME owned by an ancestor of the name
 }
 
 // find walks from the apex down to w (canonical wire). It returns the node
 // of w if it exists; else the closest encloser (the deepest existing
-// ancestor); or the delegation met on the way. A DS query for a delegation
-// point itself is answered from the parent side, so that one cut is not a
-// referral.
+// ancestor); or the delegation or DNAME met on the way. A DS query for a
+// delegation point itself is answered from the parent side, so that one
+// cut is not a referral.
 func (ix *zoneIndex) find(w []byte, qtype uint16) found {
 	var offs [128]int // label starts of w below the apex, deepest first
 	n := 0
@@ -125,6 +128,9 @@ func (ix *zoneIndex) find(w []byte, qtype uint16) found {
 	}
 	encloser := ix.v.Apex()
 	for i := n - 1; i >= 0; i-- {
+		if encloser.DNAME() {
+			return found{node: encloser, dname: true}
+		}
 		c, ok := ix.v.Lookup(w[offs[i]:])
 		if !ok || nsec3Owner(c) {
 			return found{encloser: encloser}
@@ -135,6 +141,33 @@ func (ix *zoneIndex) find(w []byte, qtype uint16) found {
 		encloser = c
 	}
 	return found{node: encloser, found: true}
+}
+
+// substitute answers a name below the DNAME at n (RFC 6672 section
+// 3.2): the DNAME, signed in a signed zone, and the CNAME it makes for
+// the name, which is not (validators make it themselves). It returns the
+// CNAME's target and whether the chain goes on inside the zone. A target
+// too long to be a name is YXDOMAIN.
+func (a *answering) substitute(n zones.Node, name string) (string, bool) {
+	owner := suffixOf(name, zones.WireLabels(a.ix.v.Name(n)))
+	set, _ := n.RRset(dns.TypeDNAME)
+	rrs := set.Records(owner)
+	a.m.Answer = append(a.m.Answer, rrs...)
+	a.signAnswer(n, dns.TypeDNAME, owner)
+	d := rrs[0].(*dns.DNAME)
+	target := name[:len(name)-len(owner)] + d.Target
+	if d.Target == "." {
+		target = name[:len(name)-len(owner)]
+	}
+	if _, err := zones.AppendWireName(a.buf[:0], target); err != nil {
+		a.m.Rcode = dns.RcodeYXDomain
+		return "", false
+	}
+	a.m.Answer = append(a.m.Answer, &dns.CNAME{
+		Hdr:    dns.RR_Header{Name: name, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: d.Hdr.Ttl},
+		Target: target,
+	})
+	return target, dns.IsSubDomain(a.ix.origin, strings.ToLower(target))
 }
 
 // wildcardOf is the "*" child of the closest encloser n.

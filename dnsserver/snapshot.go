@@ -14,15 +14,23 @@ type snapshot struct {
 	byWire map[string]*zoneIndex // by the origin's canonical wire form
 }
 
-// zoneFor returns the served zone closest enclosing lname (canonical), or
-// nil when lname is outside every served zone.
-func (s *snapshot) zoneFor(lname string) *zoneIndex {
+// zoneFor returns the served zone closest enclosing lname (canonical) that
+// answers qtype, or nil when lname is outside every served zone. The DS
+// of a zone's apex is the parent's record (RFC 4035 section 3.1.4.1):
+// when the parent is served too, it answers.
+func (s *snapshot) zoneFor(lname string, qtype uint16) *zoneIndex {
+	var apex *zoneIndex
 	for off, end := 0, false; !end; off, end = dns.NextLabel(lname, off) {
-		if ix, ok := s.zones[lname[off:]]; ok {
+		ix, ok := s.zones[lname[off:]]
+		switch {
+		case !ok:
+		case off == 0 && qtype == dns.TypeDS && lname != ".":
+			apex = ix // unless a parent is served
+		default:
 			return ix
 		}
 	}
-	return nil
+	return apex
 }
 
 // zoneForWire is zoneFor for a canonical wire name.

@@ -42,8 +42,10 @@ func layoutOK(b []byte) bool {
 }
 
 // skipName returns the offset after the domain name at off, or -1 when
-// the name runs past the message, is longer than 255 bytes or uses a
-// label type other than a length or a compression pointer.
+// the name runs past the message, is longer than 255 bytes, uses a label
+// type other than a length or a compression pointer, or has a pointer
+// that does not point back to a prior occurrence (RFC 1035 section
+// 4.1.4; NSD answers such a message FORMERR too).
 func skipName(b []byte, off int) int {
 	for n := 0; off < len(b); {
 		c := int(b[off])
@@ -57,7 +59,7 @@ func skipName(b []byte, off int) int {
 			}
 			off += c + 1
 		case 0xC0:
-			if off+2 > len(b) {
+			if off+2 > len(b) || int(binary.BigEndian.Uint16(b[off:])&0x3FFF) >= off {
 				return -1
 			}
 			return off + 2

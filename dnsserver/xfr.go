@@ -14,14 +14,13 @@ import (
 // and counts the query and the transfer in the zone's counters.
 func (s *Server) transfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex) {
 	q := r.Question[0]
-	m := replyTo(r)
-	m.Authoritative = true
-	rcode := s.transferRcode(w, r, ix)
+	m := replyTo(r)                  // AA is set only on what answers with zone data
+	rcode := dns.RcodeNotImplemented // AXFR is TCP only (RFC 5936 section 4.2), as from NSD and Knot
+	if q.Qtype == dns.TypeIXFR || !isUDP(w) {
+		rcode = s.transferRcode(w, r, ix)
+	}
 	if rcode == dns.RcodeSuccess && !strings.EqualFold(q.Name, ix.origin) {
 		rcode = dns.RcodeNotAuth // not a zone apex
-	}
-	if rcode == dns.RcodeSuccess && q.Qtype == dns.TypeAXFR && isUDP(w) {
-		rcode = dns.RcodeRefused // AXFR is TCP only
 	}
 	if rcode != dns.RcodeSuccess {
 		s.logLimited(slog.LevelWarn, "transfer refused", "zone", ix.origin, "client", w.RemoteAddr().String(),
@@ -78,6 +77,7 @@ func (s *Server) ixfr(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, m *dns.Ms
 	if isUDP(w) || !serialLess(client, ix.serial()) {
 		// Up to date (or over UDP, where RFC 1995 lets the server answer
 		// with the SOA alone so that the client retries over TCP).
+		m.Authoritative = true
 		m.Answer = []dns.RR{ix.soa()}
 		s.write(w, r, m, ix.counts)
 		ix.counts.transferred(dns.TypeIXFR, transferUpToDate)
@@ -201,15 +201,24 @@ func (s *Server) sendTransfer(w dns.ResponseWriter, r *dns.Msg, ix *zoneIndex, q
 }
 
 // sendChunks writes one message per chunk, each signed when the query
-// was (RFC 8945 section 5.3.1: later messages sign the timers only). It
-// stops at the first message that cannot be written.
+// was (RFC 8945 section 5.3.1: later messages sign the timers only). The
+// first carries the OPT when the query had one (RFC 6891 section 7, RFC
+// 5936 section 2.2.5). It stops at the first message that cannot be
+// written.
 func (s *Server) sendChunks(w dns.ResponseWriter, r *dns.Msg, chunks iter.Seq[[]dns.RR]) error {
 	tsig := r.IsTsig()
+	opt := ednsOf(r)
+	first := true
 	for c := range chunks {
 		m := replyTo(r)
 		m.Authoritative = true
 		m.Compress = true
 		m.Answer = c
+		if first && opt != nil {
+			cookie, _ := s.cookieFor(w, opt)
+			s.setEDNS(m, opt, cookie)
+		}
+		first = false
 		if tsig != nil {
 			m.SetTsig(tsig.Hdr.Name, tsig.Algorithm, tsig.Fudge, s.now().Unix())
 		}

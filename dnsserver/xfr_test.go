@@ -54,7 +54,8 @@ func TestTransferPolicy(t *testing.T) {
 		{"allowed address", ZoneConfig{AllowTransfer: loop}, xfrQuery(dns.TypeAXFR, 0), true, "127.0.0.9", dns.RcodeSuccess},
 		{"other address", ZoneConfig{AllowTransfer: loop}, xfrQuery(dns.TypeAXFR, 0), true, "10.1.2.3", dns.RcodeRefused},
 		{"no policy", ZoneConfig{}, xfrQuery(dns.TypeAXFR, 0), true, "127.0.0.1", dns.RcodeRefused},
-		{"axfr over udp", ZoneConfig{AllowTransfer: loop}, xfrQuery(dns.TypeAXFR, 0), false, "127.0.0.1", dns.RcodeRefused},
+		{"axfr over udp", ZoneConfig{AllowTransfer: loop}, xfrQuery(dns.TypeAXFR, 0), false, "127.0.0.1", dns.RcodeNotImplemented},
+		{"axfr over udp from another address", ZoneConfig{AllowTransfer: loop}, xfrQuery(dns.TypeAXFR, 0), false, "10.1.2.3", dns.RcodeNotImplemented},
 		{"not the apex", ZoneConfig{AllowTransfer: loop}, func() *dns.Msg {
 			m := xfrQuery(dns.TypeAXFR, 0)
 			m.Question[0].Name = "www.example.com."
@@ -72,8 +73,12 @@ func TestTransferPolicy(t *testing.T) {
 			rec := newRecorder(t, tt.tcp, tt.client)
 			s.ServeDNS(rec, tt.q)
 			if tt.rcode != dns.RcodeSuccess {
-				if m := rec.only(); m.Rcode != tt.rcode || len(m.Answer) != 0 {
+				m := rec.only()
+				if m.Rcode != tt.rcode || len(m.Answer) != 0 {
 					t.Fatalf("rcode %s with %d records, want %s", dns.RcodeToString[m.Rcode], len(m.Answer), dns.RcodeToString[tt.rcode])
+				}
+				if m.Authoritative {
+					t.Errorf("the %s reply has AA set; it answers with no zone data", dns.RcodeToString[m.Rcode])
 				}
 				want := []TransferCount{{Zone: "example.com.", Type: dns.TypeToString[tt.q.Question[0].Qtype], Result: "refused", Count: 1}}
 				if got := s.Stats().TransferCounts; !slices.Equal(got, want) {

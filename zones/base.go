@@ -50,6 +50,7 @@ const (
 	flagCut                          // NS below the apex: a delegation point
 	flagWildChild                    // "*." + this name exists
 	flagInZone                       // a real owner or an empty non-terminal (always set)
+	flagDNAME                        // holds a DNAME: the names below it are redirected
 )
 
 // rrset is one RRset. Its records are data[off:next.off], where next is the

@@ -144,6 +144,9 @@ func (b *Builder) emitOwner(base *Base, i uint32, g *group, dynOf map[uint32][]i
 		o.flags |= flagCut
 		base.cuts = true
 	}
+	if g.has(dns.TypeDNAME) {
+		o.flags |= flagDNAME
+	}
 	if d, ok := dynOf[i]; ok {
 		o.flags |= flagDynamic
 		o.first = uint32(len(base.dyn))

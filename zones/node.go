@@ -63,6 +63,10 @@ func (n Node) Cut() bool { return n.flags&flagCut != 0 }
 // WildcardChild reports whether "*." followed by this name exists.
 func (n Node) WildcardChild() bool { return n.flags&flagWildChild != 0 }
 
+// DNAME reports whether the node holds a DNAME record (RFC 6672): every
+// name below it is answered by substitution.
+func (n Node) DNAME() bool { return n.flags&flagDNAME != 0 }
+
 // Len is the number of RRsets.
 func (n Node) Len() int { return max(0, len(n.sets)-1) }
 
