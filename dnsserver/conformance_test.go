@@ -283,3 +283,24 @@ func TestDNAMESigned(t *testing.T) {
 		t.Fatalf("want the DNAME and one RRSIG over it, that verifies; got\n%v", m)
 	}
 }
+
+// TestRepliesAreCompressed: a reply off the fast path has its names
+// compressed over TCP too, as NSD's and Knot's are, not only when it
+// would not fit otherwise.
+func TestRepliesAreCompressed(t *testing.T) {
+	s := newTestServer(t, Config{})
+	for _, tcp := range []bool{false, true} {
+		rec := newRecorder(t, tcp, "192.0.2.7")
+		s.ServeDNS(rec, query("example.com.", dns.TypeMX))
+		m := rec.only()
+		plain := m.Copy()
+		plain.Compress = false
+		full, err := plain.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.sizes[0]; got >= len(full) {
+			t.Errorf("tcp=%v: the MX answer with its additional addresses is %d bytes, %d uncompressed: not compressed", tcp, got, len(full))
+		}
+	}
+}

@@ -163,6 +163,9 @@ func (s *Server) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg, c *zoneCoun
 	if truncate(m, size); m.Truncated && !slip {
 		s.stats.truncated.Add(1)
 	}
+	// The dns package compresses only what would not fit otherwise; NSD
+	// and Knot always do: smaller replies, less to reflect.
+	m.Compress = true
 	if tsig != nil {
 		m.SetTsig(tsig.Hdr.Name, tsig.Algorithm, tsig.Fudge, s.now().Unix())
 	}
