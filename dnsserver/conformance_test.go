@@ -304,3 +304,56 @@ func TestRepliesAreCompressed(t *testing.T) {
 		}
 	}
 }
+
+// TestNegativeAnswersCompressTheSOA: on the fast path the negative SOA's
+// MNAME and RNAME point at the apex in the question when they are below
+// it (a third smaller, as from NSD and Knot), and are written whole when
+// they are not; either way they read back as the zone has them.
+func TestNegativeAnswersCompressTheSOA(t *testing.T) {
+	s := newTestServer(t, Config{Zones: []ZoneConfig{{Name: "example.com."}, {Name: "nods.example.com."}}})
+	if err := s.Publish(parseZone(t, "nods.example.com.", noDSChildZone)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, fastReplyMax)
+	for _, tt := range []struct {
+		qname      string
+		ns, mbox   string
+		compressed bool
+	}{
+		{"nope.example.com.", "ns1.example.com.", "hostmaster.example.com.", true},
+		{"NoPe.ExAmPlE.cOm.", "ns1.example.com.", "hostmaster.example.com.", true},
+		{"example.com.", "ns1.example.com.", "hostmaster.example.com.", true},
+		{"nope.nods.example.com.", "ns.other.net.", "hostmaster.nods.example.com.", true},
+	} {
+		q := query(tt.qname, dns.TypeA)
+		wire, _ := q.Pack()
+		if tt.qname == "example.com." {
+			q = query(tt.qname, dns.TypeTXT) // NODATA
+			wire, _ = q.Pack()
+		}
+		n := s.fastAnswer(wire, netip.MustParseAddr("192.0.2.7"), buf)
+		if n <= 0 {
+			t.Fatalf("%s: not answered on the fast path", tt.qname)
+		}
+		m := new(dns.Msg)
+		if err := m.Unpack(buf[:n]); err != nil {
+			t.Fatalf("%s: the reply does not parse: %v", tt.qname, err)
+		}
+		soa, ok := m.Ns[0].(*dns.SOA)
+		if !ok || !strings.EqualFold(soa.Ns, tt.ns) || !strings.EqualFold(soa.Mbox, tt.mbox) {
+			t.Fatalf("%s: authority %v, want an SOA naming %s and %s", tt.qname, m.Ns, tt.ns, tt.mbox)
+		}
+		plain := m.Copy()
+		plain.Compress = false
+		whole, _ := plain.Pack()
+		if n >= len(whole) {
+			t.Errorf("%s: %d bytes, %d uncompressed: the SOA is not compressed", tt.qname, n, len(whole))
+		}
+	}
+	if _, ptrs := compressSOA([]byte{0, 6, 0, 1, 0, 0, 0, 0, 0, 29, // type, class, TTL, rdata length
+		2, 'n', 's', 3, 'n', 'e', 't', 0, // ns.net. outside example.com.
+		9, 'x', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, // "x\007example.com.": the apex's bytes, not its labels
+		0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5}, []byte("\x07example\x03com\x00")); ptrs != [2]int{} {
+		t.Errorf("compressSOA pointers %v: want both names whole, neither is below the apex", ptrs)
+	}
+}

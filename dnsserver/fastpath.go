@@ -243,7 +243,13 @@ func (ix *zoneIndex) fastReply(fq *fastQuery, rcode int, set zones.RRset, slip b
 		if ns == 1 {
 			apex := headerLen + len(fq.qname) - len(ix.apex)
 			b = append(b, 0xc0|byte(apex>>8), byte(apex))
+			start := len(b)
 			b = append(b, ix.negSOAWire...)
+			for _, p := range ix.negSOAPtrs {
+				if p != 0 {
+					b[start+p], b[start+p+1] = 0xc0|byte(apex>>8), byte(apex)
+				}
+			}
 		}
 	}
 	if fq.edns {

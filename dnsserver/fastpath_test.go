@@ -83,7 +83,9 @@ func TestFastPathMatchesServeDNS(t *testing.T) {
 	}
 }
 
-// describeMsg is a message in one line, every field that matters.
+// describeMsg is a message in one line, every field that matters. The
+// names inside an SOA's data are compared without case: compressed
+// against the question, they take its spelling, as from NSD and Knot.
 func describeMsg(m *dns.Msg) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "id=%d qr=%v op=%d aa=%v tc=%v rd=%v ra=%v ad=%v cd=%v rcode=%s q=%v",
@@ -92,6 +94,11 @@ func describeMsg(m *dns.Msg) string {
 	for _, sec := range [][]dns.RR{m.Answer, m.Ns, m.Extra} {
 		var rrs []string
 		for _, rr := range sec {
+			if soa, ok := rr.(*dns.SOA); ok {
+				c := *soa
+				c.Ns, c.Mbox = strings.ToLower(c.Ns), strings.ToLower(c.Mbox)
+				rr = &c
+			}
 			rrs = append(rrs, rr.String())
 		}
 		fmt.Fprintf(&b, " | %s", strings.Join(rrs, " ; "))
