@@ -86,6 +86,12 @@ func TestTokenProblemsAreClassified(t *testing.T) {
 			return cfEmulator{c}, nil
 		}, provider.FailureZoneMissing, "zone example.com. is not at Cloudflare (URL): it is not in the account, or " +
 			"the API token from " + tokenSource + " cannot see it (it needs Zone Read on this zone)"},
+		{"cloudflare token refused with 200 and success false", provider.Cloudflare, func(t *testing.T) (emulator, func()) {
+			e := newCloudflare(t)
+			e.Inject(Fault{Method: "GET", PathPrefix: "/client/v4/zones", Status: 200, Times: -1,
+				Body: `{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}],"messages":[],"result":null}`})
+			return e, nil
+		}, provider.FailureCredentials, "the API token from " + tokenSource + " was refused (HTTP 200 with error 1000): it is wrong, expired or revoked"},
 		{"cloudflare zone deleted after the lookup", provider.Cloudflare, func(t *testing.T) (emulator, func()) {
 			e := newCloudflare(t)
 			return e, func() { e.(cfEmulator).RemoveZone(zone) }

@@ -6,6 +6,8 @@ package rfc2136
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -156,11 +158,11 @@ func TestKeyNotAllowedToUpdate(t *testing.T) {
 			r := newRig(t, p, func(c *provider.Config) { c.Records = c.Records[:1] })
 			var want string
 			if s.name == "bind" {
-				want = "primary: " + p.addr.String() + " refused the update of zone example.com. signed with the TSIG key " + keySource +
-					" (REFUSED): let the key update the zone (BIND: allow-update or update-policy; Knot: an acl with action update)"
+				want = "primary: " + p.addr.String() + " refused the update of www.example.com. A (adding 198.51.100.20) in zone example.com. signed with the TSIG key " + keySource +
+					" (REFUSED): let the key update www.example.com. A (BIND: allow-update or update-policy; Knot: an acl with action update)"
 			} else {
-				want = "primary: " + p.addr.String() + " did not accept the update of zone example.com. signed with the TSIG key " + keySource +
-					" (NOTAUTH): let the key update these records (Knot: an acl with action update; BIND: allow-update or update-policy), on the zone's primary"
+				want = "primary: " + p.addr.String() + " did not accept the update of www.example.com. A (adding 198.51.100.20) in zone example.com. signed with the TSIG key " + keySource +
+					" (NOTAUTH): let the key update www.example.com. A (Knot: an acl with action update; BIND: allow-update or update-policy), on the zone's primary"
 			}
 			if !strings.Contains(want, rcode[s.name]) {
 				t.Fatal("test table out of step")
@@ -168,6 +170,97 @@ func TestKeyNotAllowedToUpdate(t *testing.T) {
 			publishFails(t, p, r, provider.FailurePermission, provider.ErrPermission, want)
 		})
 	}
+}
+
+// One record the policy does not cover (www A) does not keep the other
+// (@ AAAA) from being published: the error names the refused record, and
+// the status shows what each holds.
+func TestOneRefusedRecordDoesNotBlockTheOthers(t *testing.T) {
+	restrict := map[string]func(t *testing.T, stanza string) string{
+		"bind": func(t *testing.T, st string) string {
+			return mustReplace(t, st, "grant zonerw name www.example.com. A AAAA;", "grant zonerw name other.example.com. A AAAA;")
+		},
+		"knot": func(t *testing.T, st string) string {
+			return mustReplace(t, st, "update-owner-name: [www, example.com.]", "update-owner-name: [example.com.]")
+		},
+	}
+	for _, s := range servers {
+		t.Run(s.name, func(t *testing.T) {
+			p := startPrimary(t, s, restrict[s.name](t, s.stanza(t)))
+			r := newRig(t, p, nil)
+			err := r.pub.Publish(context.Background(), onBkup)
+			if err == nil || !strings.Contains(err.Error(), "the update of www.example.com. A (adding 198.51.100.20) in zone example.com.") ||
+				!strings.Contains(err.Error(), "let the key update www.example.com. A") {
+				t.Fatalf("error %v: want one naming www.example.com. A", err)
+			}
+			holds(t, p, "example.com", "AAAA", backup6)
+			holds(t, p, "www.example.com", "A", main4)
+			st := r.pub.Status()
+			if www, apex := st.Records[0], st.Records[1]; !slices.Equal(www.Live, []netip.Addr{main4}) || !www.Pending() ||
+				!slices.Equal(apex.Live, []netip.Addr{backup6}) || !apex.InSync() {
+				t.Errorf("status %+v: want www on main (pending), @ AAAA on backup (in sync)", st.Records)
+			}
+		})
+	}
+}
+
+// A TTL set by hand (nsupdate) is a drift: put back under fix, reported
+// under report, saying it is the TTL.
+func TestTTLDriftIsFoundAndPutBack(t *testing.T) {
+	for _, s := range servers {
+		for _, policy := range []string{provider.DriftFix, provider.DriftReport} {
+			t.Run(s.name+"/"+policy, func(t *testing.T) {
+				p := startPrimary(t, s, s.stanza(t))
+				r := newRig(t, p, func(c *provider.Config) { c.OnDrift = policy })
+				r.publish(t, onBkup)
+				updateTTL(t, p, "www.example.com.", backup4.String(), 86400)
+				drift, err := r.pub.Reconcile(context.Background(), onBkup)
+				if err != nil || len(drift) != 1 {
+					t.Fatalf("Reconcile: %v, %v; want one drift", drift, err)
+				}
+				want := map[string]string{provider.DriftFix: "put back", provider.DriftReport: "reported only (on_drift: report)"}[policy]
+				if got := drift[0].String(); got != "www.example.com. A holds 198.51.100.20 with TTL 86400, want TTL 60; "+want {
+					t.Errorf("drift %s", got)
+				}
+				wantTTL := map[string]uint32{provider.DriftFix: 60, provider.DriftReport: 86400}[policy]
+				if got := ttlOf(t, p, "www.example.com."); got != wantTTL {
+					t.Errorf("www A has TTL %d, want %d", got, wantTTL)
+				}
+				holds(t, p, "www.example.com", "A", backup4)
+			})
+		}
+	}
+}
+
+// updateTTL replaces name's A RRset with addr at ttl, as nsupdate would.
+func updateTTL(t *testing.T, p primary, name, addr string, ttl int) {
+	t.Helper()
+	rr, err := dns.NewRR(fmt.Sprintf("%s %d IN A %s", name, ttl, addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := new(dns.Msg)
+	m.SetUpdate(zone + ".")
+	m.RemoveRRset([]dns.RR{rr})
+	m.Insert([]dns.RR{rr})
+	key := dns.Fqdn(p.key.Name)
+	m.SetTsig(key, dns.HmacSHA256, 300, time.Now().Unix())
+	c := &dns.Client{Net: "tcp", TsigSecret: map[string]string{key: p.key.Secret}}
+	if r, _, err := c.Exchange(m, p.addr.String()); err != nil || r.Rcode != dns.RcodeSuccess {
+		t.Fatalf("update by hand: %v %v", err, r)
+	}
+}
+
+// ttlOf is the TTL the server gives name's A records.
+func ttlOf(t *testing.T, p primary, name string) uint32 {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetQuestion(name, dns.TypeA)
+	r, _, err := (&dns.Client{Net: "tcp", Timeout: 5 * time.Second}).Exchange(m, p.addr.String())
+	if err != nil || len(r.Answer) == 0 {
+		t.Fatalf("query %s A: %v %v", name, err, r)
+	}
+	return r.Answer[0].Header().Ttl
 }
 
 // A zone the server does not serve is reported as such.

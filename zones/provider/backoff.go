@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -72,11 +71,19 @@ func (p *Publisher) delay(err error, b backoff.BackOff) time.Duration {
 }
 
 // retryable reports whether err is worth another attempt within one
-// Publish: a transient API failure or a read-back that did not match.
+// Publish: some part of it is a transient API failure or a read-back that
+// did not match, and no part is a refused credential or a missing zone.
+// (A record refused for good beside one that failed for a while is tried
+// again with it: the refusal then stands in the error.)
 func retryable(err error) bool {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae.retryable()
+	if stopsAll(err) {
+		return false
 	}
-	return errors.Is(err, errMismatch)
+	again := false
+	walk(err, func(e error) {
+		if ae, ok := e.(*apiError); ok && ae.retryable() || e == errMismatch {
+			again = true
+		}
+	})
+	return again
 }

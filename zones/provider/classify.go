@@ -13,9 +13,9 @@ import (
 
 // classify turns a failed call into an *apiError that knows its failure.
 // r is what the transport recorded about the call's last HTTP request.
-func (p *Publisher) classify(ctx context.Context, op string, r response, err error) error {
+func (p *Publisher) classify(ctx context.Context, op, record string, r response, err error) error {
 	if p.cfg.Kind == RFC2136 {
-		return p.classifyDNS(op, err)
+		return p.classifyDNS(op, record, err)
 	}
 	e := &apiError{provider: p.cfg.Name, op: op, status: httpStatus(r, p.cfg.Timeout), err: err, class: FailureRejected}
 	if r.status == http.StatusTooManyRequests || r.status >= 500 {
@@ -32,6 +32,10 @@ func (p *Publisher) classify(ctx context.Context, op string, r response, err err
 		p.refused(e, r)
 	case r.status == http.StatusForbidden:
 		p.diagnose(ctx, e, r)
+	case p.cfg.Kind == Cloudflare && r.status == http.StatusOK && lookup && cfAuthError(r):
+		p.refused(e, r)
+	case p.cfg.Kind == Cloudflare && r.status == http.StatusOK && lookup && len(r.codes) > 0:
+		// Another error in a 200 answer: the library's message says it.
 	case p.cfg.Kind == Cloudflare && r.status == http.StatusNotFound && r.hasCode(7003),
 		p.cfg.Kind == Gandi && r.status == http.StatusNotFound && lookup,
 		p.cfg.Kind == Cloudflare && r.status == http.StatusOK && lookup:
@@ -60,7 +64,28 @@ func (p *Publisher) isLookup(r response) bool {
 
 func (p *Publisher) refused(e *apiError, r response) {
 	e.class = FailureCredentials
-	e.cause = fmt.Sprintf("%s was refused (HTTP %d): it is wrong, expired or revoked", p.cfg.credential(), r.status)
+	how := fmt.Sprintf("HTTP %d", r.status)
+	if r.status == http.StatusOK && len(r.codes) > 0 {
+		how = fmt.Sprintf("HTTP 200 with error %d", r.codes[0])
+	}
+	e.cause = fmt.Sprintf("%s was refused (%s): it is wrong, expired or revoked", p.cfg.credential(), how)
+}
+
+// cfAuthCodes are Cloudflare's error codes for a token it does not
+// accept: 1000 "Invalid API Token", 6003/6111 a malformed Authorization
+// header, 9103/9106/9109 an unknown, missing or invalid key or token,
+// 10000/10001 "Authentication error".
+var cfAuthCodes = []int{1000, 6003, 6111, 9103, 9106, 9109, 10000, 10001}
+
+// cfAuthError reports whether a Cloudflare answer carries one of
+// cfAuthCodes.
+func cfAuthError(r response) bool {
+	for _, c := range cfAuthCodes {
+		if r.hasCode(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Publisher) missing(e *apiError) {

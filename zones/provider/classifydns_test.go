@@ -52,7 +52,7 @@ func TestClassifyDNSAnswers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := p.classifyDNS("www A: adding 192.0.2.2", tc.err)
+			err := p.classifyDNS("www A: adding 192.0.2.2", "", tc.err)
 			if got := Classify(err); got != tc.want {
 				t.Errorf("Classify = %s, want %s", got, tc.want)
 			}

@@ -91,7 +91,8 @@ func TestStandingDriftInStatus(t *testing.T) {
 func TestFailedPutBackStands(t *testing.T) {
 	main4, main6 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
 	want := map[string][]netip.Addr{"web": {main4, main6}}
-	f := &fakeZone{rrs: []libdns.RR{{Name: "www", Type: "A", Data: "203.0.113.99"}, {Name: "www", Type: "AAAA", Data: main6.String()}}}
+	f := &fakeZone{rrs: []libdns.RR{{Name: "www", Type: "A", Data: "203.0.113.99", TTL: 300 * time.Second},
+		{Name: "www", Type: "AAAA", Data: main6.String(), TTL: 300 * time.Second}}}
 	var waits []time.Duration
 	p := newFakePublisher(t, f, &waits)
 	f.fail = func(op string) error {

@@ -15,6 +15,7 @@ var errMismatch = errors.New("the provider does not hold the wanted addresses")
 type apiError struct {
 	provider   string // Config.Name
 	op         string // what was being done, e.g. "www A: adding 192.0.2.2"
+	record     string // the record a change was for ("www.example.com. A"); empty for a read
 	class      Failure
 	cause      string // credentials, permission, zone missing: the whole message after the name
 	status     string // what the transport saw: "HTTP 502 Bad Gateway", "no response within 15s"

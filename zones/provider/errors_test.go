@@ -44,6 +44,10 @@ func TestRetryable(t *testing.T) {
 		{&apiError{class: FailureRejected, err: errors.New("x")}, false},
 		{fmt.Errorf("x: %w", errMismatch), true},
 		{errors.New("anything else"), false},
+		// A joined error (records of one sync): retried when a part is
+		// transient, unless a part says the token or zone is wrong.
+		{errors.Join(&apiError{class: FailurePermission, err: errors.New("refused")}, &apiError{class: FailureTransient, err: errors.New("503")}), true},
+		{errors.Join(&apiError{class: FailureCredentials, err: errors.New("403")}, &apiError{class: FailureTransient, err: errors.New("503")}), false},
 	}
 	for _, tc := range cases {
 		if got := retryable(tc.err); got != tc.want {

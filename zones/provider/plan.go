@@ -26,7 +26,7 @@ func (p *Publisher) Plan(ctx context.Context, want map[string][]netip.Addr) ([]s
 	var lines []string
 	changes := 0
 	for _, t := range ts {
-		steps := planSteps(p.inPlace(), t.want, live[t.key()])
+		steps := planSteps(p.inPlace(), t.want, t.rec.TTL, live[t.key()])
 		proxied := live.proxied(t.rec)
 		if len(steps) == 0 {
 			lines = append(lines, fmt.Sprintf("%s: unchanged %v", p.label(t.rec), t.want))

@@ -104,7 +104,13 @@ func (p *Publisher) Name() string { return p.cfg.Name }
 // configured API URL in place of the library's built-in one). A panic
 // inside the library (libdns/cloudflare panics on some malformed list
 // responses) becomes an error too.
-func (p *Publisher) call(ctx context.Context, op string, fn func(context.Context) error) (err error) {
+func (p *Publisher) call(ctx context.Context, op string, fn func(context.Context) error) error {
+	return p.callRecord(ctx, "", op, fn)
+}
+
+// callRecord is call for a change to one record, named by record ("www.example.com. A"):
+// a refusal of that change names it.
+func (p *Publisher) callRecord(ctx context.Context, record, op string, fn func(context.Context) error) (err error) {
 	ex := &exchange{}
 	cctx := withExchange(ctx, ex)
 	if p.route != nil {
@@ -115,7 +121,7 @@ func (p *Publisher) call(ctx context.Context, op string, fn func(context.Context
 			err = fmt.Errorf("the library failed on the API's response: %v", r)
 		}
 		if err != nil {
-			err = p.classify(ctx, op, ex.response(), p.clean(err))
+			err = p.classify(ctx, op, record, ex.response(), p.clean(err))
 		}
 	}()
 	return fn(cctx)
@@ -148,6 +154,9 @@ func (p *Publisher) retry(ctx context.Context, what string, fn func(context.Cont
 		}
 		wait := p.delay(err, b)
 		p.log.Warn("provider call failed; will retry", "what", what, "attempt", n, "wait", wait, "err", err)
+		if what != "plan" {
+			p.status.retrying(p.clock(), fmt.Errorf("retrying (attempt %d of %d failed): %w", n, maxAttempts, err))
+		}
 		if serr := p.sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("%w (stopped retrying: %w)", err, serr)
 		}

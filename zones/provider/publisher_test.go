@@ -22,6 +22,16 @@ type fakeZone struct {
 	rrs  []libdns.RR
 	ops  []string
 	fail func(op string) error
+	// failRR, when set, is called for each record an append or delete
+	// is given, before it is changed.
+	failRR func(op string, rr libdns.RR) error
+}
+
+func (f *fakeZone) doRR(op string, rr libdns.RR) error {
+	if f.failRR != nil {
+		return f.failRR(op, rr)
+	}
+	return nil
 }
 
 func (f *fakeZone) do(op string) error {
@@ -54,13 +64,39 @@ func (f *fakeZone) AppendRecords(ctx context.Context, zone string, recs []libdns
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, r := range recs {
-		f.rrs = append(f.rrs, r.RR())
+		if err := f.doRR("append", r.RR()); err != nil {
+			return nil, err
+		}
+		// As at Gandi or an RFC 2136 server: a value held already is
+		// replaced, and the RRset takes the TTL of the record written.
+		rr := r.RR()
+		f.rrs = slices.DeleteFunc(f.rrs, func(x libdns.RR) bool { return x.Name == rr.Name && x.Type == rr.Type && x.Data == rr.Data })
+		for i, x := range f.rrs {
+			if x.Name == rr.Name && x.Type == rr.Type {
+				f.rrs[i].TTL = rr.TTL
+			}
+		}
+		f.rrs = append(f.rrs, rr)
 	}
 	return recs, nil
 }
 
+// SetRecords replaces each (name, type) RRset given, as libdns specifies
+// (and RFC 2136's delete-then-add in one UPDATE does).
 func (f *fakeZone) SetRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
-	return nil, errors.New("the fake has no in-place update")
+	if err := f.do("set"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range recs {
+		rr := r.RR()
+		f.rrs = slices.DeleteFunc(f.rrs, func(x libdns.RR) bool { return x.Name == rr.Name && x.Type == rr.Type })
+	}
+	for _, r := range recs {
+		f.rrs = append(f.rrs, r.RR())
+	}
+	return recs, nil
 }
 
 func (f *fakeZone) DeleteRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
@@ -71,6 +107,9 @@ func (f *fakeZone) DeleteRecords(ctx context.Context, zone string, recs []libdns
 	defer f.mu.Unlock()
 	for _, r := range recs {
 		rr := r.RR()
+		if err := f.doRR("delete", rr); err != nil {
+			return nil, err
+		}
 		f.rrs = slices.DeleteFunc(f.rrs, func(x libdns.RR) bool { return x.Name == rr.Name && x.Type == rr.Type && x.Data == rr.Data })
 	}
 	return recs, nil

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/libdns/libdns"
 )
@@ -30,6 +31,21 @@ func (l liveSet) addrs(r Record) []netip.Addr {
 	}
 	slices.SortFunc(out, netip.Addr.Compare)
 	return slices.Compact(out)
+}
+
+// wrongTTL returns a TTL that a value held for r has other than r.TTL,
+// or false when all have r.TTL. A proxied RRset (Cloudflare) has none:
+// its TTL is automatic (reported as 1) and cannot be set.
+func (l liveSet) wrongTTL(r Record) (time.Duration, bool) {
+	if l.proxied(r) {
+		return 0, false
+	}
+	for _, v := range l[r.Name+" "+r.Type] {
+		if v.addr.IsValid() && v.raw.TTL != r.TTL {
+			return v.raw.TTL, true
+		}
+	}
+	return 0, false
 }
 
 // proxied reports whether any value held for r is proxied (Cloudflare).

@@ -25,6 +25,11 @@ func observe(ctx context.Context, ex *exchange, method, path string, resp *http.
 	case resp.StatusCode >= 400 && ex != nil && strings.Contains(resp.Header.Get("Content-Type"), "json"):
 		codes, object := errorCodes(peek(resp, errorBodyLimit))
 		ex.errorBody(codes, object)
+	case method == http.MethodGet && resp.StatusCode == http.StatusOK && path == "/zones" && ex != nil:
+		// Cloudflare's zone lookup may refuse a token with 200 and
+		// {"success":false,"errors":[{"code":1000,...}]}.
+		codes, object := errorCodes(peek(resp, errorBodyLimit))
+		ex.errorBody(codes, object)
 	case method == http.MethodGet && resp.StatusCode == http.StatusOK && isRecordList(path):
 		if seen := cfSeenFrom(ctx); seen != nil {
 			seen.add(peek(resp, listBodyLimit))

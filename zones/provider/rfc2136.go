@@ -17,7 +17,8 @@ import (
 
 // dnsUpdater is the zoneAPI of an RFC2136 provider. Changes are the
 // UPDATE messages of libdns/rfc2136 (AppendRecords adds a value,
-// DeleteRecords removes one exact value), each its own atomic
+// DeleteRecords removes one exact value, SetRecords puts a TTL back),
+// one message per value and record, each its own atomic
 // transaction at the server. Reads are TSIG-signed queries for the
 // configured names only, sent to the same server: no zone transfer (and
 // no transfer permission) is needed, and the cost does not grow with the
@@ -168,8 +169,9 @@ func (u *dnsUpdater) DeleteRecords(ctx context.Context, zone string, recs []libd
 	return out, u.updateError(ctx, zone, err)
 }
 
-// SetRecords is not used (RFC2136 changes are additions and removals) but
-// completes the interface: it replaces the RRsets in one UPDATE.
+// SetRecords replaces the RRsets in one UPDATE (delete the RRset, add the
+// records: atomic at the server). It sets a TTL changed by hand back;
+// address changes are additions and removals.
 func (u *dnsUpdater) SetRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
 	ctx, cancel := context.WithTimeout(ctx, u.timeout)
 	defer cancel()

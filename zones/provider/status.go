@@ -42,18 +42,24 @@ type RecordStatus struct {
 	Live       []netip.Addr `json:"live,omitempty"`
 	Read       bool         `json:"read,omitempty"` // Live has been read at least once
 	VerifiedAt time.Time    `json:"verified_at,omitzero"`
-	Proxied    bool         `json:"proxied,omitempty"` // Cloudflare: a value is proxied
+	// Unknown says a change was sent to the record after Live was read
+	// and the read after it failed: what it holds now is not known.
+	Unknown bool `json:"unknown,omitempty"`
+	Proxied bool `json:"proxied,omitempty"` // Cloudflare: a value is proxied
 	// Drift is the drift the last read-back found and left standing (on
 	// drift "report", or a put-back that failed), as Drift.String() says
 	// it; empty while the record holds what was published. DriftSince is
 	// when that drift was first found.
 	Drift      string    `json:"drift,omitempty"`
 	DriftSince time.Time `json:"drift_since,omitzero"`
+	// DriftToldAt is when the standing drift was last logged and printed
+	// (Drift.Tell): at once, then hourly.
+	DriftToldAt time.Time `json:"drift_told_at,omitzero"`
 }
 
 // InSync reports whether the record was last seen holding exactly Want.
 func (r RecordStatus) InSync() bool {
-	return r.Read && r.Want != nil && slices.Equal(r.Want, r.Live)
+	return r.Read && !r.Unknown && r.Want != nil && slices.Equal(r.Want, r.Live)
 }
 
 // Pending reports whether a change was asked for that the provider was
@@ -145,8 +151,28 @@ func (b *statusBox) saw(cfg Config, live liveSet, now time.Time) {
 		if rs.Live == nil {
 			rs.Live = []netip.Addr{}
 		}
-		rs.Read, rs.VerifiedAt, rs.Proxied = true, now, live.proxied(r)
+		rs.Read, rs.VerifiedAt, rs.Proxied, rs.Unknown = true, now, live.proxied(r), false
 	}
+}
+
+// unknown records that changes were sent to ts's records and they could
+// not be read back: what they hold is not known.
+func (b *statusBox) unknown(ts []target) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.touched = true
+	for _, t := range ts {
+		b.s.Records[t.index].Unknown = true
+	}
+}
+
+// retrying records the failure of an attempt that will be tried again,
+// so that status shows why a change is still pending while it waits.
+func (b *statusBox) retrying(now time.Time, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.touched = true
+	b.s.LastError, b.s.LastErrorAt, b.s.Failure = err.Error(), now, Classify(err).String()
 }
 
 func (b *statusBox) done(now time.Time, err error) {
