@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,6 +95,17 @@ func New(cfg Config, log *slog.Logger, clock func() time.Time, opts ...Option) (
 	}
 	p.api = p.fresh()
 	return p, nil
+}
+
+// RecordsKey identifies the configured records (name, type, service,
+// TTL), so that a caller can tell when they changed: "www A web 60s, @
+// AAAA web 60s".
+func (p *Publisher) RecordsKey() string {
+	var parts []string
+	for _, r := range p.cfg.Records {
+		parts = append(parts, fmt.Sprintf("%s %s %s %s", r.Name, r.Type, r.Service, secs(r.TTL)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Name is the label given in Config.Name.

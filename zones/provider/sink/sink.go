@@ -107,15 +107,26 @@ func (p *Sink) Deliver(ctx context.Context, v publish.Values) error {
 		return nil
 	}
 	var err error
+	records := p.pub.RecordsKey()
 	switch {
-	case !maps.EqualFunc(p.state.Published, wantStr, slices.Equal):
+	case !maps.EqualFunc(p.state.Published, wantStr, slices.Equal) || p.state.Records != records:
+		// What the services serve changed, or the records did (one
+		// added to the config, a TTL changed), or the last publish did
+		// not finish (Published is nil then).
 		before := standingDrift(p.pub.Status())
 		err = p.pub.Publish(ctx, want)
 		p.opts.Observe(p.opts.Name, err)
 		p.tellDrift(before, nil)
 		if err == nil {
-			p.state.Published, p.state.LastVerify = wantStr, now
+			p.state.Published, p.state.Records, p.state.LastVerify = wantStr, records, now
 			p.opts.Report(fmt.Sprintf("provider %s: published %s", p.opts.Name, describe(wantStr)))
+		} else {
+			// Part of it may have been written: the provider holds
+			// neither what was published before nor all of want. The
+			// next call publishes whatever is wanted then, even if it
+			// is what was published before; a read-back must not take
+			// the records written for drift.
+			p.state.Published, p.state.Records = nil, ""
 		}
 	case p.opts.Mode == Cron && now.Sub(p.state.LastVerify) >= p.opts.VerifyEvery:
 		err = p.verifyLocked(ctx, want)
@@ -168,7 +179,9 @@ func (e holdError) Unwrap() error          { return e.err }
 func (e holdError) HoldFor() time.Duration { return e.wait }
 
 // Verify reads the records back and puts a hand-made change back (or
-// reports it), against what was last published. While a publish runs it
+// reports it), against what was last published. After a publish that
+// failed there is nothing to compare with: the publish is retried
+// instead. While a publish runs it
 // does nothing: the publish reads the records back itself, and one that
 // hangs (an API that stops answering) must not hold the read-back timer,
 // and with it a reload or the daemon's shutdown, until it gives up.
@@ -200,23 +213,42 @@ func (p *Sink) verifyLocked(ctx context.Context, want map[string][]netip.Addr) e
 	}
 	p.state.LastVerify = time.Now()
 	for _, d := range drift {
-		what := "reported (on_drift: report)"
-		if d.Fixed {
-			what = "put back"
+		// A drift left standing is printed when found, then hourly
+		// (Drift.Tell), as it is alerted.
+		if d.Tell {
+			name := d.FQDN + " " + d.Record.Type
+			p.opts.Report(fmt.Sprintf("provider %s: drift on %s: %s", p.opts.Name, name, strings.TrimPrefix(d.String(), name+" ")))
 		}
-		p.opts.Report(fmt.Sprintf("provider %s: drift on %s %s: holds %s, want %s; %s",
-			p.opts.Name, d.Record.Name, d.Record.Type, strings.Join(d.Live, ","), joinAddrs(d.Want), what))
 	}
 	return nil
 }
 
-// named prefixes an error with the provider's name, once.
+// named makes an error begin with "provider NAME: ", once: the
+// publisher's errors begin with "NAME: " (one per line when several
+// records failed), which becomes that.
 func (p *Sink) named(err error) error {
-	if err == nil || strings.HasPrefix(err.Error(), p.opts.Name+":") {
+	if err == nil {
+		return nil
+	}
+	prefix := "provider " + p.opts.Name + ": "
+	text := err.Error()
+	if strings.HasPrefix(text, prefix) {
 		return err
 	}
-	return fmt.Errorf("provider %s: %w", p.opts.Name, err)
+	text = strings.ReplaceAll("\n"+text, "\n"+p.opts.Name+": ", "\n")
+	text = strings.ReplaceAll(text, "\n", "\n"+prefix)[1:]
+	return namedError{msg: text, err: err}
 }
+
+// namedError is an error told under the provider's name; it unwraps to
+// the publisher's error (Classify, RetryAfter and errors.Is see it).
+type namedError struct {
+	msg string
+	err error
+}
+
+func (e namedError) Error() string { return e.msg }
+func (e namedError) Unwrap() error { return e.err }
 
 // Snapshot is the sink's part of the state file.
 func (p *Sink) Snapshot() State {
@@ -274,12 +306,4 @@ func describe(m map[string][]string) string {
 		parts = append(parts, svc+"="+strings.Join(m[svc], ","))
 	}
 	return strings.Join(parts, " ")
-}
-
-func joinAddrs(as []netip.Addr) string {
-	var s []string
-	for _, a := range as {
-		s = append(s, a.String())
-	}
-	return strings.Join(s, ",")
 }

@@ -12,12 +12,17 @@ import (
 // State is what is remembered about one provider between runs.
 type State struct {
 	// Published is what the last successful publish left at the provider:
-	// service -> addresses. A publish happens whenever it differs from
-	// what the services want, so a failed one is retried every pass and
-	// survives a restart.
-	Published  map[string][]string `json:"published,omitempty"`
-	LastVerify time.Time           `json:"last_verify,omitzero"`
-	LastError  string              `json:"last_error,omitempty"`
+	// service -> addresses; nil after a publish that failed, which may
+	// have changed some records and not others. A publish happens
+	// whenever it differs from what the services want, so a failed one is
+	// retried every pass and survives a restart.
+	Published map[string][]string `json:"published,omitempty"`
+	// Records is the configured records that publish covered
+	// (provider.Publisher.RecordsKey): a record added or changed in the
+	// config is published at once, not found missing at a read-back.
+	Records    string    `json:"records,omitempty"`
+	LastVerify time.Time `json:"last_verify,omitzero"`
+	LastError  string    `json:"last_error,omitempty"`
 	// Status is the publisher's status after the last sync: the live
 	// values and when they were read, the pending change, the failure.
 	// `zonerw status` and `zonerw explain` show it without a daemon.

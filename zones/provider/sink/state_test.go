@@ -63,3 +63,17 @@ func TestProviderHold(t *testing.T) {
 		t.Errorf("a success did not clear the hold: %+v", s)
 	}
 }
+
+// A sink's errors name the provider once, as "provider NAME: ", on every
+// line of a joined error, and still unwrap to the publisher's.
+func TestErrorsNameTheProviderOnce(t *testing.T) {
+	s := &Sink{opts: Options{Name: "cf"}}
+	inner := errors.New("cf: www.example.com. A: HTTP 500\ncf: @ A: HTTP 500")
+	err := s.named(inner)
+	if want := "provider cf: www.example.com. A: HTTP 500\nprovider cf: @ A: HTTP 500"; err.Error() != want || !errors.Is(err, inner) {
+		t.Errorf("named: %q, want %q (wrapping the original)", err, want)
+	}
+	if again := s.named(err); again.Error() != err.Error() {
+		t.Errorf("named twice: %q", again)
+	}
+}
