@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -295,10 +296,20 @@ func (p *Pipeline) Flush(ctx context.Context) error {
 	for i, w := range ws {
 		wg.Go(func() {
 			if err := w.deliverWithin(ctx); err != nil {
-				errs[i] = fmt.Errorf("%s: %w", names[i], err)
+				errs[i] = namedFor(names[i], err)
 			}
 		})
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// namedFor prefixes err with the name of its destination ("provider:cf:
+// ..."), unless it begins with that name already, written as a phrase
+// ("provider cf: ..."), as the providers' errors do.
+func namedFor(name string, err error) error {
+	if kind, of, ok := strings.Cut(name, ":"); ok && strings.HasPrefix(err.Error(), kind+" "+of+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
