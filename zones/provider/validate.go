@@ -118,6 +118,10 @@ func (c Config) validateRecords() []error {
 		for _, err := range r.problems(c.Kind) {
 			errs = append(errs, fmt.Errorf("%s.%w", field, err))
 		}
+		if rel, ok := c.underZone(r.Name); ok {
+			errs = append(errs, fmt.Errorf("%s.name: %q ends with the zone's name %q, so it would be %s.%s; names are relative to the zone: write %q",
+				field, r.Name, c.zoneName(), r.Name, c.zoneName(), rel))
+		}
 		key := strings.ToLower(r.Name) + " " + strings.ToUpper(r.Type)
 		if j, dup := seen[key]; dup {
 			errs = append(errs, fmt.Errorf("%s: %s %s is already published by records[%d]", field, r.Name, r.Type, j))
@@ -125,6 +129,26 @@ func (c Config) validateRecords() []error {
 		seen[key] = i
 	}
 	return errs
+}
+
+// zoneName is the zone without its trailing dot, lower case.
+func (c Config) zoneName() string { return strings.ToLower(strings.TrimSuffix(c.Zone, ".")) }
+
+// underZone reports whether a relative record name was written as a
+// fully qualified name without the trailing dot ("www.example.com" in
+// zone example.com: the libraries would make it www.example.com.example.com),
+// and what it should be written as ("www", or "@" for the zone itself).
+func (c Config) underZone(name string) (string, bool) {
+	zone, n := c.zoneName(), strings.ToLower(name)
+	switch {
+	case zone == "" || strings.HasSuffix(n, "."):
+		return "", false // no zone, or absolute (reported on its own)
+	case n == zone:
+		return "@", true
+	case strings.HasSuffix(n, "."+zone):
+		return name[:len(n)-len(zone)-1], true
+	}
+	return "", false
 }
 
 // problems lists what is wrong with one record; each error starts with the

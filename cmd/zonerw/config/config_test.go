@@ -132,6 +132,21 @@ func TestZonesWithoutServices(t *testing.T) {
 
 // rfc2136 takes a server and a key from keys, never a token; the HTTP
 // providers take neither.
+
+// A record name written fully qualified without the trailing dot is
+// refused: the libraries would double the zone (fq.example.com.example.com).
+func TestProviderRecordNameWithTheZone(t *testing.T) {
+	_, err := Load(filepath.Join("testdata", "invalid-provider-fqdn-name.yaml"))
+	want := strings.Join([]string{
+		`testdata/invalid-provider-fqdn-name.yaml:12: providers[0].records[1].name: "fq.example.com" ends with the zone's name "example.com", ` +
+			`so it would be fq.example.com.example.com; names are relative to the zone: write "fq"`,
+		`testdata/invalid-provider-fqdn-name.yaml:13: providers[0].records[2].name: "Example.COM" ends with the zone's name "example.com", ` +
+			`so it would be Example.COM.example.com; names are relative to the zone: write "@"`,
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Fatalf("error\n got: %v\nwant: %s", err, want)
+	}
+}
 func TestInvalidRFC2136Config(t *testing.T) {
 	_, err := Load(filepath.Join("testdata", "invalid-rfc2136.yaml"))
 	want := strings.Join([]string{
