@@ -239,12 +239,17 @@ func TestCronModeProviderDrift(t *testing.T) {
 			got := cf.Values("example.com", "www", "A")
 			switch mode {
 			case "fix":
-				if !slices.Equal(got, []string{"127.0.0.11"}) || !strings.Contains(out, "drift on www A: holds 127.0.0.99, want 127.0.0.11; put back") {
+				if !slices.Equal(got, []string{"127.0.0.11"}) || !strings.Contains(out, "provider cloudflare-example: drift on www.example.com. A: holds 127.0.0.99, want 127.0.0.11; put back\n") {
 					t.Fatalf("www = %v\n%s", got, out)
 				}
 			case "report":
-				if !slices.Equal(got, []string{"127.0.0.99"}) || !strings.Contains(out, "reported (on_drift: report)") {
+				if !slices.Equal(got, []string{"127.0.0.99"}) || !strings.Contains(out, "provider cloudflare-example: drift on www.example.com. A: holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)\n") {
 					t.Fatalf("www = %v\n%s", got, out)
+				}
+				// Left standing: the next run (-q) says nothing of it; it is
+				// reminded hourly.
+				if code, out, errOut := runZonerw(t, "-q", "-c", cfg); code != 0 || strings.Contains(out+errOut, "drift") {
+					t.Errorf("a run with the drift standing: exit %d, printed\n%s%s", code, out, errOut)
 				}
 			}
 		})

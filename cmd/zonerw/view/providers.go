@@ -45,6 +45,11 @@ func liveText(r provider.RecordStatus, name func(netip.Addr) string) string {
 	if !r.Read {
 		return "never read"
 	}
+	if r.Unknown {
+		// A change went out after the last read and was not read back:
+		// the value read before it may be gone.
+		return "unknown (changed since read)"
+	}
 	if len(r.Live) == 0 {
 		return "nothing"
 	}

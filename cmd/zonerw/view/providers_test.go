@@ -1,6 +1,7 @@
 package view
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,5 +34,14 @@ func TestDriftFromStateFile(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
 		t.Error(err)
+	}
+}
+
+// A record written after it was last read, and not read back since,
+// shows as unknown, never as the value read before the write.
+func TestLiveAfterAnUnreadWriteIsUnknown(t *testing.T) {
+	r := provider.RecordStatus{Read: true, Unknown: true, Live: []netip.Addr{netip.MustParseAddr("127.0.0.21")}}
+	if got := liveText(r, plainAddr); got != "unknown (changed since read)" {
+		t.Errorf("live %q", got)
 	}
 }
