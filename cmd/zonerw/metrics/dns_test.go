@@ -125,7 +125,7 @@ func TestDNSCollectorFromServer(t *testing.T) {
 	ask("udp", "www.example.com.", dns.TypeA)
 	ask("udp", "nope.example.com.", dns.TypeA)
 	ask("udp", "www.example.net.", dns.TypeA)
-	ask("udp", "example.com.", dns.TypeAXFR) // refused: AXFR is TCP only
+	ask("udp", "example.com.", dns.TypeAXFR) // NOTIMP: AXFR is TCP only
 	ask("tcp", "example.com.", dns.TypeAXFR)
 	soa, err := dns.NewRR("example.com. 60 SOA ns1.example.com. hm.example.com. 7 60 60 60 60")
 	if err != nil {
@@ -150,7 +150,7 @@ func TestDNSCollectorFromServer(t *testing.T) {
 		`{rcode="NOERROR",type="A",zone="example.com"}`:    2,
 		`{rcode="NXDOMAIN",type="A",zone="example.com"}`:   1,
 		`{rcode="REFUSED",type="A",zone="-"}`:              1,
-		`{rcode="REFUSED",type="AXFR",zone="example.com"}`: 1,
+		`{rcode="NOTIMP",type="AXFR",zone="example.com"}`:  1,
 		`{rcode="NOERROR",type="AXFR",zone="example.com"}`: 1,
 		`{rcode="NOERROR",type="IXFR",zone="example.com"}`: 1,
 	})
