@@ -17,8 +17,8 @@ import (
 // transfer of the zone that ends meanwhile (the secondary fetching the
 // change) brings the next poll forward at once. The time is then right
 // to within a poll interval: about 10 ms for a secondary that catches up
-// within its first seconds.
-func (s *Server) catchUp(ctx context.Context, zone string, sec Secondary, target uint32, start time.Time) {
+// within its first seconds. It reports whether the secondary caught up.
+func (s *Server) catchUp(ctx context.Context, zone string, sec Secondary, target uint32, start time.Time) bool {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Notify.CatchUpTimeout)
 	defer cancel()
 	wait := time.Duration(0)
@@ -26,10 +26,8 @@ func (s *Server) catchUp(ctx context.Context, zone string, sec Secondary, target
 		transferred := s.transfers.wait(zone)
 		serial, err := s.querySerial(ctx, zone, sec)
 		if err == nil && !serialLess(serial, target) {
-			took := s.now().Sub(start)
-			s.updateFor(zone, sec.Addr, target, func(st *SecondaryState) { st.CatchUp, st.LastError = took, "" })
-			s.log.Info("secondary caught up", "zone", zone, "secondary", sec.Addr.String(), "serial", serial, "after", took)
-			return
+			s.caughtUp(zone, sec, serial, target, start)
+			return true
 		}
 		wait = s.cfg.Notify.pollWait(wait, s.now().Sub(start))
 		t := time.NewTimer(wait)
@@ -45,7 +43,53 @@ func (s *Server) catchUp(ctx context.Context, zone string, sec Secondary, target
 				s.log.Warn("secondary behind", "zone", zone, "secondary", sec.Addr.String(), "err", err)
 				s.updateFor(zone, sec.Addr, target, func(st *SecondaryState) { st.LastError = err.Error() })
 			}
+			return false
+		}
+	}
+}
+
+// caughtUp records that the secondary serves target (it reported serial),
+// start being when the NOTIFY was first sent.
+func (s *Server) caughtUp(zone string, sec Secondary, serial, target uint32, start time.Time) {
+	took := s.now().Sub(start)
+	s.updateFor(zone, sec.Addr, target, func(st *SecondaryState) { st.CatchUp, st.LastError = took, "" })
+	s.log.Info("secondary caught up", "zone", zone, "secondary", sec.Addr.String(), "serial", serial, "after", took)
+}
+
+// recheck follows a secondary that acknowledged no NOTIFY of soa, or did
+// not reach its serial within the catch-up timeout (it is down, or its
+// transfers fail): it asks the secondary's serial again every Recheck,
+// doubling up to RecheckMax, and at once when a transfer of the zone
+// ends, and sends the NOTIFY again at each timed round, until the
+// secondary serves the serial or a newer version (or shutdown) ends it.
+// A secondary that comes back thus leaves the status, the metrics and
+// the alerts as soon as it has the zone, and one that never asks on its
+// own is told again.
+func (s *Server) recheck(ctx context.Context, zone string, sec Secondary, soa *dns.SOA, start time.Time) {
+	wait := s.cfg.Notify.Recheck
+	for {
+		transferred := s.transfers.wait(zone)
+		t := time.NewTimer(wait)
+		timed := false
+		select {
+		case <-t.C:
+			timed = true
+		case <-transferred:
+			t.Stop()
+		case <-ctx.Done():
+			t.Stop()
 			return
+		}
+		serial, err := s.querySerial(ctx, zone, sec)
+		if err == nil && !serialLess(serial, soa.Serial) {
+			s.caughtUp(zone, sec, serial, soa.Serial, start)
+			return
+		}
+		if timed {
+			if s.notifyOnce(ctx, zone, sec, soa) == nil {
+				s.acked(zone, sec, soa.Serial)
+			}
+			wait = min(wait*2, s.cfg.Notify.RecheckMax)
 		}
 	}
 }

@@ -136,6 +136,12 @@ type NotifyConfig struct {
 	// after the NOTIFY, then doubling up to PollInterval (default 1s).
 	FirstPoll, FastPoll, FastFor time.Duration
 	PollInterval                 time.Duration
+	// Recheck is how long after the NOTIFYs went unacknowledged, or the
+	// catch-up timed out, the secondary is asked its serial again and
+	// sent the NOTIFY again (default 30s); the wait doubles each time up
+	// to RecheckMax (default 10m). A transfer of the zone that ends
+	// brings the question forward.
+	Recheck, RecheckMax time.Duration
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -153,6 +159,9 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.Notify.FirstPoll, 2*time.Millisecond)
 	setDefault(&c.Notify.FastPoll, 10*time.Millisecond)
 	setDefault(&c.Notify.FastFor, 5*time.Second)
+	setDefault(&c.Notify.Recheck, 30*time.Second)
+	setDefault(&c.Notify.RecheckMax, 10*time.Minute)
+	c.Notify.RecheckMax = max(c.Notify.RecheckMax, c.Notify.Recheck)
 	c.Notify.FirstPoll = min(c.Notify.FirstPoll, c.Notify.PollInterval)
 	c.Notify.FastPoll = min(max(c.Notify.FastPoll, c.Notify.FirstPoll), c.Notify.PollInterval)
 	c.Limits = c.Limits.withDefaults(c.MaxTCPConns, c.TCPIdleTimeout)

@@ -30,7 +30,9 @@ func (s *Server) startNotify(zc *ZoneConfig, ix *zoneIndex) {
 }
 
 // follow notifies one secondary of soa's serial, then polls it until it
-// serves that serial.
+// serves that serial. One that acknowledges no NOTIFY, or does not catch
+// up in time, is asked again at a slower pace (recheck) until it does,
+// so that what is reported of it ends when it is over.
 func (s *Server) follow(ctx context.Context, zone string, sec Secondary, soa *dns.SOA) {
 	start := s.now()
 	s.update(zone, sec.Addr, func(st *SecondaryState) {
@@ -51,20 +53,33 @@ func (s *Server) follow(ctx context.Context, zone string, sec Secondary, soa *dn
 			}
 		})
 		s.updateFor(zone, sec.Addr, soa.Serial, func(st *SecondaryState) { st.LastError = err.Error() })
+		if failed {
+			s.recheck(ctx, zone, sec, soa, start)
+		}
 		return
 	}
+	s.acked(zone, sec, soa.Serial)
+	if !s.catchUp(ctx, zone, sec, soa.Serial, start) && ctx.Err() == nil {
+		s.recheck(ctx, zone, sec, soa, start)
+	}
+}
+
+// acked records that the secondary acknowledged the NOTIFY of serial.
+func (s *Server) acked(zone string, sec Secondary, serial uint32) {
 	s.update(zone, sec.Addr, func(st *SecondaryState) { st.NotifyAcked++ })
-	s.updateFor(zone, sec.Addr, soa.Serial, func(st *SecondaryState) { st.Acked = true })
-	s.catchUp(ctx, zone, sec, soa.Serial, start)
+	s.updateFor(zone, sec.Addr, serial, func(st *SecondaryState) { st.Acked = true })
 }
 
 // notify sends NOTIFY until the secondary acknowledges it or the attempts
 // run out, waiting a jittered, doubling backoff (cenkalti's exponential
-// backoff) between attempts.
+// backoff) between attempts. A transfer of the zone that ends meanwhile
+// (a secondary that came back and fetched it on its own, perhaps this
+// one) cuts the wait short.
 func (s *Server) notify(ctx context.Context, zone string, sec Secondary, soa *dns.SOA) error {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval, b.MaxInterval, b.Multiplier = s.cfg.Notify.Backoff, s.cfg.Notify.MaxBackoff, 2
 	for attempt := 1; ; attempt++ {
+		transferred := s.transfers.wait(zone)
 		err := s.notifyOnce(ctx, zone, sec, soa)
 		if err == nil {
 			return nil
@@ -74,7 +89,7 @@ func (s *Server) notify(ctx context.Context, zone string, sec Secondary, soa *dn
 			return fmt.Errorf("notify %s of zone %s serial %d: no acknowledgement after %d attempts: %w",
 				sec.Addr, zone, soa.Serial, attempt, err)
 		}
-		if err := sleep(ctx, b.NextBackOff()); err != nil {
+		if err := sleepOr(ctx, b.NextBackOff(), transferred); err != nil {
 			return fmt.Errorf("notify %s of zone %s serial %d: %w", sec.Addr, zone, soa.Serial, err)
 		}
 	}
@@ -114,12 +129,15 @@ func (s *Server) exchange(ctx context.Context, m *dns.Msg, sec Secondary) (*dns.
 	return r, nil
 }
 
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
+// sleepOr waits d, or until wake is closed (nil: never), or until ctx
+// is done.
+func sleepOr(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return nil
+	case <-wake:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

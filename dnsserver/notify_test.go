@@ -344,3 +344,67 @@ func TestTransferWakesCatchUp(t *testing.T) {
 		t.Error("a wait after the wake-up got the closed channel again")
 	}
 }
+
+// set changes how the secondary behaves from now on.
+func (f *fakeSecondary) set(change func(*script)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change(&f.script)
+}
+
+// TestRecheckFollowsASecondaryUntilItCatchesUp: a secondary that
+// acknowledged no NOTIFY, or did not catch up within the timeout, is
+// asked again (and told again) until it serves the serial, and then
+// reported in sync without a newer version; a transfer of the zone that
+// ends brings the question forward.
+func TestRecheckFollowsASecondaryUntilItCatchesUp(t *testing.T) {
+	quick := fastNotify
+	quick.Recheck, quick.RecheckMax = 5*time.Millisecond, 20*time.Millisecond
+	tests := []struct {
+		name   string
+		sec    script
+		notify NotifyConfig
+		// recover makes the secondary catch up, or take the NOTIFY; wake
+		// ends a transfer of the zone.
+		recover func(*script)
+		wake    bool
+		acked   bool
+	}{
+		{"no acknowledgement, then the zone fetched on its own", script{serial: 1, failNotifies: 1000}, quick,
+			func(sc *script) { sc.serial = 2024010101 }, false, false},
+		{"no acknowledgement, then the NOTIFY taken", script{serial: 1, failNotifies: 1000}, quick,
+			func(sc *script) { sc.failNotifies, sc.pending, sc.polls = 0, 2024010101, 1 }, false, true},
+		{"acknowledged, not caught up in time", script{serial: 1}, func() NotifyConfig {
+			c := quick
+			c.CatchUpTimeout = 30 * time.Millisecond
+			return c
+		}(), func(sc *script) { sc.serial = 2024010101 }, false, true},
+		{"the transfer's end wakes it", script{serial: 1, failNotifies: 1000}, func() NotifyConfig {
+			c := quick
+			c.Recheck, c.RecheckMax = time.Hour, time.Hour
+			return c
+		}(), func(sc *script) { sc.serial = 2024010101 }, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSecondary(t, tt.sec, nil)
+			s := newTestServer(t, Config{Notify: tt.notify,
+				Zones: []ZoneConfig{{Name: "example.com.", Secondaries: []Secondary{{Addr: f.addr}}}}})
+			t.Cleanup(func() { s.Shutdown(context.Background()) })
+			st := waitStatus(t, s, func(st SecondaryState) bool {
+				return strings.Contains(st.LastError, "no acknowledgement") || strings.Contains(st.LastError, "did not reach")
+			})
+			if st.Serial == st.Target || st.CatchUp != 0 {
+				t.Fatalf("state %+v before the secondary recovers, want it behind", st)
+			}
+			f.set(tt.recover)
+			if tt.wake {
+				s.transfers.ended("example.com.")
+			}
+			st = waitStatus(t, s, func(st SecondaryState) bool { return st.CatchUp > 0 })
+			if st.Serial != 2024010101 || st.LastError != "" || st.Acked != tt.acked {
+				t.Errorf("state %+v, want in sync at 2024010101, no error, acknowledged %v", st, tt.acked)
+			}
+		})
+	}
+}
