@@ -298,3 +298,30 @@ func TestAnOlderResultDoesNotOvertakeANewer(t *testing.T) {
 		}
 	})
 }
+
+// TestARestartedLoopGoesOnConfirming: a loop started again (a reload, a
+// restart with the state file) while a target's last result disagrees
+// with its state probes it confirm_every after its start, not at its
+// first scheduled round, so fall decides as soon as it would have.
+func TestARestartedLoopGoesOnConfirming(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(map[string]bool{"web/main": true, "web/backup": true})
+		pub := &publisher{}
+		e := NewEngine([]Service{webService(2, 3)}, nil)
+		stop := running(t, newTestLoop(t, LoopConfig{Engine: e, Jobs: []Job{confirmJob(w)}, Publisher: pub}))
+		sleepUntil(9.5)
+		w.set("web/main", false)
+		sleepUntil(10.5) // main failed once, at 10
+		stop()
+		sleepUntil(10.6)
+		stop = running(t, newTestLoop(t, LoopConfig{Engine: e, Jobs: []Job{confirmJob(w)}, Publisher: pub}))
+		sleepUntil(13)
+		stop()
+		if got, want := w.callsTo("web/main"), times(10, 11.6, 12.6); !sameTimes(got, want) {
+			t.Errorf("main probed at %v\nwant %v", got, want)
+		}
+		if snaps := pub.published(); len(snaps) != 1 || snaps[0].Decisions[0].To != "backup" || !snaps[0].At.Equal(at(12.6)) {
+			t.Fatalf("published %+v\nwant the switch to backup at 12.6s", snaps)
+		}
+	})
+}

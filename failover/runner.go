@@ -47,13 +47,25 @@ func newRunner(l *Loop, j Job, s cron.Schedule) *runner {
 	return &runner{l: l, j: j, sched: s, wake: make(chan struct{}, 1)}
 }
 
-// start plans the first round after now and forgets any earlier run.
+// start plans the first round after now and forgets any earlier run,
+// but not the confirmation the engine's state still calls for: a target
+// whose last counted result disagrees with its state (a reload or a
+// restart came between its confirmation probes) is probed ConfirmEvery
+// after now, not at the next round.
 func (r *runner) start(now time.Time) {
+	unconfirmed := r.l.cfg.Engine.unconfirmed(r.j.Service)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.planned = r.sched.Next(now.In(r.l.cfg.Location))
 	r.confirm, r.busy = map[string]time.Time{}, map[string]bool{}
 	r.started, r.applied = map[string]uint64{}, map[string]uint64{}
+	if r.j.ConfirmEvery > 0 {
+		for _, c := range r.j.Targets {
+			if unconfirmed[c.Name] {
+				r.confirm[c.Name] = now.Add(r.j.ConfirmEvery)
+			}
+		}
+	}
 }
 
 // stop forgets the plan once Run is over.
