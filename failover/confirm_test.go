@@ -325,3 +325,31 @@ func TestARestartedLoopGoesOnConfirming(t *testing.T) {
 		}
 	})
 }
+
+// TestProgressedHearsOfCountsNotOfAgreement: Progressed is called after a
+// round that moved a target's count toward a change, or its state, and
+// not after rounds that only agree with every state.
+func TestProgressedHearsOfCountsNotOfAgreement(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(map[string]bool{"web/main": true, "web/backup": true})
+		var mu sync.Mutex
+		var calls []time.Time
+		progressed := func() {
+			mu.Lock()
+			defer mu.Unlock()
+			calls = append(calls, time.Now())
+		}
+		l := newTestLoop(t, LoopConfig{Engine: NewEngine([]Service{webService(2, 3)}, nil), Jobs: []Job{confirmJob(w)},
+			Publisher: &publisher{}, Progressed: progressed})
+		stop := running(t, l)
+		sleepUntil(20.5) // rounds at 10 and 20 agree
+		w.set("web/backup", false)
+		sleepUntil(40.5) // 30, 31, 32: the backup's failures count to its fall; 40 agrees again
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		if want := times(30, 31, 32); !sameTimes(calls, want) {
+			t.Errorf("Progressed at %v, want %v", calls, want)
+		}
+	})
+}

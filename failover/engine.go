@@ -1,7 +1,10 @@
 package failover
 
 import (
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -188,6 +191,29 @@ func (e *Engine) service(name string) *Service {
 		}
 	}
 	return nil
+}
+
+// progress sums up, for service, what a kill must not lose of its
+// targets: each one's state and its count toward changing it (failures of
+// one that is up, successes of one that is down). A round that agrees
+// with every state changes none of it.
+func (e *Engine) progress(service string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.state[service]
+	if st == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, t := range slices.Sorted(maps.Keys(st.Targets)) {
+		ts := st.Targets[t]
+		toward := ts.Successes
+		if ts.Up {
+			toward = ts.Failures
+		}
+		fmt.Fprintf(&b, "%s:%v:%d ", t, ts.Up, toward)
+	}
+	return b.String()
 }
 
 // unconfirmed returns the service's targets whose last counted result

@@ -64,9 +64,15 @@ type LoopConfig struct {
 	// Round.Witnesses.
 	Witnesses []Check
 	Publisher Publisher
-	Recorder  Recorder     // optional
-	Logger    *slog.Logger // nil: discard
-	Location  *time.Location
+	Recorder  Recorder // optional
+	// Progressed, if set, is called after a round that changed a
+	// target's state or its count toward changing it (Engine.State has
+	// it), whether or not a decision followed: the daemon saves its
+	// state file then, so that a kill loses no count toward a failover.
+	// It must not block long.
+	Progressed func()
+	Logger     *slog.Logger // nil: discard
+	Location   *time.Location
 	// Jitter spreads the services' rounds: the i-th of n fires i*Jitter/n
 	// after each of its schedule's times. Zero means DefaultJitter, a
 	// negative value none.

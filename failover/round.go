@@ -31,8 +31,12 @@ func (r *runner) probe(ctx context.Context, b batch) {
 	if obs = r.fresh(b, obs); len(obs) == 0 {
 		return
 	}
+	before := l.cfg.Engine.progress(r.j.Service)
 	l.handle(l.cfg.Engine.Apply(Round{At: l.cfg.Now(), Observations: obs, Witnesses: wit}))
 	unconfirmed = l.cfg.Engine.unconfirmed(r.j.Service)
+	if l.cfg.Progressed != nil && l.cfg.Engine.progress(r.j.Service) != before {
+		l.cfg.Progressed()
+	}
 }
 
 // checkRound runs the checks and the witnesses at the same time, all

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -274,4 +275,51 @@ func TestPinWithoutADaemonOnADamagedStateFile(t *testing.T) {
 	l.damagedOK = true
 	l.mustCron(true) // main is up, but pinned to backup
 	l.checkAtRest("after the pin", l.backupIP)
+}
+
+// TestServeKeepsProbeCountsThroughAKill: a target's state and its count
+// toward changing it reach state.json as soon as a round changes them,
+// not only at the next publish or a clean stop, so a kill -9 loses none
+// of it: with main active and the backup dead (no decision, no publish),
+// the state file comes to hold the backup down, and that is what zonerw
+// status shows after the kill.
+func TestServeKeepsProbeCountsThroughAKill(t *testing.T) {
+	l := newLabWith(t, nextLab(), labOpts{serve: true, fall: 3})
+	l.bin = zonerwBin
+	p := l.startServe()
+	l.waitServed(p, "main", func(www string, _ uint32) bool { return www == l.mainIP }, nil)
+	l.backup.stop()
+	type targets struct {
+		Services map[string]struct {
+			Targets map[string]struct {
+				Up       bool
+				Failures int
+			}
+		}
+	}
+	backupIn := func(data []byte) (up bool, failures int, ok bool) {
+		var v targets
+		if json.Unmarshal(data, &v) != nil {
+			return false, 0, false
+		}
+		ts, ok := v.Services["web"].Targets["backup"]
+		return ts.Up, ts.Failures, ok
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		data, _ := os.ReadFile(filepath.Join(l.stateDir(), "state.json"))
+		if up, failures, ok := backupIn(data); ok && !up && failures >= 3 {
+			break
+		}
+		if time.Now().After(deadline) || p.exited() {
+			t.Fatalf("state.json never had the backup down while the daemon ran:\n%s\n%s", data, p.log())
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval
+	}
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+	code, out, _ := runZonerw(t, "status", "--json", "-c", l.cfg) // no daemon: read from state.json
+	if up, failures, ok := backupIn([]byte(out)); code != 0 || !ok || up || failures < 3 {
+		t.Errorf("after kill -9 zonerw status has the backup up=%v with %d failures (exit %d), want down with 3 or more:\n%s", up, failures, code, out)
+	}
 }

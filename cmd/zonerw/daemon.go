@@ -107,7 +107,7 @@ func (d *daemon) reload(force bool) (err error) {
 		return notApplied(err)
 	}
 	d.mu.Lock()
-	old, state := d.a.cfg, d.engine.State()
+	old := d.a.cfg
 	d.mu.Unlock()
 	if why := config.RestartNeeded(old, cfg); why != "" {
 		return notApplied(fmt.Errorf("%s changed, which needs a restart of zonerw serve (systemctl restart zonerw)", why))
@@ -121,8 +121,12 @@ func (d *daemon) reload(force bool) (err error) {
 	if err := joinBroken(a, broken); err != nil {
 		return notApplied(err)
 	}
-	engine := failover.NewEngine(a.services, state)
 	d.stopLoop()
+	// The state once the old loop is stopped: no count it made is lost.
+	d.mu.Lock()
+	state := d.engine.State()
+	d.mu.Unlock()
+	engine := failover.NewEngine(a.services, state)
 	changes, err := d.pipe.Apply(compiled, a.values(engine.ActiveTargets()), force, true)
 	if err != nil {
 		return errors.Join(notApplied(err), d.startLoop()) // the old loop, on the old engine

@@ -357,8 +357,11 @@ func (d *daemon) startLoop() error {
 		Witnesses: a.witness,
 		Publisher: publisherFunc(func(context.Context, failover.Snapshot) error { d.publishNow(); return nil }),
 		Recorder:  recorders{d.audit, d.obs},
-		Logger:    d.log,
-		Coalesce:  a.cfg.Server.Coalesce,
+		// A count toward a failover is saved as it is made: a kill -9
+		// or a crash between publishes must not start it again.
+		Progressed: d.saveState,
+		Logger:     d.log,
+		Coalesce:   a.cfg.Server.Coalesce,
 	})
 	if err != nil {
 		return err
