@@ -3,6 +3,7 @@ package config
 import (
 	"reflect"
 	"slices"
+	"strconv"
 )
 
 // RestartNeeded names the first setting that differs between old and new
@@ -24,10 +25,20 @@ func RestartNeeded(old, new *Config) string {
 	}
 	for i := range old.Zones {
 		o, n := old.Zones[i], new.Zones[i]
-		if o.Name != n.Name || o.Output != n.Output || !slices.Equal(o.AllowTransfer, n.AllowTransfer) ||
-			!slices.Equal(o.TransferKeys, n.TransferKeys) || !slices.Equal(o.Secondaries, n.Secondaries) {
-			return "zone " + o.Name + "'s name, output or transfer settings"
+		var what string
+		switch {
+		case o.Name != n.Name:
+			what = "name"
+		case o.Output != n.Output:
+			what = "output"
+		case !slices.Equal(o.AllowTransfer, n.AllowTransfer) || !slices.Equal(o.TransferKeys, n.TransferKeys):
+			what = "allow_transfer"
+		case !slices.Equal(o.Secondaries, n.Secondaries):
+			what = "secondaries"
+		default:
+			continue
 		}
+		return "zones[" + strconv.Itoa(i) + "] (" + o.Name + ") " + what
 	}
 	return ""
 }

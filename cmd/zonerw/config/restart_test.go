@@ -26,3 +26,26 @@ func TestRestartNeeded(t *testing.T) {
 		t.Errorf("nothing changed: %q", got)
 	}
 }
+
+// A zone's setting that needs a restart is named with the zone.
+func TestRestartNeededNamesTheZoneSetting(t *testing.T) {
+	zone := Zone{Name: "example.com", Template: "a.tmpl"}
+	changed := func(f func(*Zone)) *Config {
+		z := zone
+		f(&z)
+		return &Config{Zones: []Zone{z}}
+	}
+	old := &Config{Zones: []Zone{zone}}
+	for _, tt := range []struct {
+		change func(*Zone)
+		want   string
+	}{
+		{func(z *Zone) { z.Template = "b.tmpl" }, ""},
+		{func(z *Zone) { z.Output = "out.zone" }, "zones[0] (example.com) output"},
+		{func(z *Zone) { z.Secondaries = []Secondary{{Address: "127.0.0.2:53"}} }, "zones[0] (example.com) secondaries"},
+	} {
+		if got := RestartNeeded(old, changed(tt.change)); got != tt.want {
+			t.Errorf("RestartNeeded = %q, want %q", got, tt.want)
+		}
+	}
+}
