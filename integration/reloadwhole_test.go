@@ -58,6 +58,9 @@ func TestReloadHalfValidAppliesNothing(t *testing.T) {
 			if c, n := soaOf(l.dnsAddr, "example.com"), soaOf(l.dnsAddr, "example.net"); c != com || n != net {
 				t.Errorf("serials moved on a refused reload: %d -> %d, %d -> %d", com, c, net, n)
 			}
+			if code, out, _ := runZonerw(t, "status", "-c", l.cfg); code != 0 || !strings.Contains(out, "RELOAD REFUSED") || !strings.Contains(out, bad.want) {
+				t.Errorf("zonerw status does not show the refused reload (%s): exit %d\n%s", bad.want, code, out)
+			}
 		})
 	}
 
@@ -67,6 +70,9 @@ func TestReloadHalfValidAppliesNothing(t *testing.T) {
 		t.Fatalf("zonerw reload: exit %d\n%s%s", code, out, errOut)
 	}
 	waitForA(t, l.dnsAddr, "new.example.com", "127.0.0.99", 5*time.Second)
+	if code, out, _ := runZonerw(t, "status", "-c", l.cfg); code != 0 || strings.Contains(out, "RELOAD REFUSED") {
+		t.Errorf("zonerw status still shows a refused reload after one went through: exit %d\n%s", code, out)
+	}
 	if c, n := soaOf(l.dnsAddr, "example.com"), soaOf(l.dnsAddr, "example.net"); !serialGreater(c, com) || n != net {
 		t.Errorf("after the reload: example.com %d (was %d), example.net %d (was %d, unchanged content)", c, com, n, net)
 	}

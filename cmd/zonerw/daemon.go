@@ -97,7 +97,15 @@ func (d *daemon) keepBroken(broken map[string]error) {
 func (d *daemon) reload(force bool) (err error) {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	defer func() { d.obs.Reloaded(nil, err) }()
+	defer func() {
+		d.obs.Reloaded(nil, err)
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.refused = nil
+		if err != nil {
+			d.refused = &view.Refusal{At: time.Now(), Error: err.Error()}
+		}
+	}()
 	cfg, err := config.Load(d.cfgPath)
 	if err != nil {
 		return notApplied(err)
@@ -237,7 +245,7 @@ func (d *daemon) status() view.Status {
 	zs, vs := d.pipe.Status()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	v := view.Status{Daemon: true, Services: d.engine.State(), Zones: map[string]view.Zone{}}
+	v := view.Status{Daemon: true, Services: d.engine.State(), Zones: map[string]view.Zone{}, Held: view.HeldZones(zs), ReloadRefused: d.refused}
 	for _, z := range zs {
 		s := view.Zone{Serial: z.Serial, Error: view.ZoneError(z), Destinations: view.Destinations(z.Destinations), SignaturesExpire: z.SignaturesExpire}
 		if d.srv != nil {

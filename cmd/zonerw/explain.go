@@ -58,5 +58,6 @@ func (d *daemon) explain(service string) (view.Explain, error) {
 	for _, p := range providers.pubs {
 		sts = append(sts, p.Status())
 	}
-	return view.Explain{Daemon: true, Explanation: x, Providers: view.ProviderRecords(cfg, service, sts)}, err
+	zs, _ := d.pipe.Status()
+	return view.Explain{Daemon: true, Explanation: x, Providers: view.ProviderRecords(cfg, service, sts), Held: view.HeldZones(zs)}, err
 }

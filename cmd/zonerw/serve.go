@@ -20,6 +20,7 @@ import (
 	"github.com/zonerw/zonerw/cmd/zonerw/drill"
 	"github.com/zonerw/zonerw/cmd/zonerw/observe"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
+	"github.com/zonerw/zonerw/cmd/zonerw/view"
 	"github.com/zonerw/zonerw/dnsserver"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/zones"
@@ -107,6 +108,7 @@ type daemon struct {
 	engine    *failover.Engine
 	loop      *failover.Loop // runs engine's probes; nil until started
 	audit     *auditlog.Log
+	refused   *view.Refusal // the last reload, if it was refused (under mu)
 	providers *providerSet
 	sinks     []*sink.Sink
 	cancel    context.CancelFunc // stops the current failover loop

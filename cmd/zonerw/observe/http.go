@@ -103,6 +103,9 @@ func (o *Observer) pageData(src Sources) statuspage.Data {
 		order = append(order, s.Failover())
 	}
 	d.Services = statuspage.ServicesFrom(order, v.Services)
+	if r := v.ReloadRefused; r != nil {
+		d.Problems = append(d.Problems, "reload refused "+d.Ago(r.At)+", still running on the config before it: "+r.Error)
+	}
 	for _, z := range cfg.Zones {
 		pz := statuspage.Zone{Name: z.Name, Serial: v.Zones[z.Name].Serial}
 		if src.Secondaries != nil {

@@ -100,7 +100,8 @@ func (f *fakeDaemon) sources() Sources {
 		Status: func() view.Status {
 			f.mu.Lock()
 			defer f.mu.Unlock()
-			return view.Status{Daemon: true, Services: f.engine.State(), Zones: maps.Clone(f.zones)}
+			return view.Status{Daemon: true, Services: f.engine.State(), Zones: maps.Clone(f.zones),
+				ReloadRefused: &view.Refusal{At: obsT0, Error: "zonerw.yaml:3: services[0].check.timeout: `1sec` is not a duration"}}
 		},
 		Secondaries: func(zone string) []dnsserver.SecondaryState { return f.secs },
 		DNS: func() dnsserver.Stats {
@@ -162,6 +163,8 @@ func TestObserverServesAndAlerts(t *testing.T) {
 		{"/", `zone example.com: template broken: example.com.tmpl:9: unknown service`},
 		{"/", `zone example.com: file:example.com FAILING (2 attempts): write example.com.zone: no space left on device`},
 		{"/", `main → backup: main down after 1 consecutive failures: connect: connection refused`},
+		{"/", "reload refused"},
+		{"/", "still running on the config before it: zonerw.yaml:3: services[0].check.timeout: `1sec` is not a duration"},
 		{"/status.json", `"active": "backup"`},
 	}
 	for _, c := range checks {

@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"github.com/zonerw/zonerw/zones/publish"
 	"io"
 	"net/netip"
 	"time"
@@ -19,6 +20,22 @@ type Explain struct {
 	failover.Explanation
 	// Providers are the provider records that carry the service.
 	Providers []ProviderRecord `json:"providers,omitempty"`
+	// Held are the zones whose served version follows no decision until
+	// a reload (HeldZones), each as "zone: why" (daemon only).
+	Held []string `json:"held,omitempty"`
+}
+
+// HeldZones lists, as "zone: why", the zones of zs whose template broke
+// before it ever compiled: their served version follows no decision
+// until a reload compiles it.
+func HeldZones(zs []publish.ZoneStatus) []string {
+	var out []string
+	for _, z := range zs {
+		if z.Held && z.Broken != "" {
+			out = append(out, z.Name+": "+z.Broken)
+		}
+	}
+	return out
 }
 
 // ProviderRecord is one provider record that carries the service, as

@@ -26,6 +26,9 @@ func PrintExplain(w io.Writer, v Explain, now time.Time) {
 	if x.LastReason != "" {
 		fmt.Fprintf(w, "  moved because: %s\n", x.LastReason)
 	}
+	for _, h := range v.Held {
+		fmt.Fprintf(w, "  NOT SERVED:    zone %s; it serves its stored version, which follows no decision until a reload\n", h)
+	}
 	printProviderRecords(w, v.Providers, now)
 	fmt.Fprintf(w, "  now:           %s\n", x.Now)
 	fmt.Fprintf(w, "  rules:         %s\n", rulesText(x.Rules))

@@ -22,6 +22,18 @@ type Status struct {
 	Providers []provider.Status `json:"providers,omitempty"`
 	// ProviderDestinations are the providers' delivery workers (daemon only).
 	ProviderDestinations []Destination `json:"provider_destinations,omitempty"`
+	// Held are the zones that follow no decision until a reload (see
+	// HeldZones; daemon only).
+	Held []string `json:"held,omitempty"`
+	// ReloadRefused is the last reload, when it was refused: the daemon
+	// runs on the config it had before (daemon only).
+	ReloadRefused *Refusal `json:"reload_refused,omitempty"`
+}
+
+// Refusal is a reload that was refused.
+type Refusal struct {
+	At    time.Time `json:"at"`
+	Error string    `json:"error"`
 }
 
 // Zone is one zone in Status.

@@ -20,6 +20,12 @@ func PrintStatus(w io.Writer, cfg *config.Config, v Status, now time.Time) {
 	if !v.Daemon {
 		fmt.Fprintln(w, "no daemon running; from the state file of the last run:")
 	}
+	if r := v.ReloadRefused; r != nil {
+		fmt.Fprintf(w, "RELOAD REFUSED %s: still running on the config before it: %s\n", ago(r.At, now), r.Error)
+	}
+	for _, h := range v.Held {
+		fmt.Fprintf(w, "HELD zone %s; its served version follows none of the decisions below until a reload\n", h)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range cfg.Services {
 		printService(tw, s, v.Services[s.Name], now)
