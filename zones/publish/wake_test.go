@@ -56,7 +56,7 @@ func TestAWaitEndsOnANewValueOrDestinationButNotARetryAfter(t *testing.T) {
 	for !(held.count() == 1 && limited.count() == 1) {
 		if time.Now().After(deadline) {
 			_, vs := p.Status()
-			t.Fatalf("DEBUG held %d limited %d status %+v", held.count(), limited.count(), vs)
+			t.Fatalf("held called %d times, limited %d; want 1 each; status %+v", held.count(), limited.count(), vs)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -67,12 +67,16 @@ func TestAWaitEndsOnANewValueOrDestinationButNotARetryAfter(t *testing.T) {
 		}
 	}
 	p.Publish(onBackup())
-	waitFor(t, "the held destination to try the new value", func() bool { return held.count() == 2 })
+	waitFor(t, "the held destination to try the new value", func() bool { return held.count() >= 2 })
+	tried := held.count()
 	p.SetValueDestinations([]NamedValueDestination{
 		{Name: "held", Dest: held, Timeout: time.Second, Retry: slow},
 		{Name: "limited", Dest: limited, Timeout: time.Second, Retry: slow},
 	})
-	waitFor(t, "the held destination to try the new destination", func() bool { return held.count() == 3 })
+	// SetValueDestinations replaces the destination and offers the value
+	// again: one attempt or two, as the two wakes fall; "== 3" could be
+	// passed over between polls.
+	waitFor(t, "the held destination to try the new destination", func() bool { return held.count() > tried })
 	time.Sleep(50 * time.Millisecond) // room for a wrong call; not a wait for an event
 	if n := limited.count(); n != 1 {
 		t.Errorf("the destination that asked for an hour (Retry-After) was called %d times", n)
