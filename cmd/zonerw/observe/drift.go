@@ -30,4 +30,10 @@ func (r DriftRecorder) Record(ev sink.DriftEvent) {
 		return
 	}
 	r.Send(a)
+	if ev.Fixed {
+		// Put back as soon as found: it is over already, so the next
+		// hand-made change of the record is alerted as a new drift, not
+		// held back as a reminder of this one.
+		r.Clear(a)
+	}
 }

@@ -32,7 +32,8 @@ func driftAt(at time.Time, live string, policy string, fixed bool) provider.Drif
 // TestDriftReachesAlertsAndAuditLog: a reported drift alerts at once and
 // is audited; found again unchanged it is not audited again and alerts
 // only as the hourly reminder; once it is over, a new drift alerts at
-// once. A drift put back is audited and alerts too. zonerw log prints
+// once. A drift put back is audited and alerts too, and so does the next
+// one of the same record, however soon. zonerw log prints
 // every drift line, and --service selects them by the record's service.
 func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 	hook := newHookServer(t)
@@ -59,6 +60,10 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 	fixed := driftAt(now, "127.0.0.97", provider.DriftFix, true)
 	fixed.Record.Type, fixed.Want = "AAAA", []netip.Addr{netip.MustParseAddr("::11")}
 	rec.Record(sink.DriftEvent{Drift: fixed, Fresh: true})
+	now = obsT0.Add(65 * time.Minute)
+	again := driftAt(now, "127.0.0.96", provider.DriftFix, true)
+	again.Record.Type, again.Want = "AAAA", []netip.Addr{netip.MustParseAddr("::11")}
+	rec.Record(sink.DriftEvent{Drift: again, Fresh: true}) // changed by hand again, a minute later
 	o.Close()
 
 	wantAlerts := []string{
@@ -66,6 +71,7 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 		"zonerw: www.example.com. A at cf no longer holds what zonerw published (holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report))",
 		"zonerw: www.example.com. A at cf no longer holds what zonerw published (holds 127.0.0.98, want 127.0.0.11; reported only (on_drift: report))",
 		"zonerw: www.example.com. AAAA at cf no longer holds what zonerw published (holds 127.0.0.97, want ::11; put back)",
+		"zonerw: www.example.com. AAAA at cf no longer holds what zonerw published (holds 127.0.0.96, want ::11; put back)",
 	}
 	if got := hook.got(); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", wantAlerts) {
 		t.Errorf("webhook got\n%q\nwant\n%q", got, wantAlerts)
@@ -75,6 +81,7 @@ func TestDriftReachesAlertsAndAuditLog(t *testing.T) {
 2025-03-01T13:02:00Z  drift  cf  web  www.example.com. A holds 127.0.0.11 again, as published
 2025-03-01T13:03:00Z  drift  cf  web  www.example.com. A holds 127.0.0.98, want 127.0.0.11; reported only (on_drift: report)
 2025-03-01T13:04:00Z  drift  cf  web  www.example.com. AAAA holds 127.0.0.97, want ::11; put back
+2025-03-01T13:05:00Z  drift  cf  web  www.example.com. AAAA holds 127.0.0.96, want ::11; put back
 `
 	// What zonerw log prints: each line for people, or as written.
 	logText := func(f auditlog.Filter, raw bool) (string, error) {
