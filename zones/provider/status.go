@@ -22,6 +22,9 @@ type Status struct {
 	LastVerified time.Time `json:"last_verified,omitzero"`
 	LastError    string    `json:"last_error,omitempty"` // empty after a success
 	LastErrorAt  time.Time `json:"last_error_at,omitzero"`
+	// FailingSince is when the failures since the last success began
+	// (the first attempt of them that failed); zero after a success.
+	FailingSince time.Time `json:"failing_since,omitzero"`
 	// Failure is Classify(last error).String(): "credentials",
 	// "zone_missing", ...; empty after a success.
 	Failure string `json:"failure,omitempty"`
@@ -118,7 +121,7 @@ func (b *statusBox) restore(prev Status) {
 		return
 	}
 	b.s.LastSuccess, b.s.LastVerified = prev.LastSuccess, prev.LastVerified
-	b.s.LastError, b.s.LastErrorAt, b.s.Failure = prev.LastError, prev.LastErrorAt, prev.Failure
+	b.s.LastError, b.s.LastErrorAt, b.s.Failure, b.s.FailingSince = prev.LastError, prev.LastErrorAt, prev.Failure, prev.FailingSince
 	for i, r := range b.s.Records {
 		for _, o := range prev.Records {
 			if o.Name == r.Name && o.Type == r.Type {
@@ -172,7 +175,7 @@ func (b *statusBox) retrying(now time.Time, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.touched = true
-	b.s.LastError, b.s.LastErrorAt, b.s.Failure = err.Error(), now, Classify(err).String()
+	b.failed(now, err)
 }
 
 func (b *statusBox) done(now time.Time, err error) {
@@ -180,8 +183,16 @@ func (b *statusBox) done(now time.Time, err error) {
 	defer b.mu.Unlock()
 	b.touched = true
 	if err != nil {
-		b.s.LastError, b.s.LastErrorAt, b.s.Failure = err.Error(), now, Classify(err).String()
+		b.failed(now, err)
 		return
 	}
-	b.s.LastSuccess, b.s.LastError, b.s.Failure = now, "", ""
+	b.s.LastSuccess, b.s.LastError, b.s.Failure, b.s.FailingSince = now, "", "", time.Time{}
+}
+
+// failed records err, of an attempt at now. b.mu is held.
+func (b *statusBox) failed(now time.Time, err error) {
+	if b.s.LastError == "" || b.s.FailingSince.IsZero() {
+		b.s.FailingSince = now
+	}
+	b.s.LastError, b.s.LastErrorAt, b.s.Failure = err.Error(), now, Classify(err).String()
 }

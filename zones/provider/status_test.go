@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -57,5 +58,28 @@ func TestDriftString(t *testing.T) {
 		if c.String() != tc.want {
 			t.Errorf("got  %s\nwant %s", c, tc.want)
 		}
+	}
+}
+
+// FailingSince is when a run of failures began: attempts that fail again
+// leave it, a success clears it, and the next failure starts it anew.
+func TestFailingSinceIsTheFirstFailure(t *testing.T) {
+	t0 := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	var b statusBox
+	b.init(Config{Name: "cf"})
+	err := errors.New("no response within 3s")
+	b.retrying(t0, err)
+	b.retrying(t0.Add(6*time.Second), err)
+	b.done(t0.Add(20*time.Second), err)
+	if st := b.get(); !st.FailingSince.Equal(t0) || !st.LastErrorAt.Equal(t0.Add(20*time.Second)) {
+		t.Errorf("after three failures: failing since %v, last error at %v; want %v and 20s later", st.FailingSince, st.LastErrorAt, t0)
+	}
+	b.done(t0.Add(time.Minute), nil)
+	if st := b.get(); !st.FailingSince.IsZero() {
+		t.Errorf("after a success: failing since %v, want zero", st.FailingSince)
+	}
+	b.retrying(t0.Add(2*time.Minute), err)
+	if st := b.get(); !st.FailingSince.Equal(t0.Add(2 * time.Minute)) {
+		t.Errorf("a new failure: failing since %v, want %v", st.FailingSince, t0.Add(2*time.Minute))
 	}
 }

@@ -73,7 +73,11 @@ func printProviders(tw io.Writer, ps []provider.Status, now time.Time) {
 	for _, p := range ps {
 		fmt.Fprintf(tw, "provider %s: zone %s at %s, last success %s\n", p.Name, p.Zone, Dash(p.Endpoint), ago(p.LastSuccess, now))
 		if p.LastError != "" {
-			fmt.Fprintf(tw, "  FAILING (%s) since %s: %s\n", orDefault(p.Failure, "error"), ago(p.LastErrorAt, now), p.LastError)
+			since := p.FailingSince
+			if since.IsZero() {
+				since = p.LastErrorAt // a state file from before FailingSince
+			}
+			fmt.Fprintf(tw, "  FAILING (%s) since %s: %s\n", orDefault(p.Failure, "error"), ago(since, now), p.LastError)
 		}
 		if !p.NextAttempt.IsZero() {
 			fmt.Fprintf(tw, "  next attempt %s, or at once when the token, key or config changes\n", untilAt(p.NextAttempt, now))
