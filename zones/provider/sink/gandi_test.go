@@ -230,3 +230,40 @@ func TestStandingDriftIsPrintedOnceThenHourly(t *testing.T) {
 		}
 	}
 }
+
+// Each drifted record's line is printed when putting one of them back
+// fails (the failure goes to the error as well): www put back, @ not.
+func TestDriftLinesWhenAFixFails(t *testing.T) {
+	g := newGandiZone(t)
+	g.set("www/A", "192.0.2.1")
+	g.set("@/A", "192.0.2.1")
+	pub, err := provider.New(provider.Config{Name: "gandi", Kind: provider.Gandi, Zone: "example.com", Token: "x", APIURL: g.base(),
+		Records: wwwAndApex, OnDrift: provider.DriftFix}, slog.New(slog.DiscardHandler), time.Now,
+		provider.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	s := New(pub, Options{Name: "gandi", Services: []string{"web"}, Mode: Cron, VerifyEvery: 0,
+		Report: func(l string) { lines = append(lines, l) }, Observe: func(string, error) {}}, State{})
+	if err := s.Deliver(context.Background(), on("192.0.2.1")); err != nil {
+		t.Fatal(err)
+	}
+	g.set("www/A", "192.0.2.66") // by hand
+	g.set("@/A", "192.0.2.67")
+	g.mu.Lock()
+	g.failPUT["@/A"] = true
+	g.mu.Unlock()
+	if err := s.Deliver(context.Background(), on("192.0.2.1")); err == nil {
+		t.Fatal("the read-back succeeded with @/A failing to be put back")
+	}
+	if got := linesWith(lines, "drift on www.example.com. A"); len(got) != 1 || !strings.Contains(got[0], "put back") {
+		t.Errorf("www's drift line: %q", got)
+	}
+	if got := linesWith(lines, "drift on example.com. A"); len(got) != 1 || !strings.Contains(got[0], "putting it back failed") {
+		t.Errorf("@'s drift line: %q", got)
+	}
+	if got := g.values("www/A"); !slices.Equal(got, []string{"192.0.2.1"}) {
+		t.Errorf("www holds %v, want it put back", got)
+	}
+}

@@ -208,18 +208,19 @@ func (p *Sink) verifyLocked(ctx context.Context, want map[string][]netip.Addr) e
 	drift, err := p.pub.Reconcile(ctx, want)
 	p.opts.Observe(p.opts.Name, err)
 	p.tellDrift(before, drift)
-	if err != nil {
-		return err
-	}
-	p.state.LastVerify = time.Now()
 	for _, d := range drift {
 		// A drift left standing is printed when found, then hourly
-		// (Drift.Tell), as it is alerted.
+		// (Drift.Tell), as it is alerted; also when putting another
+		// record back failed.
 		if d.Tell {
 			name := d.FQDN + " " + d.Record.Type
 			p.opts.Report(fmt.Sprintf("provider %s: drift on %s: %s", p.opts.Name, name, strings.TrimPrefix(d.String(), name+" ")))
 		}
 	}
+	if err != nil {
+		return err
+	}
+	p.state.LastVerify = time.Now()
 	return nil
 }
 
