@@ -60,8 +60,9 @@ func (s *Server) caughtUp(zone string, sec Secondary, serial, target uint32, sta
 // not reach its serial within the catch-up timeout (it is down, or its
 // transfers fail): it asks the secondary's serial again every Recheck,
 // doubling up to RecheckMax, and at once when a transfer of the zone
-// ends, and sends the NOTIFY again at each timed round, until the
-// secondary serves the serial or a newer version (or shutdown) ends it.
+// ends, and sends the NOTIFY again at each timed round (a NOTIFY taken
+// is followed by the catch-up polls), until the secondary serves the
+// serial or a newer version (or shutdown) ends it.
 // A secondary that comes back thus leaves the status, the metrics and
 // the alerts as soon as it has the zone, and one that never asks on its
 // own is told again.
@@ -87,7 +88,12 @@ func (s *Server) recheck(ctx context.Context, zone string, sec Secondary, soa *d
 		}
 		if timed {
 			if s.notifyOnce(ctx, zone, sec, soa) == nil {
+				// Taken now: it fetches the zone within moments, which
+				// the catch-up polls see (and a transfer's end wakes).
 				s.acked(zone, sec, soa.Serial)
+				if s.catchUp(ctx, zone, sec, soa.Serial, start) {
+					return
+				}
 			}
 			wait = min(wait*2, s.cfg.Notify.RecheckMax)
 		}

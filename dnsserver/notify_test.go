@@ -29,6 +29,7 @@ type script struct {
 	pending      uint32 // serial it moves to after polls SOA queries
 	polls        int
 	failNotifies int    // NOTIFYs answered SERVFAIL before one is acknowledged
+	takeOnNotify bool   // an acknowledged NOTIFY moves it to pending at once
 	refuse       bool   // answer everything REFUSED
 	key          string // key name that must sign every message
 }
@@ -63,6 +64,8 @@ func (f *fakeSecondary) serve(w dns.ResponseWriter, r *dns.Msg) {
 		f.notifies++
 		if f.notifies <= f.failNotifies {
 			m.Rcode = dns.RcodeServerFailure
+		} else if f.takeOnNotify && f.pending != 0 {
+			f.serial, f.pending = f.pending, 0
 		}
 	default:
 		if f.pending != 0 {
@@ -406,5 +409,26 @@ func TestRecheckFollowsASecondaryUntilItCatchesUp(t *testing.T) {
 				t.Errorf("state %+v, want in sync at 2024010101, no error, acknowledged %v", st, tt.acked)
 			}
 		})
+	}
+}
+
+// TestRecheckFollowsATakenNOTIFY: a secondary that takes the NOTIFY of a
+// recheck round (it had missed the first ones) and fetches the zone at
+// once is seen in sync by the catch-up polls that follow that NOTIFY,
+// not a whole recheck interval later.
+func TestRecheckFollowsATakenNOTIFY(t *testing.T) {
+	c := fastNotify
+	c.Recheck, c.RecheckMax = time.Second, time.Hour
+	f := newFakeSecondary(t, script{serial: 1, failNotifies: c.Attempts, pending: 2024010101, polls: 1 << 30, takeOnNotify: true}, nil)
+	s := newTestServer(t, Config{Notify: c, Zones: []ZoneConfig{{Name: "example.com.", Secondaries: []Secondary{{Addr: f.addr}}}}})
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	waitStatus(t, s, func(st SecondaryState) bool { return strings.Contains(st.LastError, "no acknowledgement") })
+	gaveUp := time.Now()
+	st := waitStatus(t, s, func(st SecondaryState) bool { return st.CatchUp > 0 })
+	// The first recheck round comes 1s after giving up, the next 2s
+	// later; the catch-up polls after the round's NOTIFY see the zone
+	// within milliseconds of it.
+	if took := time.Since(gaveUp); took >= 2500*time.Millisecond || !st.Acked || st.Serial != 2024010101 {
+		t.Errorf("in sync %v after giving up (state %+v); want it seen right after the first recheck round (1s), acknowledged", took, st)
 	}
 }
