@@ -73,6 +73,23 @@ func TestReloadHalfValidAppliesNothing(t *testing.T) {
 	if code, out, _ := runZonerw(t, "status", "-c", l.cfg); code != 0 || strings.Contains(out, "RELOAD REFUSED") {
 		t.Errorf("zonerw status still shows a refused reload after one went through: exit %d\n%s", code, out)
 	}
+
+	// A config file that does not load at all: zonerw reload still tells
+	// the daemon, which refuses it, and zonerw status shows the refusal
+	// from the daemon with the file's error.
+	good := readFile(t, l.cfg)
+	writeFile(t, l.cfg, strings.Replace(good, "timeout: 500ms", "timeout: 1sec", 1))
+	const badDuration = "check.timeout: `1sec` is not a duration"
+	if code, _, errOut := runZonerw(t, "reload", "-c", l.cfg); code != 1 || !strings.Contains(errOut, badDuration) || !strings.Contains(errOut, "nothing of the new config applied") {
+		t.Errorf("zonerw reload of a config that does not load: exit %d, want 1 with the daemon's refusal:\n%s", code, errOut)
+	}
+	if code, out, errOut := runZonerw(t, "status", "-c", l.cfg); code != 1 || !strings.Contains(out, "RELOAD REFUSED") || !strings.Contains(errOut, badDuration) {
+		t.Errorf("zonerw status with a config that does not load: exit %d, want 1, the refusal and the error:\n%s%s", code, out, errOut)
+	}
+	writeFile(t, l.cfg, good)
+	if code, out, errOut := runZonerw(t, "reload", "-c", l.cfg); code != 0 {
+		t.Fatalf("zonerw reload: exit %d\n%s%s", code, out, errOut)
+	}
 	if c, n := soaOf(l.dnsAddr, "example.com"), soaOf(l.dnsAddr, "example.net"); !serialGreater(c, com) || n != net {
 		t.Errorf("after the reload: example.com %d (was %d), example.net %d (was %d, unchanged content)", c, com, n, net)
 	}

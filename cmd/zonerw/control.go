@@ -67,6 +67,15 @@ func runReload(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // is not nil, applies offline to the engine built from the state file.
 func control(ctx context.Context, cfgPath string, stdout, stderr io.Writer, method, path string, body any, offline func(*failover.Engine) error, done string) int {
 	cfg, err := config.Load(cfgPath)
+	if err != nil && path == "/reload" {
+		// The daemon loads the file itself, refuses it with this same
+		// error and shows the refusal in its status: tell it.
+		if dir, ok := config.StateDirOf(cfgPath); ok {
+			if rerr := adminCall(ctx, dir, method, path, body, nil); !errors.Is(rerr, errNoDaemon) {
+				err = rerr
+			}
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
@@ -115,11 +124,37 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
+	if _, err := config.Load(*cfgPath); err != nil {
+		return statusOfBrokenConfig(ctx, *cfgPath, err, *asJSON, stdout, stderr)
+	}
 	return show(ctx, *cfgPath, "/status", *asJSON, stdout, stderr, statusFromFile,
 		func(w io.Writer, cfg *config.Config, v view.Status) {
 			view.PrintStatus(w, cfg, v, time.Now())
 			printDNSSEC(w, cfg) // dnsseccmd.go
 		})
+}
+
+// statusOfBrokenConfig is zonerw status when the config file does not
+// load (cfgErr): a running daemon still answers, on the config it loaded
+// before, so its status is shown as far as it needs no config (all of it
+// with --json, else the lines that head it, such as the refused reload),
+// then the error. It exits 1.
+func statusOfBrokenConfig(ctx context.Context, cfgPath string, cfgErr error, asJSON bool, stdout, stderr io.Writer) int {
+	var v view.Status
+	dir, ok := config.StateDirOf(cfgPath)
+	if ok && adminCall(ctx, dir, "GET", "/status", nil, &v) == nil {
+		if asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			enc.Encode(v)
+		} else {
+			view.PrintWarnings(stdout, v, time.Now())
+		}
+		fmt.Fprintf(stderr, "%v\n(the daemon runs on the config it loaded before; the rest of its status is shown once this file loads)\n", cfgErr)
+		return exitFailure
+	}
+	fmt.Fprintln(stderr, cfgErr)
+	return exitFailure
 }
 
 // show asks the daemon for the view at path or, when none runs, reads it

@@ -132,3 +132,28 @@ func (c *Config) resolvePaths(dir string) {
 		c.Services[i].Check.CAFile = abs(c.Services[i].Check.CAFile)
 	}
 }
+
+// StateDirOf reads only state_dir from the config at path, resolved as
+// Load resolves it, for a command that must reach a running daemon even
+// when the rest of the file does not load (zonerw reload after a bad
+// edit: the daemon refuses it and says so in its status). ok is false
+// when the file cannot be read or is not YAML at all.
+func StateDirOf(path string) (dir string, ok bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	var c struct {
+		StateDir string `yaml:"state_dir"`
+	}
+	if yaml.Unmarshal(data, &c) != nil {
+		return "", false
+	}
+	if c.StateDir == "" {
+		c.StateDir = DefaultStateDir
+	}
+	if !filepath.IsAbs(c.StateDir) {
+		c.StateDir = filepath.Join(filepath.Dir(path), c.StateDir)
+	}
+	return c.StateDir, true
+}

@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // A change of listen is told apart from one of the nameserver's limits;
 // either needs a restart.
@@ -46,6 +50,27 @@ func TestRestartNeededNamesTheZoneSetting(t *testing.T) {
 	} {
 		if got := RestartNeeded(old, changed(tt.change)); got != tt.want {
 			t.Errorf("RestartNeeded = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// StateDirOf finds state_dir in a file the rest of which does not load,
+// resolved against the file's directory as Load does; the default when
+// it is not set.
+func TestStateDirOfABrokenConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "zonerw.yaml")
+	for _, tt := range []struct{ text, want string }{
+		{"state_dir: st\nservices:\n  - name: web\n    check: {timeout: 1sec}\n", filepath.Join(dir, "st")},
+		{"state_dir: /var/lib/zonerw\nbogus: [\n", ""},
+		{"services: []\n", filepath.Join(dir, DefaultStateDir)},
+	} {
+		if err := os.WriteFile(path, []byte(tt.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := StateDirOf(path)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("StateDirOf(%q) = %q, %v; want %q", tt.text, got, ok, tt.want)
 		}
 	}
 }

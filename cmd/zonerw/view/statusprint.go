@@ -20,12 +20,7 @@ func PrintStatus(w io.Writer, cfg *config.Config, v Status, now time.Time) {
 	if !v.Daemon {
 		fmt.Fprintln(w, "no daemon running; from the state file of the last run:")
 	}
-	if r := v.ReloadRefused; r != nil {
-		fmt.Fprintf(w, "RELOAD REFUSED %s: still running on the config before it: %s\n", ago(r.At, now), r.Error)
-	}
-	for _, h := range v.Held {
-		fmt.Fprintf(w, "HELD zone %s; its served version follows none of the decisions below until a reload\n", h)
-	}
+	PrintWarnings(w, v, now)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range cfg.Services {
 		printService(tw, s, v.Services[s.Name], now)
@@ -44,6 +39,17 @@ func PrintStatus(w io.Writer, cfg *config.Config, v Status, now time.Time) {
 		}
 	}
 	tw.Flush()
+}
+
+// PrintWarnings prints the lines that head the status: a refused reload,
+// the zones held back. They need no config to print.
+func PrintWarnings(w io.Writer, v Status, now time.Time) {
+	if r := v.ReloadRefused; r != nil {
+		fmt.Fprintf(w, "RELOAD REFUSED %s: still running on the config before it: %s\n", ago(r.At, now), r.Error)
+	}
+	for _, h := range v.Held {
+		fmt.Fprintf(w, "HELD zone %s; its served version follows none of the decisions below until a reload\n", h)
+	}
 }
 
 // zoneState is a zone's STATE column: why no new version can be made, if
