@@ -305,7 +305,7 @@ func TestServeStartsWithBrokenTemplate(t *testing.T) {
 		t.Fatalf("with a broken template www is %q, want the last good 127.0.0.11", got)
 	}
 	code, out, _ := runZonerw(t, "status", "-c", cfg)
-	if code != 0 || !strings.Contains(out, "failovers held back until a reload: template broken: "+at) || !strings.Contains(out, "HELD zone example.com: "+at) {
+	if code != 1 || !strings.Contains(out, "failovers held back until a reload: template broken: "+at) || !strings.Contains(out, "HELD zone example.com: "+at) {
 		t.Fatalf("status does not show the broken template %s: exit %d\n%s", at, code, out)
 	}
 	if code, out, _ := runZonerw(t, "explain", "-c", cfg, "web"); code != 0 || !strings.Contains(out, "NOT SERVED:    zone example.com: "+at) {

@@ -100,7 +100,7 @@ func readOnlyDir(t *testing.T, dir string) func() {
 func (l *lab) fileDestError() string {
 	l.t.Helper()
 	code, out, errOut := runZonerw(l.t, "status", "--json", "-c", l.cfg)
-	if code != 0 {
+	if code != 0 && code != 1 {
 		l.t.Fatalf("status: exit %d %s", code, errOut)
 	}
 	var v struct {
@@ -116,6 +116,9 @@ func (l *lab) fileDestError() string {
 	}
 	for _, d := range v.Zones["example.com"].Destinations {
 		if d.Name == "file:example.com" {
+			if (d.LastError != "") != (code == 1) {
+				l.t.Fatalf("status exits %d with the file destination's error %q: want 1 with an error, 0 without", code, d.LastError)
+			}
 			return d.LastError
 		}
 	}
@@ -160,8 +163,9 @@ func TestServeFailsOverWhenTheOutputFileCannotBeWritten(t *testing.T) {
 			if err := l.fileDestError(); !strings.Contains(err, tc.want) || !strings.Contains(err, l.out) {
 				t.Errorf("the file destination's error %q does not say %q and name %s", err, tc.want, l.out)
 			}
-			// The plain status says it too, in the zone's STATE column.
-			if code, out, errOut := runZonerw(t, "status", "-c", l.cfg); code != 0 || !strings.Contains(out, "file:example.com FAILING") || !strings.Contains(out, tc.want) {
+			// The plain status says it too, in the zone's STATE column,
+			// and exits 1: something needs a person.
+			if code, out, errOut := runZonerw(t, "status", "-c", l.cfg); code != 1 || !strings.Contains(out, "file:example.com FAILING") || !strings.Contains(out, tc.want) {
 				t.Errorf("zonerw status (exit %d %s) does not name the failing file destination with %q:\n%s", code, errOut, tc.want, out)
 			}
 			_, serial, _ := l.served()

@@ -154,7 +154,7 @@ func TestCronModeProviderWrongToken(t *testing.T) {
 		t.Fatalf("%d requests; a refused token must not be retried every run", n)
 	}
 	code, out, _ = runZonerw(t, "status", "-c", cfg)
-	if code != 0 || !strings.Contains(out, "FAILING (credentials)") || !strings.Contains(out, "next attempt ") {
+	if code != 1 || !strings.Contains(out, "FAILING (credentials)") || !strings.Contains(out, "next attempt ") {
 		t.Errorf("status:\n%s", out)
 	}
 
@@ -206,9 +206,9 @@ func TestCronModeProviderStatusWithoutDaemon(t *testing.T) {
 		t.Fatalf("a run whose publish fails exited %d", code)
 	}
 	code, out, _ = runZonerw(t, "status", "-c", cfg)
-	if code != 0 || !regexp.MustCompile(`www\.example\.com\. A\s+web\s+127\.0\.0\.11\s+\S+ \S+ \(\d+s ago\)\s+127\.0\.0\.12\n`).MatchString(out) ||
+	if code != 1 || !regexp.MustCompile(`www\.example\.com\. A\s+web\s+127\.0\.0\.11\s+\S+ \S+ \(\d+s ago\)\s+127\.0\.0\.12\n`).MatchString(out) ||
 		!strings.Contains(out, "FAILING (rejected)") {
-		t.Fatalf("status after a failed publish:\n%s", out)
+		t.Fatalf("status after a failed publish (exit %d, want 1):\n%s", code, out)
 	}
 	code, out, _ = runZonerw(t, "explain", "-c", cfg, "web")
 	if code != 0 || !strings.Contains(out, "web serves backup") ||

@@ -58,8 +58,8 @@ func TestReloadHalfValidAppliesNothing(t *testing.T) {
 			if c, n := soaOf(l.dnsAddr, "example.com"), soaOf(l.dnsAddr, "example.net"); c != com || n != net {
 				t.Errorf("serials moved on a refused reload: %d -> %d, %d -> %d", com, c, net, n)
 			}
-			if code, out, _ := runZonerw(t, "status", "-c", l.cfg); code != 0 || !strings.Contains(out, "RELOAD REFUSED") || !strings.Contains(out, bad.want) {
-				t.Errorf("zonerw status does not show the refused reload (%s): exit %d\n%s", bad.want, code, out)
+			if code, out, _ := runZonerw(t, "status", "-c", l.cfg); code != 1 || !strings.Contains(out, "RELOAD REFUSED") || !strings.Contains(out, bad.want) {
+				t.Errorf("zonerw status does not show the refused reload (%s) with exit 1: exit %d\n%s", bad.want, code, out)
 			}
 		})
 	}

@@ -116,9 +116,28 @@ func offlineChange(cfg *config.Config, change func(*failover.Engine) error) erro
 	return statedir.Save(cfg.StateDir, st)
 }
 
+// statusHelp follows the flags in `zonerw status --help`.
+const statusHelp = `
+Prints the services and their targets, the providers, and the zones with
+each secondary's serial: from the daemon when one runs, else from the state
+file of the last run. --json prints the same as JSON.
+
+Exit status: 0 nothing needs a person; 1 something does (a refused reload, a
+zone held or unable to make a version, a zone file, nameserver or provider
+whose attempts fail, a provider record changed by hand and not put back,
+expired signatures: each shown in the output), or the config or state could
+not be read; 2 a bad command line. A target that is down is not counted:
+the names moving away from it is the failover working.
+`
+
 // runStatus is `zonerw status [--json]`.
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("zonerw status", "zonerw status [-c FILE] [--json]", stdout, stderr)
+	flagsUsage := fs.Usage
+	fs.Usage = func() {
+		flagsUsage()
+		fmt.Fprint(fs.Output(), statusHelp)
+	}
 	cfgPath := fs.String("c", defaultConfig, "config file")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
@@ -127,11 +146,17 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if _, err := config.Load(*cfgPath); err != nil {
 		return statusOfBrokenConfig(ctx, *cfgPath, err, *asJSON, stdout, stderr)
 	}
-	return show(ctx, *cfgPath, "/status", *asJSON, stdout, stderr, statusFromFile,
+	var problems []string
+	code := show(ctx, *cfgPath, "/status", *asJSON, stdout, stderr, statusFromFile,
 		func(w io.Writer, cfg *config.Config, v view.Status) {
 			view.PrintStatus(w, cfg, v, time.Now())
 			printDNSSEC(w, cfg) // dnsseccmd.go
-		})
+		},
+		func(v view.Status) { problems = view.Problems(v, time.Now()) })
+	if code == exitOK && len(problems) > 0 {
+		return exitFailure // something to look at, shown above
+	}
+	return code
 }
 
 // statusOfBrokenConfig is zonerw status when the config file does not
@@ -158,9 +183,10 @@ func statusOfBrokenConfig(ctx context.Context, cfgPath string, cfgErr error, asJ
 }
 
 // show asks the daemon for the view at path or, when none runs, reads it
-// with fromFile; then prints it as JSON or for people with print.
+// with fromFile; then hands it to got (if not nil) and prints it as JSON
+// or for people with print.
 func show[V any](ctx context.Context, cfgPath, path string, asJSON bool, stdout, stderr io.Writer,
-	fromFile func(*config.Config) (V, error), print func(io.Writer, *config.Config, V)) int {
+	fromFile func(*config.Config) (V, error), print func(io.Writer, *config.Config, V), got func(V)) int {
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -174,6 +200,9 @@ func show[V any](ctx context.Context, cfgPath, path string, asJSON bool, stdout,
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
+	}
+	if got != nil {
+		got(v)
 	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)

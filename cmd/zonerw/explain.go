@@ -28,7 +28,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	service := rest[0]
 	return show(ctx, *cfgPath, "/explain/"+url.PathEscape(service), *asJSON, stdout, stderr,
 		func(cfg *config.Config) (view.Explain, error) { return explainFromFile(cfg, service, time.Now()) },
-		func(w io.Writer, _ *config.Config, v view.Explain) { view.PrintExplain(w, v, time.Now()) })
+		func(w io.Writer, _ *config.Config, v view.Explain) { view.PrintExplain(w, v, time.Now()) }, nil)
 }
 
 // explainFromFile explains a service from the saved state. A broken zone

@@ -238,3 +238,49 @@ func Dash(s string) string {
 	}
 	return s
 }
+
+// Problems lists what in v needs a person, one short line each: a refused
+// reload, a zone held back or unable to make versions, a destination or
+// provider whose attempts fail, a provider record changed by hand and not
+// put back, signatures past their expiry. `zonerw status` exits 1 when
+// there is any. A target that is down is not one: moving the names away
+// from it is zonerw doing its job, and the service's own line says so.
+func Problems(v Status, now time.Time) []string {
+	var out []string
+	if v.ReloadRefused != nil {
+		out = append(out, "reload refused: "+v.ReloadRefused.Error)
+	}
+	for _, h := range v.Held {
+		out = append(out, "zone "+h+" held")
+	}
+	for _, name := range slices.Sorted(maps.Keys(v.Zones)) {
+		z := v.Zones[name]
+		if z.Error != "" {
+			out = append(out, "zone "+name+": "+z.Error)
+		}
+		for _, d := range z.Destinations {
+			if d.LastError != "" {
+				out = append(out, "zone "+name+": "+DestinationFailing(d, now))
+			}
+		}
+		if at := z.SignaturesExpire; !at.IsZero() && !at.After(now) {
+			out = append(out, "zone "+name+": signatures expired")
+		}
+	}
+	for _, p := range v.Providers {
+		if p.LastError != "" {
+			out = append(out, "provider "+p.Name+" FAILING: "+p.LastError)
+		}
+		for _, r := range p.Records {
+			if r.Drift != "" {
+				out = append(out, "provider "+p.Name+" DRIFT: "+r.Drift)
+			}
+		}
+	}
+	for _, d := range v.ProviderDestinations {
+		if d.LastError != "" {
+			out = append(out, DestinationFailing(d, now))
+		}
+	}
+	return out
+}

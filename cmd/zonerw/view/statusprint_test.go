@@ -2,7 +2,9 @@ package view
 
 import (
 	"bytes"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +184,65 @@ func TestZoneErrorSaysFailoversAreHeld(t *testing.T) {
 	}
 	if got := ZoneError(publish.ZoneStatus{Held: true}); got != "" {
 		t.Errorf("not broken: %q", got)
+	}
+}
+
+// Problems is what makes `zonerw status` exit 1: each thing that needs a
+// person, and nothing for a healthy daemon whose main target is down.
+func TestProblems(t *testing.T) {
+	now := time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)
+	healthy := Status{
+		Daemon: true,
+		Services: failover.State{"web": {Active: "backup", Targets: map[string]*failover.TargetState{
+			"main": {Up: false, LastReason: "connect: connection refused"}, "backup": {Up: true}}}},
+		Zones: map[string]Zone{"example.com": {Serial: 2026120301,
+			Destinations:     []Destination{{Name: "nameserver:example.com", Holds: "2026120301"}},
+			SignaturesExpire: now.Add(48 * time.Hour)}},
+		Providers: []provider.Status{{Name: "cf", Records: []provider.RecordStatus{{Name: "www"}}}},
+	}
+	if got := Problems(healthy, now); len(got) != 0 {
+		t.Fatalf("a healthy status with main down has problems: %q", got)
+	}
+	cases := []struct {
+		name  string
+		spoil func(*Status)
+		want  string
+	}{
+		{"refused reload", func(v *Status) { v.ReloadRefused = &Refusal{At: now, Error: "zonerw.yaml: line 3: bad"} }, "reload refused: zonerw.yaml: line 3: bad"},
+		{"held zone", func(v *Status) { v.Held = []string{"example.com"} }, "zone example.com held"},
+		{"zone error", func(v *Status) {
+			z := v.Zones["example.com"]
+			z.Error = "template broken: example.com.tmpl:4"
+			v.Zones["example.com"] = z
+		}, "zone example.com: template broken: example.com.tmpl:4"},
+		{"failing file", func(v *Status) {
+			z := v.Zones["example.com"]
+			z.Destinations = append(slices.Clone(z.Destinations), Destination{Name: "file:example.com", LastError: "no space left on device", Failures: 3})
+			v.Zones["example.com"] = z
+		}, "zone example.com: file:example.com FAILING (3 attempts): no space left on device"},
+		{"expired signatures", func(v *Status) {
+			z := v.Zones["example.com"]
+			z.SignaturesExpire = now.Add(-time.Minute)
+			v.Zones["example.com"] = z
+		}, "zone example.com: signatures expired"},
+		{"failing provider", func(v *Status) {
+			v.Providers = []provider.Status{{Name: "cf", LastError: "token refused"}}
+		}, "provider cf FAILING: token refused"},
+		{"standing drift", func(v *Status) {
+			v.Providers = []provider.Status{{Name: "cf", Records: []provider.RecordStatus{{Name: "www", Drift: "www A is 192.0.2.9, want 127.0.0.11"}}}}
+		}, "provider cf DRIFT: www A is 192.0.2.9, want 127.0.0.11"},
+		{"failing provider destination", func(v *Status) {
+			v.ProviderDestinations = []Destination{{Name: "provider:cf", LastError: "HTTP 503"}}
+		}, "provider:cf FAILING: HTTP 503"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := healthy
+			v.Zones = maps.Clone(healthy.Zones)
+			tc.spoil(&v)
+			if got := Problems(v, now); len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
+				t.Errorf("Problems = %q, want one beginning %q", got, tc.want)
+			}
+		})
 	}
 }
