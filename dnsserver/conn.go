@@ -46,17 +46,26 @@ type wireReader struct {
 	s *Server
 }
 
-// ReadTCP reads one length-prefixed query.
+// errTCPFraming ends a TCP connection whose stream no longer reads as
+// DNS messages.
+var errTCPFraming = errors.New("tcp message malformed: connection closed")
+
+// ReadTCP reads one length-prefixed query. A message too short for a
+// header, or whose sections do not hold what its header counts (answered
+// FORMERR), closes the connection, as Knot does: after such a frame the
+// length prefixes that follow cannot be trusted either.
 func (r wireReader) ReadTCP(conn net.Conn, _ time.Duration) ([]byte, error) {
-	for {
-		m, err := r.readTCP(conn)
-		if err != nil {
-			return nil, err
-		}
-		if r.s.screen(m, func() dns.ResponseWriter { return tcpWriter(conn) }) {
-			return m, nil
-		}
+	m, err := r.readTCP(conn)
+	if err != nil {
+		return nil, err
 	}
+	if len(m) < headerLen {
+		return nil, errTCPFraming
+	}
+	if !r.s.screen(m, func() dns.ResponseWriter { return tcpWriter(conn) }) {
+		return nil, errTCPFraming
+	}
+	return m, nil
 }
 
 func (r wireReader) readTCP(conn net.Conn) ([]byte, error) {

@@ -2,6 +2,7 @@ package dnsserver
 
 import (
 	"encoding/binary"
+	"errors"
 	"net"
 	"testing"
 	"time"
@@ -82,7 +83,8 @@ func TestLayout(t *testing.T) {
 
 // TestMalformedLayoutOverTheWire: over UDP and TCP, each malformed
 // query is answered FORMERR with its ID, RD and question (when that
-// parses), counted, and the TCP connection goes on.
+// parses) and counted; over TCP the connection is then closed, as Knot
+// closes it.
 func TestMalformedLayoutOverTheWire(t *testing.T) {
 	s := newTestServer(t, Config{})
 	addr := startServer(t, s)
@@ -91,7 +93,6 @@ func TestMalformedLayoutOverTheWire(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer udp.Close()
-	tcp := dial(t, addr)
 	n := 0
 	for name, b := range malformed(t) {
 		for _, network := range []string{"udp", "tcp"} {
@@ -100,9 +101,13 @@ func TestMalformedLayoutOverTheWire(t *testing.T) {
 				udp.Write(b)
 				r = readUDP(t, udp)
 			} else {
+				tcp := dial(t, addr)
 				tcp.Write(binary.BigEndian.AppendUint16(nil, uint16(len(b))))
 				tcp.Write(b)
 				r = readTCP(t, tcp)
+				if !closedByServer(tcp) {
+					t.Errorf("%s over tcp: the connection stays open after the FORMERR", name)
+				}
 			}
 			n++
 			if r.Rcode != dns.RcodeFormatError || r.Id != binary.BigEndian.Uint16(b) || !r.Response {
@@ -112,10 +117,6 @@ func TestMalformedLayoutOverTheWire(t *testing.T) {
 				t.Errorf("%s over %s: FORMERR with records or OPT: %v", name, network, r)
 			}
 		}
-	}
-	writeTCP(t, tcp, query("www.example.com.", dns.TypeA))
-	if r := readTCP(t, tcp); len(r.Answer) != 1 {
-		t.Errorf("tcp connection after the malformed queries: %v", r)
 	}
 	// A reply is counted once it is sent, so the last count can come
 	// just after the client read the reply: read until it is there.
@@ -134,6 +135,39 @@ func TestMalformedLayoutOverTheWire(t *testing.T) {
 	}
 	if got := formerrs(); got != uint64(n) {
 		t.Errorf("%d FORMERR counted, want %d", got, n)
+	}
+}
+
+// closedByServer reports whether the server has closed c: a read ends
+// at EOF (or a reset) rather than at the deadline.
+func closedByServer(c net.Conn) bool {
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
+}
+
+// TestTCPFramesThatAreNotMessages: a TCP frame too short for a header
+// (an empty one too) closes the connection without an answer, as NSD
+// and Knot close it; a response sent to the server is dropped and the
+// connection goes on.
+func TestTCPFramesThatAreNotMessages(t *testing.T) {
+	s := newTestServer(t, Config{})
+	addr := startServer(t, s)
+	for name, frame := range map[string][]byte{"empty": {}, "5 bytes": {0x12, 0x34, 0x01, 0x00, 0x00}} {
+		c := dial(t, addr)
+		c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(frame))), frame...))
+		if !closedByServer(c) {
+			t.Errorf("%s frame: the connection is not closed", name)
+		}
+	}
+	c := dial(t, addr)
+	resp := query("www.example.com.", dns.TypeA)
+	resp.Response = true
+	q := query("www.example.com.", dns.TypeA)
+	writeTCP(t, c, resp, q)
+	if r := readTCP(t, c); len(r.Answer) != 1 || r.Id != q.Id {
+		t.Errorf("the query after a response on the same connection: %v", r)
 	}
 }
 
