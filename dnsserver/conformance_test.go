@@ -191,7 +191,7 @@ func TestForwardPointerIsFormErr(t *testing.T) {
 
 	s := newTestServer(t, Config{})
 	rec := newRecorder(t, false, "192.0.2.7")
-	if s.screen(q, func() dns.ResponseWriter { return rec }) {
+	if _, ok := s.screen(q, func() dns.ResponseWriter { return rec }); ok {
 		t.Fatal("screen hands the forward pointer on to the parser")
 	}
 	if m := rec.only(); m.Rcode != dns.RcodeFormatError || len(m.Answer) != 0 {

@@ -62,7 +62,8 @@ func (r wireReader) ReadTCP(conn net.Conn, _ time.Duration) ([]byte, error) {
 	if len(m) < headerLen {
 		return nil, errTCPFraming
 	}
-	if !r.s.screen(m, func() dns.ResponseWriter { return tcpWriter(conn) }) {
+	m, ok := r.s.screen(m, func() dns.ResponseWriter { return tcpWriter(conn) })
+	if !ok {
 		return nil, errTCPFraming
 	}
 	return m, nil
@@ -107,8 +108,11 @@ func (r wireReader) readTCP(conn net.Conn) ([]byte, error) {
 func (r wireReader) ReadUDP(conn *net.UDPConn, timeout time.Duration) ([]byte, *dns.SessionUDP, error) {
 	for {
 		m, sess, err := r.PacketConnReader.ReadUDP(conn, timeout)
-		if err != nil || r.s.screen(m, func() dns.ResponseWriter { return udpWriter(conn, sess) }) {
-			return m, sess, err
+		if err != nil {
+			return nil, nil, err
+		}
+		if m, ok := r.s.screen(m, func() dns.ResponseWriter { return udpWriter(conn, sess) }); ok {
+			return m, sess, nil
 		}
 	}
 }
@@ -117,8 +121,11 @@ func (r wireReader) ReadUDP(conn *net.UDPConn, timeout time.Duration) ([]byte, *
 func (r wireReader) ReadPacketConn(conn net.PacketConn, timeout time.Duration) ([]byte, net.Addr, error) {
 	for {
 		m, addr, err := r.PacketConnReader.ReadPacketConn(conn, timeout)
-		if err != nil || r.s.screen(m, func() dns.ResponseWriter { return packetWriter(conn, addr) }) {
-			return m, addr, err
+		if err != nil {
+			return nil, nil, err
+		}
+		if m, ok := r.s.screen(m, func() dns.ResponseWriter { return packetWriter(conn, addr) }); ok {
+			return m, addr, nil
 		}
 	}
 }

@@ -131,17 +131,13 @@ func (l *udpLoop) fast(q []byte, addr netip.Addr, buf []byte) (n int) {
 // verification, then the handler.
 func (l *udpLoop) full(q []byte, from netip.AddrPort) {
 	w := &loopWriter{l: l, to: from}
-	if !l.s.screen(q, func() dns.ResponseWriter { return w }) {
+	q, ok := l.s.screen(q, func() dns.ResponseWriter { return w })
+	if !ok {
 		return // a malformed layout, answered FORMERR by screen
 	}
 	req := new(dns.Msg)
 	if err := req.Unpack(q); err != nil {
-		reply := new(dns.Msg)
-		reply.Id = req.Id
-		reply.Opcode = req.Opcode
-		reply.SetRcodeFormatError(req)
-		reply.Question, reply.Answer, reply.Ns, reply.Extra = nil, nil, nil, nil
-		w.WriteMsg(reply)
+		l.s.formErr(w, q)
 		return
 	}
 	if t := req.IsTsig(); t != nil {

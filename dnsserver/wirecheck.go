@@ -70,20 +70,34 @@ func skipName(b []byte, off int) int {
 	return -1
 }
 
-// screen reports whether the dns package should parse b and hand it to
-// ServeDNS. A query whose layout is broken it answers FORMERR itself,
-// through the writer reply makes, rate-limited and counted like every
-// answer. Responses, and messages too short for a header, go on to the
-// dns package, which drops them.
-func (s *Server) screen(b []byte, reply func() dns.ResponseWriter) bool {
-	if len(b) < headerLen || b[2]&0x80 != 0 || layoutOK(b) {
-		return true
+// screen returns the message the dns package should parse and hand to
+// ServeDNS, and ok false when there is none. A query whose layout is
+// broken it answers FORMERR itself, through the writer reply makes,
+// rate-limited and counted like every answer. An EDNS option the dns
+// package cannot parse is taken out (options.go). Responses, and
+// messages too short for a header, go on to the dns package, which drops
+// them.
+func (s *Server) screen(b []byte, reply func() dns.ResponseWriter) (msg []byte, ok bool) {
+	if len(b) < headerLen || b[2]&0x80 != 0 {
+		return b, true
 	}
+	if layoutOK(b) {
+		if fixed := dropBrokenOptions(b); fixed != nil {
+			return fixed, true
+		}
+		return b, true
+	}
+	s.formErr(reply(), b)
+	return nil, false
+}
+
+// formErr answers the query b FORMERR, with its question when that
+// parses on its own.
+func (s *Server) formErr(w dns.ResponseWriter, b []byte) {
 	r := formErrQuery(b)
 	m := replyTo(r)
 	m.Rcode = dns.RcodeFormatError
-	s.write(reply(), r, m, s.countsFor(s.zoneOf(r)))
-	return false
+	s.write(w, r, m, s.countsFor(s.zoneOf(r)))
 }
 
 // formErrQuery is what can be read of a malformed query b: its header,
