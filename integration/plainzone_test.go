@@ -207,14 +207,29 @@ func checkStatusSerial(t *testing.T, cfg string, serial uint32, noError bool) {
 	t.Helper()
 	code, out, errOut := runZonerw(t, "status", "--json", "-c", cfg)
 	var st struct {
-		Daemon bool
-		Zones  map[string]struct {
+		Daemon        bool
+		ReloadRefused *struct{} `json:"reload_refused"`
+		Zones         map[string]struct {
 			Serial uint32
 			Error  string
 		}
 	}
-	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil {
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("zonerw status --json: exit %d %v\n%s%s", code, err, out, errOut)
+	}
+	// A refused reload or a zone that cannot make versions needs a
+	// person: exit 1; else 0.
+	want := 0
+	if st.ReloadRefused != nil {
+		want = 1
+	}
+	for _, z := range st.Zones {
+		if z.Error != "" {
+			want = 1
+		}
+	}
+	if code != want {
+		t.Fatalf("zonerw status --json: exit %d, want %d\n%s%s", code, want, out, errOut)
 	}
 	z, ok := st.Zones[plainZone]
 	if !st.Daemon || !ok || z.Serial != serial || (noError && z.Error != "") {

@@ -45,6 +45,21 @@ func zonerwOut(t *testing.T, args ...string) string {
 	return out
 }
 
+// statusOut is zonerw status's output; it exits 1 when problem (something
+// needs a person), else 0.
+func statusOut(t *testing.T, cfg string, problem bool) string {
+	t.Helper()
+	want := 0
+	if problem {
+		want = 1
+	}
+	code, out, errOut := runZonerw(t, "status", "-c", cfg)
+	if code != want {
+		t.Fatalf("zonerw status: exit %d, want %d\n%s%s", code, want, out, errOut)
+	}
+	return out
+}
+
 const (
 	driftReported = "www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)"
 	driftPutBack  = "www.example.com. A holds 127.0.0.99, want 127.0.0.11; put back"
@@ -83,7 +98,7 @@ func TestCronModeDriftReachesPeople(t *testing.T) {
 			if got := linesWith(log, "  drift  cloudflare-example  web  "+line); len(got) != 1 {
 				t.Fatalf("zonerw log has %d drift lines %q:\n%s", len(got), line, log)
 			}
-			status := zonerwOut(t, "status", "-c", cfg)
+			status := statusOut(t, cfg, mode == "report") // a drift reported and not put back needs a person
 			if mode == "fix" {
 				if got := cf.Values("example.com", "www", "A"); !slices.Equal(got, []string{"127.0.0.11"}) {
 					t.Fatalf("not put back: %v", got)
@@ -183,11 +198,16 @@ type providerStatus struct {
 func readProviderStatus(t *testing.T, cfg string) providerStatus {
 	t.Helper()
 	var v providerStatus
-	if err := json.Unmarshal([]byte(zonerwOut(t, "status", "--json", "-c", cfg)), &v); err != nil {
-		t.Fatal(err)
+	code, out, errOut := runZonerw(t, "status", "--json", "-c", cfg)
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("status --json: exit %d %v\n%s%s", code, err, out, errOut)
 	}
 	if len(v.Providers) != 1 || len(v.Providers[0].Records) != 1 {
 		t.Fatalf("status --json: %+v", v)
+	}
+	// A standing drift needs a person: exit 1.
+	if drift := v.Providers[0].Records[0].Drift != ""; code != map[bool]int{false: 0, true: 1}[drift] {
+		t.Fatalf("status --json: exit %d with drift %q\n%s", code, v.Providers[0].Records[0].Drift, out)
 	}
 	return v
 }
@@ -236,7 +256,7 @@ func TestDaemonDriftReachesPeople(t *testing.T) {
 				})
 				return
 			}
-			status := zonerwOut(t, "status", "-c", cfg)
+			status := statusOut(t, cfg, true)
 			if strings.HasPrefix(status, "no daemon running") || !strings.Contains(status, "  DRIFT since ") ||
 				!strings.Contains(status, ": www.example.com. A holds 127.0.0.99, want 127.0.0.11; reported only (on_drift: report)\n") {
 				t.Fatalf("status lacks the drift:\n%s", status)
