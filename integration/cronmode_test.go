@@ -274,3 +274,34 @@ func TestCronModeChecksEveryAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestCronModeReloadOwedAfterTheCommandIsRemoved: a reload command that
+// failed is owed to the next run; once the operator takes the command
+// out of the config, the next run owes nothing and goes on (it panicked
+// on the empty command, every run, so the names stopped following the
+// probes).
+func TestCronModeReloadOwedAfterTheCommandIsRemoved(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	cfg, out := cronSetup(t, main.port())
+	plain := readFile(t, cfg)
+	writeFile(t, cfg, strings.Replace(plain, "output: out/example.com.zone}", `output: out/example.com.zone, reload: {command: ["false"]}}`, 1))
+	if code, stdout, stderr := runZonerw(t, "-q", "-c", cfg); code != 1 || !strings.Contains(stderr, `reload command "false" failed`) {
+		t.Fatalf("a run whose reload fails: exit %d, want 1 naming it\n%s%s", code, stdout, stderr)
+	}
+	if st := readFile(t, filepath.Join(filepath.Dir(cfg), "state", "state.json")); !strings.Contains(st, `"reload_pending": true`) {
+		t.Fatalf("the failed reload is not owed in state.json:\n%s", st)
+	}
+	writeFile(t, cfg, plain)
+	mustRun(t, cfg)
+	if st := readFile(t, filepath.Join(filepath.Dir(cfg), "state", "state.json")); strings.Contains(st, "reload_pending") {
+		t.Errorf("a reload is still owed with no command:\n%s", st)
+	}
+	// And the zone still follows the probes: main down, two runs (fall 2).
+	main.stop()
+	mustRun(t, cfg)
+	mustRun(t, cfg)
+	if _, www, _ := zoneFacts(t, out); www != "127.0.0.12" {
+		t.Errorf("www is %s after main went down, want the backup 127.0.0.12", www)
+	}
+}

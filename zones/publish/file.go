@@ -61,6 +61,12 @@ func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 		f.reloadOwed.Store(len(z.Reload.Command) > 0)
 		crashpoint.Hit(crashpoint.FileWritten, z.Name)
 	}
+	if len(z.Reload.Command) == 0 {
+		// A reload owed from before the command was taken out of the
+		// config: there is nothing left to run.
+		f.reloadOwed.Store(false)
+		return nil
+	}
 	if !f.reloadOwed.Load() {
 		return nil
 	}

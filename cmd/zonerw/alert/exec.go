@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -50,6 +51,9 @@ func (x *Exec) Send(ctx context.Context, ev Event) error {
 	cmd.Stdin = bytes.NewReader(append(in, '\n'))
 	var stderr tailBuffer
 	cmd.Stderr = &stderr
+	// Its own process group, so that a timeout kills what it started too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second // a child that keeps stderr open cannot hold us
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {

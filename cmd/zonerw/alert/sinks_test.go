@@ -166,3 +166,39 @@ func TestEventText(t *testing.T) {
 		})
 	}
 }
+
+// TestExecTimeoutKillsWhatItStarted: a hook that times out is killed with
+// the processes it started (its process group), not only the shell.
+func TestExecTimeoutKillsWhatItStarted(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	t.Setenv("PIDFILE", pidFile)
+	x := &Exec{Command: []string{script(t, "sleep 60 &\necho $! > \"$PIDFILE\"\nwait\n")}, Timeout: 200 * time.Millisecond}
+	if err := x.Send(context.Background(), switchEvent); err == nil || !strings.Contains(err.Error(), "did not finish") {
+		t.Fatalf("error %v, want a timeout", err)
+	}
+	waitGone(t, pidFile)
+}
+
+// waitGone waits until the process whose PID is in pidFile has ended (a
+// zombie left for init to reap counts as ended), or fails after 10 s.
+func waitGone(t *testing.T, pidFile string) {
+	t.Helper()
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := strings.TrimSpace(string(b))
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return // gone
+		}
+		if _, rest, ok := strings.Cut(string(stat), ") "); ok && strings.HasPrefix(rest, "Z") {
+			return // ended, not reaped yet
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %s the hook started still runs after its timeout", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
