@@ -24,15 +24,16 @@ import (
 func runPin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("zonerw pin", "zonerw pin [-c FILE] [--for DURATION] [--reason TEXT] SERVICE TARGET", stdout, stderr)
 	cfgPath := fs.String("c", defaultConfig, "config file")
-	dur := fs.Duration("for", 0, "how long the pin holds (default: until zonerw unpin)")
+	dur := new(spanFlag)
+	fs.Var(dur, "for", "how long the pin holds: 30m, 2h, 1d (default: until zonerw unpin)")
 	reason := fs.String("reason", "", "why, for status and the audit log")
 	code, rest, ok := parseWithArgs(fs, args, stdout, 2)
 	if !ok {
 		return code
 	}
 	var until time.Time
-	if *dur > 0 {
-		until = time.Now().Add(*dur)
+	if dur.d > 0 {
+		until = time.Now().Add(dur.d)
 	}
 	req := pinRequest{Service: rest[0], Target: rest[1], Until: until, Reason: *reason}
 	return control(ctx, *cfgPath, stdout, stderr, "POST", "/pin", req, func(e *failover.Engine) error {

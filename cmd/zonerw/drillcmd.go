@@ -55,7 +55,8 @@ const drillPoll = 250 * time.Millisecond
 func runDrillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("zonerw drill", "zonerw drill [-c FILE] [--for DURATION] [--detach] SERVICE", stdout, stderr)
 	cfgPath := fs.String("c", defaultConfig, "config file")
-	dur := fs.Duration("for", config.DefaultDrillFor, "how long the service stays on its next target")
+	dur := &spanFlag{d: config.DefaultDrillFor}
+	fs.Var(dur, "for", "how long the service stays on its next target")
 	detach := fs.Bool("detach", false, "return once the names have moved; the report comes to zonerw status, the audit log and the alerts")
 	code, rest, ok := parseWithArgs(fs, args, stdout, 1)
 	if !ok {
@@ -67,7 +68,7 @@ func runDrillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFailure
 	}
 	var v drill.View
-	err = adminCall(ctx, cfg.StateDir, "POST", "/drill", drillRequest{Service: rest[0], For: *dur}, &v)
+	err = adminCall(ctx, cfg.StateDir, "POST", "/drill", drillRequest{Service: rest[0], For: dur.d}, &v)
 	if errors.Is(err, errNoDaemon) {
 		err = fmt.Errorf("zonerw drill needs the daemon: %w (start zonerw serve; a drill publishes and watches every destination follow)", err)
 	}

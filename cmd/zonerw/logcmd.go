@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
@@ -44,7 +45,7 @@ func logCommand(ctx context.Context, args []string, stdout, stderr io.Writer, no
 	}
 	cfgPath := fs.String("c", defaultConfig, "config file")
 	since := &sinceFlag{now: now}
-	fs.Var(since, "since", "only entries from this time on: a duration back from now (30m, 2h, 168h),\nan RFC 3339 time (2026-11-30T03:00:00Z) or a date (2026-11-30, midnight UTC)")
+	fs.Var(since, "since", "only entries from this time on: a duration back from now (30m, 2h, 7d),\nan RFC 3339 time (2026-11-30T03:00:00Z) or a date (2026-11-30, midnight UTC)")
 	service := fs.String("service", "", "only entries for this service")
 	asJSON := fs.Bool("json", false, "print the selected lines as they are in the log (JSON lines)")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
@@ -115,10 +116,10 @@ func (f *sinceFlag) Set(s string) error {
 // 3339 time, or a date, which means midnight UTC to match the times the
 // command prints.
 func parseSince(s string, now time.Time) (time.Time, error) {
-	if d, err := time.ParseDuration(s); err == nil {
-		if d < 0 {
-			return time.Time{}, errors.New("a duration counts back from now and cannot be negative")
-		}
+	if strings.HasPrefix(s, "-") {
+		return time.Time{}, errors.New("a duration counts back from now and cannot be negative")
+	}
+	if d, err := parseSpan(s); err == nil {
 		return now.Add(-d), nil
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
@@ -127,5 +128,5 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, errors.New("want a duration back from now (30m, 2h, 168h), an RFC 3339 time (2026-11-30T03:00:00Z) or a date (2026-11-30)")
+	return time.Time{}, errors.New("want a duration back from now (30m, 2h, 7d), an RFC 3339 time (2026-11-30T03:00:00Z) or a date (2026-11-30)")
 }

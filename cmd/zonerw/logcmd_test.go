@@ -198,6 +198,9 @@ func TestLogFilters(t *testing.T) {
 	}{
 		{"duration 2h is from 01:14:24", []string{"--since", "2h"}, []string{t3, t4, t4}},
 		{"duration 30m", []string{"--since", "30m"}, []string{t4, t4}},
+		{"duration 1d is from 2026-11-29 03:14:24", []string{"--since", "1d"}, []string{t2, t3, t4, t4}},
+		{"duration 1d2h is from 2026-11-29 01:14:24", []string{"--since", "1d2h"}, []string{t2, t3, t4, t4}},
+		{"duration 2d", []string{"--since", "2d"}, []string{t1, t2, t3, t4, t4}},
 		{"duration 0 is now", []string{"--since", "0s"}, nil},
 		{"date is midnight UTC", []string{"--since", "2026-11-30"}, []string{t3, t4, t4}},
 		{"time is inclusive", []string{"--since", t2}, []string{t2, t3, t4, t4}},
@@ -228,7 +231,8 @@ func TestLogUsage(t *testing.T) {
 		code       int
 		wantStderr string
 	}{
-		{[]string{"--since", "7d"}, exitUsage, `invalid value "7d" for flag -since: want a duration back from now (30m, 2h, 168h)`},
+		{[]string{"--since", "7x"}, exitUsage, `invalid value "7x" for flag -since: want a duration back from now (30m, 2h, 7d)`},
+		{[]string{"--since", "1.5d"}, exitUsage, `invalid value "1.5d" for flag -since`},
 		{[]string{"--since", "yesterday"}, exitUsage, `invalid value "yesterday" for flag -since`},
 		{[]string{"--since", "2026-13-01"}, exitUsage, `invalid value "2026-13-01" for flag -since`},
 		{[]string{"--since", "-2h"}, exitUsage, "a duration counts back from now and cannot be negative"},
