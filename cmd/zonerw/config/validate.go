@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"net/netip"
+	"path/filepath"
 	"regexp"
 
 	"github.com/miekg/dns"
@@ -35,6 +36,12 @@ func (c *Config) validate(l *locator) error {
 	}
 	zoneNames := map[string]bool{}
 	outputs := map[string]bool{}
+	templates := map[string]string{} // the file, as sameFile sees it: the zone
+	for _, z := range c.Zones {
+		if z.Template != "" {
+			templates[sameFile(l.file, z.Template)] = z.Name
+		}
+	}
 	for i, z := range c.Zones {
 		p := at("zones", i)
 		for _, err := range validateZone(l, p, z, len(c.Server.Listen) > 0) {
@@ -48,10 +55,14 @@ func (c *Config) validate(l *locator) error {
 		if z.Output == "" {
 			continue
 		}
-		if outputs[z.Output] {
+		out := sameFile(l.file, z.Output)
+		if outputs[out] {
 			add(l.errorf(append(p, "output"), "%q is the output of another zone too", z.Output))
 		}
-		outputs[z.Output] = true
+		outputs[out] = true
+		if zone, ok := templates[out]; ok {
+			add(l.errorf(append(p, "output"), "%q is the template of zone %s: writing it would replace its markers for good", z.Output, zone))
+		}
 	}
 	if len(c.Zones) == 0 && len(c.Providers) == 0 {
 		add(l.errorf(at("zones"), "at least one zone or provider is required"))
@@ -133,4 +144,27 @@ func validateZone(l *locator, p []any, z Zone, serving bool) []error {
 	}
 	errs = append(errs, validateDNSSEC(l, append(p, "dnssec"), z.DNSSEC)...)
 	return errs
+}
+
+// sameFile is the path p of the config file config as the file system
+// resolves it: absolute (a relative p is from the config's directory),
+// clean, its symbolic links followed as far as they exist, so that two
+// spellings of one file (out/x.zone, ./out/../out/x.zone,
+// /etc/zonerw/out/x.zone, a link to it) compare equal.
+func sameFile(config, p string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(config), p)
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	// Not there yet: resolve the directory, which may exist.
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
 }
