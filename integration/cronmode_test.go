@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -303,5 +304,45 @@ func TestCronModeReloadOwedAfterTheCommandIsRemoved(t *testing.T) {
 	mustRun(t, cfg)
 	if _, www, _ := zoneFacts(t, out); www != "127.0.0.12" {
 		t.Errorf("www is %s after main went down, want the backup 127.0.0.12", www)
+	}
+}
+
+// TestCronModeWritesThroughALinkKeepingOwnerAndMode: an output file that
+// is a symbolic link (into a nameserver's zone directory, say) is
+// rewritten where the link leads, and keeps its mode and owner, as the
+// shell script's redirection kept them.
+func TestCronModeWritesThroughALinkKeepingOwnerAndMode(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	cfg, out := cronSetup(t, main.port())
+	mustRun(t, cfg)
+	s1, _, _ := zoneFacts(t, out)
+	real := filepath.Join(filepath.Dir(cfg), "nsd-zones", "example.com.zone")
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(out, real); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, out); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(real, 0o640)
+	asRoot := os.Geteuid() == 0
+	if asRoot {
+		os.Chown(real, 65534, 65534)
+	}
+	if code, stdout, stderr := runZonerw(t, "--force", "-c", cfg); code != 0 {
+		t.Fatalf("--force: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if fi, err := os.Lstat(out); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the output link was replaced by a file")
+	}
+	if s2, _, _ := zoneFacts(t, real); !serialGreater(s2, s1) {
+		t.Fatalf("the file behind the link holds serial %d, want one above %d", s2, s1)
+	}
+	fi, _ := os.Stat(real)
+	st := fi.Sys().(*syscall.Stat_t)
+	if fi.Mode().Perm() != 0o640 || asRoot && (st.Uid != 65534 || st.Gid != 65534) {
+		t.Errorf("after the rewrite: mode %v owner %d:%d, want 0640 65534:65534", fi.Mode().Perm(), st.Uid, st.Gid)
 	}
 }

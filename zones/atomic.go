@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/zonerw/zonerw/zones/crashpoint"
 )
@@ -24,6 +25,65 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 		_, err := w.Write(data)
 		return err
 	}, nil)
+}
+
+// ReplaceFile is WriteFile for a file that other programs own a share of,
+// such as a zone file a nameserver loads: when path is a symbolic link,
+// the file it leads to is replaced (the temp file made beside it) and the
+// link stays; a file that exists keeps its mode, owner and group (the
+// owner as far as the process may set it). perm is the mode of a new
+// file.
+func ReplaceFile(path string, data []byte, perm os.FileMode) error {
+	target, err := followLinks(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	keep := func(*os.File) error { return nil }
+	if fi, err := os.Stat(target); err == nil {
+		perm = fi.Mode().Perm()
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			uid, gid := int(st.Uid), int(st.Gid)
+			keep = func(f *os.File) error {
+				if err := f.Chown(uid, gid); err != nil && !errors.Is(err, fs.ErrPermission) {
+					return fmt.Errorf("keep owner of %s: %w", target, err)
+				}
+				return nil
+			}
+		}
+	}
+	return writeAtomicKeeping(target, perm, keep, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}, nil)
+}
+
+// ResolvedPath is where ReplaceFile writes for path: the file a symbolic
+// link leads to, or path itself.
+func ResolvedPath(path string) string {
+	if target, err := followLinks(path); err == nil {
+		return target
+	}
+	return path
+}
+
+// followLinks is the path that path leads to through symbolic links, the
+// last of which may point at a file not made yet.
+func followLinks(path string) (string, error) {
+	for range 40 { // as the kernel's limit on links in a row
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil // a file, or nothing yet: written here
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return "", fmt.Errorf("too many symbolic links")
 }
 
 // WriteFileFunc is WriteFile with the content produced by write, kept apart
@@ -101,6 +161,12 @@ func globEscape(s string) string {
 // from where it goes. beforeRename, when not nil, runs after the temp file
 // is synced and closed; tests use it to fail at that point.
 func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error, beforeRename func(tmp string) error) error {
+	return writeAtomicKeeping(path, perm, func(*os.File) error { return nil }, write, beforeRename)
+}
+
+// writeAtomicKeeping is writeAtomic with keep run on the temp file before
+// it is filled (ReplaceFile sets the owner there).
+func writeAtomicKeeping(path string, perm os.FileMode, keep func(*os.File) error, write func(io.Writer) error, beforeRename func(tmp string) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -115,6 +181,9 @@ func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error, bef
 		f.Close() // may be closed already; err is the failure to report
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := keep(f); err != nil {
+		return fail(err)
 	}
 	if err := fillFile(f, perm, write, base); err != nil {
 		return fail(err)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -136,5 +137,67 @@ func TestWriteFileMissingDirectory(t *testing.T) {
 	}
 	if want := "write " + path + ": create temp file: "; !strings.HasPrefix(errText(err), want) {
 		t.Errorf("error = %q, want it to start %q", errText(err), want)
+	}
+}
+
+// TestReplaceFileFollowsLinksAndKeepsOwnerAndMode: a zone file reached
+// through a symbolic link is replaced where the link leads (the link
+// stays a link), and keeps its mode and, as root, its owner and group; a
+// link to a file not made yet makes it there. It used to replace the link
+// with a file of its own, mode 0644, owned by whoever ran zonerw.
+func TestReplaceFileFollowsLinksAndKeepsOwnerAndMode(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	target := filepath.Join(dir, "real", "example.com.zone")
+	if err := os.WriteFile(target, []byte("old\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(target, 0o640)
+	asRoot := os.Geteuid() == 0
+	if asRoot {
+		if err := os.Chown(target, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(dir, "example.com.zone")
+	if err := os.Symlink("real/example.com.zone", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := ReplaceFile(link, []byte("new\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new\n" {
+		t.Fatalf("the link's target holds %q", b)
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want the file's 0640", fi.Mode().Perm())
+	}
+	if st := fi.Sys().(*syscall.Stat_t); asRoot && (st.Uid != 65534 || st.Gid != 65534) {
+		t.Errorf("owner %d:%d, want the file's 65534:65534", st.Uid, st.Gid)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*", ".*.tmp-*")); len(left) != 0 {
+		t.Errorf("temp files left: %v", left)
+	}
+
+	// A link to a file not there yet: the file is made where it leads.
+	later := filepath.Join(dir, "example.org.zone")
+	if err := os.Symlink(filepath.Join(dir, "real", "example.org.zone"), later); err != nil {
+		t.Fatal(err)
+	}
+	if err := ReplaceFile(later, []byte("first\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "real", "example.org.zone")); err != nil || string(b) != "first\n" {
+		t.Errorf("the new file behind the link: %q %v", b, err)
+	}
+	if got := ResolvedPath(later); got != filepath.Join(dir, "real", "example.org.zone") {
+		t.Errorf("ResolvedPath = %s", got)
 	}
 }

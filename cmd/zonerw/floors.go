@@ -21,7 +21,7 @@ func raiseOutputFloors(p *publish.Pipeline, a *app, log *slog.Logger, readOnly b
 			continue
 		}
 		if !readOnly {
-			removed, err := zones.RemoveStaleTempsOf(z.Output)
+			removed, err := zones.RemoveStaleTempsOf(zones.ResolvedPath(z.Output))
 			if err != nil {
 				log.Warn("output file", "zone", z.Name, "err", err)
 			}

@@ -90,7 +90,7 @@ func writeZoneFile(z *Zone, r *Release) error {
 	if err := os.MkdirAll(filepath.Dir(z.Output), 0o755); err != nil {
 		return fmt.Errorf("zone %s: output directory: %w", z.Name, err)
 	}
-	if err := zones.WriteFile(z.Output, text, 0o644); err != nil {
+	if err := zones.ReplaceFile(z.Output, text, 0o644); err != nil {
 		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	return nil
