@@ -56,3 +56,39 @@ func describeByte(c byte) string {
 	}
 	return fmt.Sprintf("control character 0x%02X", c)
 }
+
+// maxString is the longest character-string a record can hold (RFC 1035
+// section 3.3): its length is one byte.
+const maxString = 255
+
+// checkStrings refuses a quoted string longer than maxString on line n.
+// The dns package would split it into several strings and pass the zone,
+// but the file itself is what a nameserver loads, and NSD and BIND refuse
+// it.
+func checkStrings(text string, l lexedLine, n int, errs *lineErrors) {
+	for _, t := range l.tokens {
+		if !t.quoted || t.end-t.start-2 <= maxString {
+			continue // too short even if no escape
+		}
+		if size := stringBytes(text[t.start+1 : t.end-1]); size > maxString {
+			errs.addAt(n, t.start+1, "a quoted string of %d bytes: a record holds strings of %d bytes at most (RFC 1035 3.3), and NSD and BIND refuse the zone; split it into several quoted strings", size, maxString)
+		}
+	}
+}
+
+// stringBytes is how many bytes the quoted text s (quotes taken off)
+// stands for: \DDD and \X are one byte each.
+func stringBytes(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+			i += 3
+		} else if s[i] == '\\' {
+			i++
+		}
+		n++
+	}
+	return n
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -28,6 +28,7 @@ func Parse(file string, text []byte, services []Service, defaultService string) 
 			continue
 		}
 		p.lexed[i] = lexLine(l.text)
+		checkStrings(l.text, p.lexed[i], i+1, &p.errs)
 		was := depth
 		depth = parenDepth(depth, p.lexed[i].tokens)
 		if was == 0 && depth > 0 {

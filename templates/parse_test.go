@@ -90,6 +90,10 @@ func TestParseInvalid(t *testing.T) {
 		{name: "control byte and a marker error both reported", text: "www IN A @IP:ftp@\x02\n",
 			want: "t.tmpl:1:18: control character 0x02: a template holds printable text and tabs only\n" +
 				`t.tmpl:1: @IP:ftp@: unknown service "ftp"`},
+		{name: "a string over 255 bytes", text: `txt IN TXT "ok" "` + strings.Repeat("a", 256) + `"` + "\n",
+			want: `t.tmpl:1:17: a quoted string of 256 bytes: a record holds strings of 255 bytes at most (RFC 1035 3.3), and NSD and BIND refuse the zone; split it into several quoted strings`},
+		{name: "escapes count as one byte each", text: `txt IN TXT "` + strings.Repeat(`\255`, 200) + strings.Repeat(`\"`, 56) + `"` + "\n",
+			want: `t.tmpl:1:12: a quoted string of 256 bytes: a record holds strings of 255 bytes at most (RFC 1035 3.3), and NSD and BIND refuse the zone; split it into several quoted strings`},
 		{name: "inline serial on refresh", text: "@ IN SOA ns1 host 1 @serial number@ 900 604800 300\n",
 			want: `t.tmpl:1: @serial number@ stands in rdata field 4, want field 3`},
 		{name: "inline address after the address", text: "www IN A 192.0.2.1 @IP@\n",

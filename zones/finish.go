@@ -101,7 +101,10 @@ func (b *Builder) byName() (order, starts []uint32) {
 
 // fillGroup sorts one owner's records into RRsets and drops exact
 // duplicates (same type, TTL and data). Slot records are kept as they
-// are: a Version makes their data anew.
+// are: a Version makes their data anew. A second SOA is kept even when it
+// repeats the first, so that validation refuses it, as NSD, Knot and BIND
+// refuse the file (with the serial marker, the first SOA's serial reads
+// as 1 here, and a second SOA of serial 1 was dropped unseen).
 func (b *Builder) fillGroup(g *group, run []uint32) {
 	for _, ri := range run {
 		r := b.recs[ri]
@@ -115,7 +118,7 @@ func (b *Builder) fillGroup(g *group, run []uint32) {
 			}
 			k = len(g.types) - 1
 		}
-		if r.slot < 0 && b.hasDuplicate(g.sets[k], r) {
+		if r.slot < 0 && r.rtype != dns.TypeSOA && b.hasDuplicate(g.sets[k], r) {
 			continue
 		}
 		g.sets[k] = append(g.sets[k], ri)
