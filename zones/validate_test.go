@@ -43,8 +43,8 @@ func TestParseInvalidZones(t *testing.T) {
 			wantErr: "multi-line.zone:7: example.com. SOA: second SOA record at the apex",
 		},
 		{
-			file: "same-soa.zone", // a second SOA that repeats the first is refused too, as by NSD and BIND
-			text: "$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 127.0.0.53\n",
+			file:    "same-soa.zone", // a second SOA that repeats the first is refused too, as by NSD and BIND
+			text:    "$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 127.0.0.53\n",
 			wantErr: "same-soa.zone:3: example.com. SOA: second SOA record at the apex",
 		},
 		{
