@@ -70,7 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 const usageText = `zonerw keeps a domain's names pointed at a server that is up.
 
 Usage:
-  zonerw [-c FILE] [-q] [--force]   one pass: probe, and rewrite zones whose content changed
+  zonerw [-c FILE] [-q] [--force] [--dry-run]
+                                    one pass: probe, and rewrite zones whose content changed
   zonerw check [-c FILE]            validate config and templates, print what would be written
   zonerw serve [-c FILE]            the daemon: embedded nameserver, scheduled probes, NOTIFY
   zonerw status [-c FILE] [--json]  services, targets, zone serials, secondaries

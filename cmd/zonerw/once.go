@@ -21,7 +21,12 @@ import (
 // runOnce is cron mode: probe every target once, update the failover state,
 // and rewrite every zone whose rendered content changed.
 func runOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("zonerw", "zonerw [-c FILE] [-q] [--force]", stdout, stderr)
+	fs := newFlagSet("zonerw", "zonerw [-c FILE] [-q] [--force] [--dry-run]", stdout, stderr)
+	flagsUsage := fs.Usage
+	fs.Usage = func() {
+		flagsUsage()
+		fmt.Fprint(fs.Output(), "\nThe subcommands (check, serve, status, explain, log, pin, unpin, drill,\nreload, import, dnssec) are listed by zonerw help.\n")
+	}
 	cfgPath := fs.String("c", defaultConfig, "config file")
 	quiet := fs.Bool("q", false, "print nothing unless something changed or failed (for cron)")
 	force := fs.Bool("force", false, "re-render every zone and bump its serial even if nothing changed (after editing a template)")

@@ -48,6 +48,17 @@ func Parse(file string, data []byte) (*Config, error) {
 		}
 		return nil, decodeError(file, err, &root)
 	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		line := 0
+		if err == nil {
+			line = more.Line
+		}
+		return nil, fmt.Errorf("%s:%d: a second YAML document (after ---): zonerw reads one document, and would ignore this one", file, line)
+	}
+	if line := nullItem(&root); line > 0 {
+		return nil, fmt.Errorf("%s:%d: an empty list item (a - with nothing after it): remove it or fill it in", file, line)
+	}
 	c.File = file
 	c.loc = &locator{file: file, root: &root}
 	applyDefaults(&c)
@@ -107,6 +118,20 @@ func decodeError(file string, err error, root *yaml.Node) error {
 		errs = append(errs, fmt.Errorf("%s:%s: %s", file, sm[1], text))
 	}
 	return errors.Join(errs...)
+}
+
+// nullItem returns the line of the first list item under n that holds
+// nothing (YAML's null), which decoding would drop unseen, or 0.
+func nullItem(n *yaml.Node) int {
+	for _, c := range n.Content {
+		if n.Kind == yaml.SequenceNode && c.Kind == yaml.ScalarNode && c.Tag == "!!null" {
+			return c.Line
+		}
+		if line := nullItem(c); line > 0 {
+			return line
+		}
+	}
+	return 0
 }
 
 // resolvePaths makes every file path absolute against dir.

@@ -49,3 +49,28 @@ func TestOutputPathsCompareAsFiles(t *testing.T) {
 		t.Errorf("two outputs of their own: %v", err)
 	}
 }
+
+// TestNothingIsDroppedUnseen: a list item left empty (a half-deleted
+// target) and a second YAML document are errors naming their line; both
+// were dropped without a word.
+func TestNothingIsDroppedUnseen(t *testing.T) {
+	dir := t.TempDir()
+	base := "services:\n  - name: web\n    check: {type: tcp, port: 80}\n    targets:\n      - {name: main, ipv4: 192.0.2.1}\n"
+	zones := "zones:\n  - {name: example.com, template: a.tmpl, output: out/a.zone}\n"
+	for name, tc := range map[string]struct{ text, want string }{
+		"empty target": {base + "      -\n" + zones, "zonerw.yaml:6: an empty list item (a - with nothing after it)"},
+		"null target":  {base + "      - ~\n" + zones, "zonerw.yaml:6: an empty list item"},
+		"second doc":   {base + zones + "---\nservices: []\n", "zonerw.yaml:8: a second YAML document (after ---)"},
+	} {
+		path := filepath.Join(dir, "zonerw.yaml")
+		os.WriteFile(path, []byte(tc.text), 0o644)
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one saying %s", name, err, tc.want)
+		}
+	}
+	path := filepath.Join(dir, "zonerw.yaml")
+	os.WriteFile(path, []byte("---\n"+base+zones), 0o644) // a leading --- is one document
+	if _, err := Load(path); err != nil {
+		t.Errorf("a config that starts with ---: %v", err)
+	}
+}

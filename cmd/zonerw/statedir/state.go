@@ -284,7 +284,7 @@ func Lock(dir string) (unlock func(), err error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%s is held by another zonerw process; is a previous run still going?", path)
+			return nil, fmt.Errorf("%s is held by another zonerw process: a zonerw serve on this state directory, or a run still going", path)
 		}
 		return nil, fmt.Errorf("state lock %s: %w", path, err)
 	}
