@@ -196,8 +196,15 @@ func TestCronModeFullOutputDiskFailsOnlyThatFile(t *testing.T) {
 	if stored == nil {
 		t.Fatal("the version was not stored")
 	}
+	// zonerw status, with no daemon, says the file is behind and exits 1.
+	if code, out, errOut := runZonerw(t, "status", "-c", l.cfg); code != 1 || !strings.Contains(out, "file:example.com FAILING") || !strings.Contains(out, "no space left on device") {
+		t.Errorf("zonerw status after the failed write: exit %d, want 1 naming the failing file\n%s%s", code, out, errOut)
+	}
 	os.Remove(filler)
 	l.mustCron(true)
+	if code, out, errOut := runZonerw(t, "status", "-c", l.cfg); code != 0 || strings.Contains(out, "FAILING") {
+		t.Errorf("zonerw status once the file is written: exit %d, want 0 and no failure\n%s%s", code, out, errOut)
+	}
 	if v := l.checkAtRest("after the disk was freed", l.mainIP); v.Serial() != stored.Serial() {
 		t.Errorf("serial %d after the disk was freed, the stored one was %d", v.Serial(), stored.Serial())
 	}

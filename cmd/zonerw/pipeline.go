@@ -109,7 +109,8 @@ func (a *app) values(act map[string][]string) publish.Values {
 
 // recordZones copies the pipeline's view of each zone into the state
 // file: its serial and digest (a floor, and a way to tell an unchanged
-// zone should the store be lost) and whether a reload command is owed.
+// zone should the store be lost), whether a reload command is owed, and
+// why the output file could not be written, if it could not.
 func recordZones(p *publish.Pipeline, st *statedir.File, files map[string]*publish.FileDestination, now time.Time) {
 	zs, _ := p.Status()
 	for _, z := range zs {
@@ -123,6 +124,12 @@ func recordZones(p *publish.Pipeline, st *statedir.File, files map[string]*publi
 		}
 		if f := files[z.Name]; f != nil {
 			next.ReloadPending = f.ReloadOwed()
+		}
+		next.FileError, next.FileErrorAt, next.FileFailures = "", time.Time{}, 0
+		for _, d := range z.Destinations {
+			if d.Name == fileDest(z.Name) && d.LastError != "" {
+				next.FileError, next.FileErrorAt, next.FileFailures = d.LastError, d.LastErrorAt, d.Failures
+			}
 		}
 		st.Zones[z.Name] = next
 	}

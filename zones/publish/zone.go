@@ -38,6 +38,13 @@ type ZoneState struct {
 	// ReloadPending is set when the file was written but the reload command
 	// failed; the next run retries the reload even if nothing changed.
 	ReloadPending bool `json:"reload_pending,omitempty"`
+	// FileError is why the output file could not be written (or its
+	// reload command run) at the last attempt, empty after a success: the
+	// file still holds an older version. FileFailures counts the attempts
+	// that failed in a row. For zonerw status when no daemon runs.
+	FileError    string    `json:"file_error,omitempty"`
+	FileErrorAt  time.Time `json:"file_error_at,omitzero"`
+	FileFailures int       `json:"file_failures,omitempty"`
 }
 
 // Values is what the services serve now: for each service the addresses

@@ -116,7 +116,14 @@ func ZoneError(z publish.ZoneStatus) string {
 func StatusFromState(cfg *config.Config, st *statedir.File) Status {
 	v := Status{Services: st.Services, Zones: map[string]Zone{}}
 	for name, z := range st.Zones {
-		v.Zones[name] = Zone{Serial: z.Serial}
+		zone := Zone{Serial: z.Serial}
+		if z.FileError != "" {
+			// The last run could not write the file: it holds an older
+			// version than the serial above.
+			zone.Destinations = []Destination{{Name: "file:" + name, Pending: true,
+				LastError: z.FileError, LastErrorAt: z.FileErrorAt, Failures: z.FileFailures}}
+		}
+		v.Zones[name] = zone
 	}
 	for _, p := range cfg.Providers {
 		v.Providers = append(v.Providers, ProviderFromState(p, st.Providers[p.Name]))
