@@ -346,3 +346,33 @@ func TestCronModeWritesThroughALinkKeepingOwnerAndMode(t *testing.T) {
 		t.Errorf("after the rewrite: mode %v owner %d:%d, want 0640 65534:65534", fi.Mode().Perm(), st.Uid, st.Gid)
 	}
 }
+
+// TestCronModeRewritesAHandEditedFile: an output file edited by hand
+// without a new serial (or by the script zonerw replaced, still in the
+// crontab) is noticed: zonerw check says so, and the next run writes
+// what the template gives. Both said the file was up to date.
+func TestCronModeRewritesAHandEditedFile(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	cfg, out := cronSetup(t, main.port())
+	mustRun(t, cfg)
+	s1, _, good := zoneFacts(t, out)
+	edited := strings.Replace(string(good), "127.0.0.11 ; @IP@", "192.0.2.99 ; @IP@", 1)
+	if edited == string(good) {
+		t.Fatalf("the test's edit does not apply to:\n%s", good)
+	}
+	writeFile(t, out, edited)
+	code, stdout, stderr := runZonerw(t, "check", "-c", cfg)
+	if code != 0 || !strings.Contains(stdout, "holds serial "+strconv.Itoa(int(s1))+" but not what the template gives") {
+		t.Errorf("zonerw check after a hand edit: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout := mustRun(t, cfg); !strings.Contains(stdout, "written to "+out) {
+		t.Errorf("the run after a hand edit printed %q, want the file written", stdout)
+	}
+	if s, www, now := zoneFacts(t, out); s != s1 || www != "127.0.0.11" || !bytes.Equal(now, good) {
+		t.Errorf("after the run: serial %d www %s, want %d and 127.0.0.11, the template's rendering", s, www, s1)
+	}
+	// And at rest again: a run writes nothing.
+	if stdout := mustRun(t, cfg); stdout != "" {
+		t.Errorf("a run with the file as written printed %q", stdout)
+	}
+}

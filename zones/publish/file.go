@@ -53,7 +53,7 @@ func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 		return nil
 	}
 	serial, found, err := zones.ReadSerial(z.Name, z.Output)
-	if err != nil || !found || serial != r.Version.Serial() {
+	if err != nil || !found || serial != r.Version.Serial() || !FileHolds(z.Output, z, r) {
 		if err := writeZoneFile(z, r); err != nil {
 			return err
 		}
@@ -76,6 +76,19 @@ func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 	crashpoint.Hit(crashpoint.FileReloaded, z.Name)
 	f.reloadOwed.Store(false)
 	return nil
+}
+
+// FileHolds reports whether the file at path holds exactly what the
+// zone's output file holds for r. A file with r's serial may not: edited
+// by hand (or by the script zonerw replaced) without a new serial, it is
+// written again, with what the template says.
+func FileHolds(path string, z *Zone, r *Release) bool {
+	want, err := zoneFileText(z, r)
+	if err != nil {
+		return false
+	}
+	have, err := os.ReadFile(path)
+	return err == nil && bytes.Equal(have, want)
 }
 
 // writeZoneFile renders the template with the release's values and
