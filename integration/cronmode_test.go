@@ -376,3 +376,23 @@ func TestCronModeRewritesAHandEditedFile(t *testing.T) {
 		t.Errorf("a run with the file as written printed %q", stdout)
 	}
 }
+
+// TestCronModeIncludeLoadsWhereverTheFileIs: with allow_include, the
+// output file names an included file by its path from the template's
+// directory, so NSD loads it from anywhere (the relative name was copied
+// as written, and NSD, in the output's directory, could not open it).
+func TestCronModeIncludeLoadsWhereverTheFileIs(t *testing.T) {
+	nsdCheck := needTool(t, "nsd-checkzone", "nsd")
+	main := startWeb(t, "127.0.0.11", 0)
+	cfg, out := cronSetup(t, main.port())
+	dir := filepath.Dir(cfg)
+	writeFile(t, cfg, strings.Replace(readFile(t, cfg), "output: out/example.com.zone}", "output: out/example.com.zone, allow_include: true}", 1))
+	writeFile(t, filepath.Join(dir, "common.zone"), "mail 300 IN A 127.0.0.25\n")
+	writeFile(t, filepath.Join(dir, "example.com.tmpl"), cronTemplate+"$INCLUDE common.zone\n")
+	mustRun(t, cfg)
+	cmd := exec.Command(nsdCheck, "example.com", out)
+	cmd.Dir = t.TempDir() // not where the template is
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nsd-checkzone of the output from another directory: %v\n%s\n%s", err, b, readFile(t, out))
+	}
+}

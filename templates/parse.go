@@ -1,6 +1,10 @@
 package templates
 
-import "slices"
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+)
 
 // Parse checks a template when config loads. defaultService is the service a
 // bare @IP@ means ("" if none). Every error names the file and line
@@ -19,6 +23,7 @@ func Parse(file string, text []byte, services []Service, defaultService string) 
 		}
 	}
 	checkBytes(p.lines, &p.errs)
+	anchorIncludes(file, p.lines)
 	p.lexed = make([]lexedLine, len(p.lines))
 	depth := 0  // inside parentheses a line is part of the record before it
 	opened := 0 // the line of the '(' that made depth > 0
@@ -165,4 +170,37 @@ func lastField(r *record, line int) int {
 		}
 	}
 	return i
+}
+
+// anchorIncludes makes the file of each $INCLUDE with a relative path
+// absolute, from the template's directory, where zonerw's own parse looks
+// for it. The output file is written elsewhere and loaded by a nameserver
+// from its own working directory, where the relative path leads nowhere.
+func anchorIncludes(file string, lines []srcLine) {
+	dir := filepath.Dir(file)
+	for i, l := range lines {
+		rest, ok := cutPrefixFold(l.text, "$INCLUDE")
+		if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+			continue
+		}
+		trimmed := strings.TrimLeft(rest, " \t")
+		end := strings.IndexAny(trimmed, " \t;")
+		if end < 0 {
+			end = len(trimmed)
+		}
+		name := trimmed[:end]
+		if name == "" || filepath.IsAbs(name) || strings.ContainsAny(name, "\"\\") {
+			continue
+		}
+		at := len(l.text) - len(trimmed)
+		lines[i].text = l.text[:at] + filepath.Join(dir, name) + l.text[at+end:]
+	}
+}
+
+// cutPrefixFold is strings.CutPrefix, ASCII case folded.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -214,5 +215,20 @@ func TestTemplateAccessors(t *testing.T) {
 		if got := tmpl.HasSerial(); got != tt.serial {
 			t.Errorf("%q: HasSerial() = %v, want %v", tt.text, got, tt.serial)
 		}
+	}
+}
+
+// TestRenderAnchorsIncludes: an $INCLUDE of a relative path is written
+// with the path from the template's directory, where zonerw read it; the
+// nameserver loading the output file from elsewhere found nothing.
+func TestRenderAnchorsIncludes(t *testing.T) {
+	text := "$INCLUDE common.zone ; shared records\n$include\tsub/more.zone example.com.\n$INCLUDE /etc/abs.zone\n@ IN A @IP@\n"
+	out, err := mustParse(t, "/etc/zonerw/example.com.tmpl", []byte(text)).Render(oneEach)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "$INCLUDE /etc/zonerw/common.zone ; shared records\n$include\t/etc/zonerw/sub/more.zone example.com.\n$INCLUDE /etc/abs.zone\n"
+	if !strings.HasPrefix(string(out), want) {
+		t.Errorf("rendered:\n%s\nwant it to begin:\n%s", out, want)
 	}
 }
