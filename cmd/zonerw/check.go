@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -35,6 +38,10 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	a, err := build(cfg)
 	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	if err := checkPaths(cfg); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
 	}
@@ -123,4 +130,29 @@ func fileIs(path string, text []byte) bool {
 func outputHolds(z *publish.Zone, serial uint32) bool {
 	got, found, err := zones.ReadSerial(z.Name, z.Output)
 	return err == nil && found && got == serial
+}
+
+// checkPaths finds what a run would fail on in the file system: a state
+// directory or output file that is something else, a directory in the
+// way of an output, a reload command that is not there.
+func checkPaths(cfg *config.Config) error {
+	var errs []error
+	if fi, err := os.Stat(cfg.StateDir); err == nil && !fi.IsDir() {
+		errs = append(errs, fmt.Errorf("state_dir %s is not a directory", cfg.StateDir))
+	}
+	for i, z := range cfg.Zones {
+		if z.Output != "" {
+			if fi, err := os.Stat(z.Output); err == nil && !fi.Mode().IsRegular() {
+				errs = append(errs, fmt.Errorf("zones[%d] (%s) output: %s is not a regular file", i, z.Name, z.Output))
+			} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("zones[%d] (%s) output: %w", i, z.Name, err))
+			}
+		}
+		if len(z.Reload.Command) > 0 {
+			if _, err := exec.LookPath(z.Reload.Command[0]); err != nil {
+				errs = append(errs, fmt.Errorf("zones[%d] (%s) reload.command: %w", i, z.Name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

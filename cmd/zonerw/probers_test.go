@@ -162,3 +162,34 @@ func TestCheckNamesAMissingTemplatesKey(t *testing.T) {
 		t.Errorf("check exited %d, want %d with %q\nstderr: %s", code, exitFailure, want, &stderr)
 	}
 }
+
+// TestCheckFindsWhatARunWouldFailOn: a state_dir that is a file, an output
+// that is a directory or lies under a file, and a reload command not on
+// the PATH fail zonerw check, as they fail the run; check passed them.
+func TestCheckFindsWhatARunWouldFailOn(t *testing.T) {
+	tmpl := "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 900 1209600 300 ; @serial number@\n@ IN NS ns1\nns1 IN A 127.0.0.53\nwww IN A @IP@\n"
+	cases := []struct{ name, state, zone, want string }{
+		{"state_dir is a file", "statefile", "output: out.zone", "state_dir " + "%s/statefile is not a directory"},
+		{"output is a directory", "state", "output: outdir", "zones[0] (example.com) output: %s/outdir is not a regular file"},
+		{"output under a file", "state", "output: statefile/x.zone", "zones[0] (example.com) output: stat %s/statefile/x.zone: not a directory"},
+		{"reload command missing", "state", "output: out.zone\n    reload: {command: [no-such-reload-command]}", `zones[0] (example.com) reload.command: exec: "no-such-reload-command": executable file not found in $PATH`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "statefile"), []byte("x"), 0o644)
+			os.Mkdir(filepath.Join(dir, "outdir"), 0o755)
+			os.WriteFile(filepath.Join(dir, "t.tmpl"), []byte(tmpl), 0o644)
+			path := filepath.Join(dir, "zonerw.yaml")
+			cfg := "state_dir: " + tc.state + "\nservices:\n  - name: web\n    check: {type: tcp, port: 80}\n    targets:\n      - {name: main, ipv4: 127.0.0.10}\n" +
+				"zones:\n  - name: example.com\n    template: t.tmpl\n    " + tc.zone + "\n"
+			os.WriteFile(path, []byte(cfg), 0o644)
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"check", "-c", path}, &stdout, &stderr)
+			want := strings.ReplaceAll(tc.want, "%s", dir)
+			if code != exitFailure || !strings.Contains(stderr.String(), want) {
+				t.Errorf("check exited %d, want %d with %q\nstderr: %s", code, exitFailure, want, &stderr)
+			}
+		})
+	}
+}
