@@ -53,7 +53,7 @@ func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 		return nil
 	}
 	serial, found, err := zones.ReadSerial(z.Name, z.Output)
-	if err != nil || !found || serial != r.Version.Serial() || !FileHolds(z.Output, z, r) {
+	if err != nil || !found || serial != r.Version.Serial() || !r.Version.Signed() && !FileHolds(z.Output, z, r) {
 		if err := writeZoneFile(z, r); err != nil {
 			return err
 		}
@@ -81,7 +81,9 @@ func (f *FileDestination) Deliver(ctx context.Context, r *Release) error {
 // FileHolds reports whether the file at path holds exactly what the
 // zone's output file holds for r. A file with r's serial may not: edited
 // by hand (or by the script zonerw replaced) without a new serial, it is
-// written again, with what the template says.
+// written again, with what the template says. (A signed zone's file is
+// judged by its serial alone: a version read back from the store, or
+// signed again, has other signatures for the same records.)
 func FileHolds(path string, z *Zone, r *Release) bool {
 	want, err := zoneFileText(z, r)
 	if err != nil {
