@@ -190,3 +190,44 @@ func TestCronSigned(t *testing.T) {
 	mustRun(t, cfg) // fall 2
 	verify("127.0.0.12")
 }
+
+// TestLostKeysAreNotReplacedUnseen: with the key file of a signed zone
+// gone, zonerw does not make new keys (no DS at the parent would name
+// them, and validating resolvers would take the zone for bogus): the run
+// fails naming the file and the keys the zone is signed with, the zone
+// file keeps its signatures, no key file is made; restored, it goes on.
+// A new key was made, and the zone signed with it, without a word.
+func TestLostKeysAreNotReplacedUnseen(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	cfg, out := cronSetup(t, main.port())
+	text, _ := os.ReadFile(cfg)
+	writeFile(t, cfg, strings.Replace(string(text), "output: out/example.com.zone}", "output: out/example.com.zone, dnssec: {enabled: true}}", 1))
+	keyFile := filepath.Join(filepath.Dir(cfg), "state", "keys", "example.com.json")
+	mustRun(t, cfg)
+	signed := readFile(t, out)
+	keys := readFile(t, keyFile)
+	os.Remove(keyFile)
+
+	main.stop()
+	for range 2 { // fall 2: the second run would publish the failover
+		code, stdout, stderr := runZonerw(t, "-q", "-c", cfg)
+		if code != 1 || !strings.Contains(stderr, "the key file "+keyFile+" is missing, but the zone as served and stored is signed with key tag") {
+			t.Fatalf("a run with the key file gone: exit %d, want 1 naming it\n%s%s", code, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(keyFile); !os.IsNotExist(err) {
+		t.Fatalf("a key file was made in place of the lost one (%v)", err)
+	}
+	if now := readFile(t, out); now != signed {
+		t.Fatal("the zone file was rewritten, signed with keys the parent does not know")
+	}
+	writeFile(t, keyFile, keys)
+	if err := os.Chmod(keyFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, cfg)
+	if now := readFile(t, out); !strings.Contains(now, "\t127.0.0.12\n") || now == signed {
+		t.Errorf("with the key file restored the zone file does not point www at the backup 127.0.0.12:\n%s", now)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/zonerw/zonerw/cmd/zonerw/signer"
 	"log/slog"
 	"strings"
 	"time"
@@ -49,6 +50,13 @@ func newZonePipeline(a *app, st *statedir.File, log *slog.Logger, obs publish.Ob
 		name := z.Name
 		for _, problem := range p.AddZone(name, st.Zones[name]) {
 			log.Warn("stored zone files", "zone", name, "problem", problem)
+		}
+	}
+	// A signed zone whose keys are gone must not be signed with new ones
+	// unseen: its signer hears which keys the stored version carries.
+	for _, z := range a.zones {
+		if sg, ok := z.Signer.(*signer.Signer); ok {
+			sg.SetPublished(p.Current(z.Name))
 		}
 	}
 	outputs := raiseOutputFloors(p, a, log, readOnly)

@@ -40,6 +40,9 @@ type keyRecord struct {
 	DSTTL   int64     `json:"ds_ttl_seconds,omitempty"`
 }
 
+// KeyFile is the file of zone's keys in dir, for messages.
+func KeyFile(dir, zone string) string { return keyPath(dir, zone) }
+
 // keyPath is the file of zone's keys in dir.
 func keyPath(dir, zone string) string {
 	name := strings.TrimSuffix(strings.ToLower(zone), ".")

@@ -51,6 +51,10 @@ type Signer struct {
 	mu       sync.Mutex
 	readOnly bool
 	signer   *dnssec.Signer
+	// published are the key tags of the DNSKEYs the stored version of
+	// the zone carries: keys the world may hold a DS or a cached DNSKEY
+	// of, so new keys must not silently replace them (SetPublished).
+	published []uint16
 }
 
 var _ publish.Signer = (*Signer)(nil)
@@ -86,6 +90,37 @@ func (s *Signer) SetReadOnly(ro bool) {
 	s.mu.Unlock()
 }
 
+// SetPublished tells the signer which version of the zone is stored (and
+// so served, and held by the secondaries): when that version is signed
+// and the zone's key file is gone, the signer refuses to make new keys.
+func (s *Signer) SetPublished(v *zones.Version) {
+	if v == nil || !v.Signed() {
+		return
+	}
+	var tags []uint16
+	if set, ok := v.Apex().RRset(dns.TypeDNSKEY); ok {
+		for _, rr := range set.Records(v.Origin()) {
+			if k, ok := rr.(*dns.DNSKEY); ok {
+				tags = append(tags, k.KeyTag())
+			}
+		}
+	}
+	s.mu.Lock()
+	s.published = tags
+	s.mu.Unlock()
+}
+
+func tagList(tags []uint16) string {
+	var b strings.Builder
+	for i, t := range tags {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, t)
+	}
+	return b.String()
+}
+
 // Zone is the signed zone's name, canonical.
 func (s *Signer) Zone() string { return s.zone }
 
@@ -95,6 +130,18 @@ func (s *Signer) Open() (*dnssec.Signer, error) {
 	defer s.mu.Unlock()
 	if s.signer != nil {
 		return s.signer, nil
+	}
+	if len(s.published) > 0 {
+		if k, err := dnssec.OpenExisting(s.dir, s.zone, s.policy); err != nil {
+			return nil, err
+		} else if k == nil {
+			// The zone went out signed, and its keys are gone: new keys
+			// would sign it with keys no DS at the parent names, and
+			// every validating resolver would take the zone for bogus.
+			return nil, fmt.Errorf("zone %s: the key file %s is missing, but the zone as served and stored is signed with key tag %s: "+
+				"restore the file from a backup; to start over with new keys instead, move the zone's files in the state directory's journal/ aside "+
+				"and replace the DS at the parent", s.zone, dnssec.KeyFile(s.dir, s.zone), tagList(s.published))
+		}
 	}
 	open := dnssec.OpenKeeper
 	if s.readOnly {
