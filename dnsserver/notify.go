@@ -10,6 +10,39 @@ import (
 	"github.com/zonerw/zonerw/zones/crashpoint"
 )
 
+// HoldNotify keeps the NOTIFYs of versions published from now on from
+// going out until ReleaseNotify: a start hands the nameserver its stored
+// versions before the listeners are bound, and a secondary that heard of
+// one then would find nothing to transfer from (Knot then waits for its
+// next retry, minutes later).
+func (s *Server) HoldNotify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.notifyGate:
+		s.notifyGate = make(chan struct{})
+	default: // held already
+	}
+}
+
+// ReleaseNotify sends the NOTIFYs HoldNotify kept back, and lets later
+// ones go at once.
+func (s *Server) ReleaseNotify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.notifyGate:
+	default:
+		close(s.notifyGate)
+	}
+}
+
+func closedGate() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
+
 // startNotify tells every secondary of the zone about the version ix and
 // follows them until they catch up, cancelling the work still running for
 // the zone's previous version.
@@ -24,8 +57,16 @@ func (s *Server) startNotify(zc *ZoneConfig, ix *zoneIndex) {
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.notifyCancel[ix.origin] = cancel
+	gate := s.notifyGate
 	for _, sec := range zc.Secondaries {
-		s.wg.Go(func() { s.follow(ctx, ix.origin, sec, ix.soa()) })
+		s.wg.Go(func() {
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return
+			}
+			s.follow(ctx, ix.origin, sec, ix.soa())
+		})
 	}
 }
 

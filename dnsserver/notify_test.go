@@ -432,3 +432,33 @@ func TestRecheckFollowsATakenNOTIFY(t *testing.T) {
 		t.Errorf("in sync %v after giving up (state %+v); want it seen right after the first recheck round (1s), acknowledged", took, st)
 	}
 }
+
+// TestHeldNotifyGoesOutOnRelease: a version published while NOTIFYs are
+// held (a start, before the listeners are bound) is announced when they
+// are released, not before: a secondary that fetched on a NOTIFY sent
+// before the bind found the port closed (Knot then waited minutes).
+func TestHeldNotifyGoesOutOnRelease(t *testing.T) {
+	f := newFakeSecondary(t, script{serial: 1, pending: 2024010101, takeOnNotify: true}, nil)
+	s, err := New(Config{Notify: fastNotify, Zones: []ZoneConfig{{Name: "example.com.", Secondaries: []Secondary{{Addr: f.addr}}}}}, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	s.HoldNotify()
+	if err := s.Publish(parseZone(t, "example.com.", testZone)); err != nil {
+		t.Fatal(err)
+	}
+	// Held: nothing goes out. (A bounded look; the release below is the
+	// part that must happen.)
+	for deadline := time.Now().Add(200 * time.Millisecond); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if n := f.notifyCount(); n != 0 {
+			t.Fatalf("%d NOTIFYs went out while held", n)
+		}
+	}
+	s.ReleaseNotify()
+	st := waitStatus(t, s, func(st SecondaryState) bool { return st.CatchUp > 0 })
+	if !st.Acked || f.notifyCount() != 1 {
+		t.Errorf("after the release: state %+v, %d NOTIFYs; want one, acknowledged", st, f.notifyCount())
+	}
+	s.ReleaseNotify() // a second release changes nothing
+}

@@ -36,6 +36,10 @@ type Server struct {
 	servers      []*dns.Server
 	udp          []*net.UDPConn // served by udpLoop
 	notifyCancel map[string]context.CancelFunc
+	// notifyGate holds NOTIFYs back while it is open (HoldNotify), so that
+	// versions handed over before the listeners are bound are announced
+	// once a secondary can fetch them; closed otherwise.
+	notifyGate chan struct{}
 	status       map[string][]*SecondaryState // by zone, in config order
 
 	guards // limits against hostile traffic (hostile.go)
@@ -60,6 +64,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: log, keys: keys, zones: zs,
 		notifyCancel: make(map[string]context.CancelFunc),
+		notifyGate:   closedGate(),
 		status:       make(map[string][]*SecondaryState),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())

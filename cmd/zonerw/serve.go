@@ -166,6 +166,7 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 			return nil, err
 		}
 		cleanup = append(cleanup, func() { d.srv.Shutdown(context.Background()) })
+		d.srv.HoldNotify() // until the listeners are bound, below
 		d.serveStored()
 	}
 	d.addDestinations()
@@ -178,6 +179,9 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 			return nil, err
 		}
 		log.Info("listening", "addr", addr)
+	}
+	if d.srv != nil {
+		d.srv.ReleaseNotify()
 	}
 	if err := d.obs.Start(cfg.Server.HTTP, d.observeSources()); err != nil {
 		return nil, err
