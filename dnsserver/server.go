@@ -40,7 +40,7 @@ type Server struct {
 	// versions handed over before the listeners are bound are announced
 	// once a secondary can fetch them; closed otherwise.
 	notifyGate chan struct{}
-	status       map[string][]*SecondaryState // by zone, in config order
+	status     map[string][]*SecondaryState // by zone, in config order
 
 	guards // limits against hostile traffic (hostile.go)
 }
