@@ -252,3 +252,29 @@ func TestServeStateDirCatchesUpOnceWritable(t *testing.T) {
 	l.stopServe(p)
 	l.checkAtRest("after the state directory took writes again", l.backupIP)
 }
+
+// TestServeStartsOnAReadOnlyStateDir: a state directory on a file system
+// remounted read-only (as after a disk error) does not stop zonerw serve
+// from starting: it serves the stored version from the first answer and
+// still fails over, the versions made served but not stored. It refused
+// to start ("state lock: read-only file system"), and systemd's restarts
+// with it, so the primary was down altogether.
+func TestServeStartsOnAReadOnlyStateDir(t *testing.T) {
+	l := newLabWith(t, nextLab(), labOpts{serve: true})
+	l.bin = zonerwBin
+	p := l.startServe()
+	l.waitServed(p, "main", func(www string, _ uint32) bool { return www == l.mainIP }, nil)
+	_, stored, _ := l.served()
+	l.stopServe(p)
+
+	writable := readOnlyDir(t, l.stateDir())
+	p = l.startServe()
+	l.waitServed(p, "the stored version", func(www string, serial uint32) bool { return www == l.mainIP && serial == stored }, nil)
+	l.setMain(false)
+	l.waitServed(p, "the failover", func(www string, _ uint32) bool { return www == l.backupIP }, nil)
+	if log := p.log(); !strings.Contains(log, "made and served but not stored") {
+		t.Errorf("the log does not say the failover was served but not stored:\n%s", log)
+	}
+	writable()
+	l.stopServe(p)
+}

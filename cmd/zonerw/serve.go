@@ -193,10 +193,18 @@ func startDaemon(ctx context.Context, cfgPath string, log *slog.Logger, dryRun b
 	d.mu.Unlock()
 	d.firstPublish(ctx)
 	d.drills = d.newDrills()
-	if d.admin, err = startAdmin(filepath.Join(cfg.StateDir, adminSocket), d, log); err != nil {
+	switch d.admin, err = startAdmin(filepath.Join(cfg.StateDir, adminSocket), d, log); {
+	case errors.Is(err, syscall.EROFS):
+		// A state directory remounted read-only: serving and failing
+		// over matter more than the commands that talk to the daemon.
+		log.Error("the admin socket cannot be made on a read-only state directory: zonerw status, reload, pin and drill cannot reach the daemon (SIGHUP still reloads; the status page and metrics still work) until it is restarted with the directory writable",
+			"err", err)
+		d.admin = nil
+	case err != nil:
 		return nil, err
+	default:
+		cleanup = append(cleanup, d.admin.close)
 	}
-	cleanup = append(cleanup, d.admin.close)
 	if err := d.startLoop(); err != nil {
 		return nil, err
 	}
@@ -399,7 +407,9 @@ func (d *daemon) stopLoop() {
 // what they are delivering, close the listeners, save the state.
 func (d *daemon) stop() error {
 	d.drills.Stop()
-	d.admin.close()
+	if d.admin != nil {
+		d.admin.close()
+	}
 	d.dnssecUpkeep.stop()
 	d.stopVerify()
 	d.stopLoop()

@@ -274,12 +274,24 @@ func Lock(dir string) (unlock func(), err error) {
 	}
 	path := filepath.Join(dir, "lock")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	readOnly := errors.Is(err, syscall.EROFS)
+	if readOnly {
+		// A file system remounted read-only (as after a disk error): the
+		// daemon must still start and serve what is stored, so the lock
+		// is taken on what can be opened to read: the lock file, else
+		// the directory (flock needs no write access).
+		if f, err = os.Open(path); err != nil {
+			f, err = os.Open(dir)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("state lock: %w", err)
 	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("state lock %s: %w", path, err)
+	if !readOnly {
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("state lock %s: %w", path, err)
+		}
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
@@ -288,7 +300,7 @@ func Lock(dir string) (unlock func(), err error) {
 		}
 		return nil, fmt.Errorf("state lock %s: %w", path, err)
 	}
-	if _, err := zones.RemoveStaleTemps(dir); err != nil {
+	if _, err := zones.RemoveStaleTemps(dir); err != nil && !errors.Is(err, syscall.EROFS) {
 		f.Close()
 		return nil, fmt.Errorf("state directory %s: %w", dir, err)
 	}
