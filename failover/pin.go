@@ -36,7 +36,8 @@ func (e *Engine) Pin(service, target string, until time.Time, reason string) err
 	st.Pin = &Pin{Target: target, Since: now, Until: until, Reason: reason}
 	st.Hold = nil
 	why := pinReason(st.Pin)
-	e.emit(Event{Kind: EventPinned, Service: service, Target: target, Reason: why, At: now})
+	pin := *st.Pin
+	e.emit(Event{Kind: EventPinned, Service: service, Target: target, Reason: why, At: now, Pin: &pin})
 	if c := (choice{active: target, kind: DecisionPin, reason: why}); !c.same(st) {
 		e.switchTo(svc, st, c, now, nil)
 	}

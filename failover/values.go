@@ -146,6 +146,9 @@ type Event struct {
 	Cause   []Observation `json:"cause,omitempty"`
 	// Drill is the report of an EventDrillFinished.
 	Drill *DrillReport `json:"drill,omitempty"`
+	// Pin is the pin an EventPinned made, so that a state file rebuilt
+	// from the audit log gets it back.
+	Pin *Pin `json:"pin,omitempty"`
 }
 
 func (e Event) String() string {

@@ -396,3 +396,38 @@ func TestCronModeIncludeLoadsWhereverTheFileIs(t *testing.T) {
 		t.Fatalf("nsd-checkzone of the output from another directory: %v\n%s\n%s", err, b, readFile(t, out))
 	}
 }
+
+// TestCronModePinOutlivesADamagedStateFile: a pin is in the audit log as
+// well as in state.json, and a state file rebuilt after damage (or loss)
+// gets it back; the names went back to main, under maintenance.
+func TestCronModePinOutlivesADamagedStateFile(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	startWeb(t, "127.0.0.12", main.port())
+	cfg, out := cronSetup(t, main.port())
+	mustRun(t, cfg)
+	if code, stdout, stderr := runZonerw(t, "pin", "-c", cfg, "--for", "1h", "--reason", "disk swap", "web", "backup"); code != 0 {
+		t.Fatalf("zonerw pin: exit %d\n%s%s", code, stdout, stderr)
+	}
+	mustRun(t, cfg)
+	if _, www, _ := zoneFacts(t, out); www != "127.0.0.12" {
+		t.Fatalf("pinned to backup, www is %s", www)
+	}
+	state := filepath.Join(filepath.Dir(cfg), "state", "state.json")
+	for _, damage := range []string{"garbled", "deleted"} {
+		if damage == "garbled" {
+			writeFile(t, state, "{GARBAGE")
+		} else {
+			os.Remove(state)
+		}
+		code, stdout, stderr := runZonerw(t, "-q", "-c", cfg)
+		if code != 0 || !strings.Contains(stderr, "pin restored from audit.log") {
+			t.Errorf("%s state file: exit %d, want 0 saying the pin was restored\n%s%s", damage, code, stdout, stderr)
+		}
+		if _, www, _ := zoneFacts(t, out); www != "127.0.0.12" {
+			t.Errorf("%s state file: www is %s, want the pinned backup 127.0.0.12", damage, www)
+		}
+		if _, status, _ := runZonerw(t, "status", "-c", cfg); !strings.Contains(status, "pinned to backup until") || !strings.Contains(status, "disk swap") {
+			t.Errorf("%s state file: status does not show the pin:\n%s", damage, status)
+		}
+	}
+}

@@ -40,3 +40,43 @@ func Switches(stateDir string, since time.Time) (map[string][]time.Time, error) 
 	})
 	return out, err
 }
+
+// Pins reads the operator pins the audit log of stateDir records that
+// still hold at now: per service, the last pin with no unpin, expiry or
+// drill after it. A state file rebuilt after damage gets them back from
+// here. A missing log has none; damaged lines are skipped.
+func Pins(stateDir string, now time.Time) (map[string]*failover.Pin, error) {
+	path := Path(stateDir)
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]*failover.Pin{}
+	scan := &Scan{Path: path, Stderr: io.Discard}
+	err = scan.Run(context.Background(), f, func(e Line, _ []byte) error {
+		ev := e.Event
+		if ev == nil {
+			return nil
+		}
+		switch ev.Kind {
+		case failover.EventPinned:
+			if ev.Pin != nil {
+				pin := *ev.Pin
+				out[ev.Service] = &pin
+			}
+		case failover.EventUnpinned, failover.EventPinExpired, failover.EventDrillStarted:
+			delete(out, ev.Service)
+		}
+		return nil
+	})
+	for svc, p := range out {
+		if !p.Until.IsZero() && !p.Until.After(now) {
+			delete(out, svc)
+		}
+	}
+	return out, err
+}

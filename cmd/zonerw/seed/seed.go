@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
 	"github.com/zonerw/zonerw/cmd/zonerw/statedir"
 	"github.com/zonerw/zonerw/failover"
 	"github.com/zonerw/zonerw/templates"
@@ -55,6 +56,9 @@ func FromStored(in Input, now time.Time, log *slog.Logger) (failover.State, bool
 	}
 	out := failover.NewEngine(in.Services, st.Services).State()
 	changed := restoreSwitches(in.Services, in.StateDir, out, now, log)
+	if st.Rebuilt != "" && restorePins(in.Services, in.StateDir, out, now, log) {
+		changed = true
+	}
 	for _, svc := range in.Services {
 		found, ok := seen[svc.Name]
 		ss := out[svc.Name]
@@ -71,6 +75,33 @@ func FromStored(in Input, now time.Time, log *slog.Logger) (failover.State, bool
 		changed = true
 	}
 	return out, changed
+}
+
+// restorePins gives the services of a rebuilt state the operator pins
+// the audit log holds that still hold: a pin lost with a damaged state
+// file would send the names back to a server under maintenance.
+func restorePins(services []failover.Service, stateDir string, st failover.State, now time.Time, log *slog.Logger) bool {
+	pins, err := auditlog.Pins(stateDir, now)
+	if err != nil {
+		log.Error("pins cannot be restored from audit.log; a service pinned before the state file was lost follows its probes", "err", err)
+		return false
+	}
+	restored := false
+	for _, svc := range services {
+		p, ss := pins[svc.Name], st[svc.Name]
+		if p == nil || ss == nil || ss.Pin != nil || !slices.Contains(svc.Targets, p.Target) {
+			continue
+		}
+		ss.Pin, ss.Active, ss.ServeAll = p, p.Target, false
+		ss.ActiveSince, ss.Reason = now, "pin restored from audit.log after the state file was rebuilt"
+		until := "until unpinned"
+		if !p.Until.IsZero() {
+			until = "until " + p.Until.Format(time.RFC3339)
+		}
+		log.Warn("pin restored from audit.log: the state file was rebuilt", "service", svc.Name, "target", p.Target, "until", until, "reason", p.Reason)
+		restored = true
+	}
+	return restored
 }
 
 // serving is what ss serves: its active target, or all of them.
