@@ -1,8 +1,12 @@
 package integration
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/zonerw/zonerw/cmd/zonerw/auditlog"
+	"github.com/zonerw/zonerw/failover"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -277,4 +281,46 @@ func TestServeStartsOnAReadOnlyStateDir(t *testing.T) {
 	}
 	writable()
 	l.stopServe(p)
+}
+
+// TestAuditLogLeavesNoTornLineOnAFullDisk: an audit record that the disk
+// takes only part of is cut off again, so the log ends at its last whole
+// line and the next record, once there is room, is a line of its own. It
+// was left torn, and the next record glued to it (jq stopped there).
+func TestAuditLogLeavesNoTornLineOnAFullDisk(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	mountOrSkip(t, "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir)
+	umountLater(t, dir)
+	var logged bytes.Buffer
+	a := auditlog.New(dir, slog.New(slog.NewTextHandler(&logged, nil)))
+	event := func(reason string) failover.Outcome {
+		return failover.Outcome{Events: []failover.Event{{Kind: failover.EventAllDown, Service: "web", Reason: reason, At: time.Now()}}}
+	}
+	a.Record(event("first"))
+	before, err := os.ReadFile(auditlog.Path(dir))
+	if err != nil || len(before)%4096 == 0 {
+		t.Fatalf("the first record: %d bytes, %v", len(before), err)
+	}
+	filler := fill(t, dir) // the log's last page keeps its free bytes
+	a.Record(event(strings.Repeat("x", 8192)))
+	if !strings.Contains(logged.String(), "audit log write failed") {
+		t.Fatalf("the failed write is not logged:\n%s", &logged)
+	}
+	if after, _ := os.ReadFile(auditlog.Path(dir)); !bytes.Equal(after, before) {
+		t.Fatalf("after the failed write the log is %d bytes, want the %d it had", len(after), len(before))
+	}
+	os.Remove(filler)
+	a.Record(event("after"))
+	data, _ := os.ReadFile(auditlog.Path(dir))
+	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("line %d is not JSON: %.80q", i+1, line)
+		}
+	}
+	if fi, _ := os.Stat(auditlog.Path(dir)); fi.Mode().Perm() != 0o600 {
+		t.Errorf("audit.log mode %v, want 0600 as the rest of the state directory", fi.Mode().Perm())
+	}
 }

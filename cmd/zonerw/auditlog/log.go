@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -65,19 +66,33 @@ func (a *Log) write(lines []Line) {
 	}
 }
 
+// append writes lines at the end of the log in one write. When the write
+// fails (a full disk), the log is cut back to where it ended, so that no
+// torn line is left for the next record to be glued to. The file is
+// 0600, as the rest of the state directory: its lines hold probe output.
 func (a *Log) append(lines []Line) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	f, err := os.OpenFile(a.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, l := range lines {
+		if err := enc.Encode(l); err != nil {
+			return fmt.Errorf("encode: %w", err)
+		}
+	}
+	f, err := os.OpenFile(a.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(f)
-	for _, l := range lines {
-		if err := enc.Encode(l); err != nil {
-			f.Close()
-			return fmt.Errorf("encode: %w", err)
-		}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Truncate(fi.Size()) // best effort: the disk may refuse this too
+		f.Close()
+		return err
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
