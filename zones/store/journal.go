@@ -30,6 +30,11 @@ type journalRead struct {
 	entries []zones.Delta
 	good    int64  // bytes up to the end of the last good entry
 	torn    string // what was wrong past good, if anything
+	// damaged is set when the entry past good is whole but does not
+	// check out and more bytes follow it: not a tail torn by a kill
+	// during an append (that can only cut the last entry short), but
+	// damage in the middle of the file.
+	damaged bool
 }
 
 // readJournal reads every whole entry of the journal at path. Reading
@@ -64,11 +69,13 @@ func readJournal(path string) (journalRead, error) {
 		payload := data[off+8 : off+8+int(n)]
 		if crc32.Checksum(payload, castagnoli) != sum {
 			jr.torn = fmt.Sprintf("an entry whose checksum does not match at byte %d", off)
+			jr.damaged = off+8+int(n) < len(data)
 			break
 		}
 		d, err := zones.UnmarshalDelta(payload)
 		if err != nil {
 			jr.torn = fmt.Sprintf("an entry that does not decode at byte %d: %v", off, err)
+			jr.damaged = off+8+int(n) < len(data)
 			break
 		}
 		jr.entries = append(jr.entries, d)

@@ -106,6 +106,11 @@ func (s *Store) loadJournal(f *zoneFiles, st *Stored) []zones.Delta {
 		return nil
 	case jr.torn != "" && s.readOnly:
 		st.problem("%s: %s: the entries after byte %d are not used", f.jnl, jr.torn, jr.good)
+	case jr.damaged:
+		// Damage, not a crash: the whole file is kept aside for a look,
+		// and the entries before the damage go on as the journal.
+		st.problem("%s: %s, with more entries after it: the file is damaged (a crash cuts only the last entry short); %s",
+			f.jnl, jr.torn, s.keepFront(f.jnl, jr.good))
 	case jr.torn != "":
 		if err := cutJournal(f.jnl, jr.good); err != nil {
 			st.problem("%s: %s, and %v", f.jnl, jr.torn, err)
@@ -183,6 +188,26 @@ func (s *Store) setAside(path string) string {
 		return fmt.Sprintf("(could not rename: %v)", err)
 	}
 	return filepath.Base(to)
+}
+
+// keepFront sets the damaged journal at path aside and writes its first
+// good bytes back as the journal, and says what it did.
+func (s *Store) keepFront(path string, good int64) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("it cannot be read again: %v", err)
+	}
+	to, err := zones.SetAside(path, time.Now())
+	if err != nil {
+		if err := cutJournal(path, good); err != nil {
+			return fmt.Sprintf("it could be neither set aside nor cut: %v", err)
+		}
+		return fmt.Sprintf("it could not be set aside (%v): the entries after byte %d were cut off", err, good)
+	}
+	if err := zones.WriteFile(path, data[:good], 0o600); err != nil {
+		return fmt.Sprintf("set aside as %s; the entries before byte %d could not be written back (%v), so the zone starts from its snapshot", filepath.Base(to), good, err)
+	}
+	return fmt.Sprintf("set aside as %s, and the entries before byte %d kept", filepath.Base(to), good)
 }
 
 func dirOf(path string) string { return filepath.Dir(path) }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"bytes"
+	"encoding/binary"
 	"github.com/miekg/dns"
 	"github.com/zonerw/zonerw/zones"
 )
@@ -245,5 +247,43 @@ func TestOpenRemovesStaleTempFiles(t *testing.T) {
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 && fi.Mode().Perm() != 0o755 {
 		t.Errorf("store directory mode %v", fi.Mode())
+	}
+}
+
+// TestDamageInTheMiddleOfTheJournalIsSetAside: an entry that does not
+// check out with whole entries after it is damage, not a torn append: the
+// file is set aside whole for a look, and the entries before the damage
+// go on as the journal. It was cut at the damage in place, reported as
+// a crash, and the entries after it lost without a copy.
+func TestDamageInTheMiddleOfTheJournalIsSetAside(t *testing.T) {
+	dir := t.TempDir()
+	saveRun(t, open(t, dir), slotted(t), 10, 4) // serials 10 to 13: three entries
+	jnl := filepath.Join(dir, "example.com.jnl")
+	data, err := os.ReadFile(jnl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := len(journalMagic) + 8 + int(binary.BigEndian.Uint32(data[len(journalMagic):]))
+	damaged := slices.Clone(data)
+	damaged[first+8] ^= 0xff // the second entry's payload
+	if err := os.WriteFile(jnl, damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := open(t, dir).Load("example.com.")
+	if st.Version == nil || st.Version.Serial() != 11 {
+		t.Fatalf("after damage in the second entry: version %v, want serial 11", st.Version)
+	}
+	if len(st.Problems) != 1 || !strings.Contains(st.Problems[0], "the file is damaged") || !strings.Contains(st.Problems[0], "set aside as example.com.jnl.damaged-") {
+		t.Errorf("problems %q, want the damage reported and the file set aside", st.Problems)
+	}
+	aside, _ := filepath.Glob(jnl + ".damaged-*")
+	if len(aside) != 1 {
+		t.Fatalf("set-aside copies: %v", aside)
+	}
+	if kept, _ := os.ReadFile(aside[0]); !bytes.Equal(kept, damaged) {
+		t.Errorf("the copy set aside is not the damaged file")
+	}
+	if now, _ := os.ReadFile(jnl); !bytes.Equal(now, data[:first]) {
+		t.Errorf("the journal is %d bytes, want the %d before the damage", len(now), first)
 	}
 }
