@@ -127,11 +127,25 @@ func (b *Base) layout(name uint32, order []uint16, recs []dynRecord) (dynNode, s
 	owner := b.names.name(name)
 	for _, t := range types {
 		set := rrset{rtype: t, off: uint32(len(n.data))}
+		// One TTL for the RRset (RFC 2181 5.2): a marker record given a
+		// failover TTL beside a static record of its type takes the
+		// static one down with it, as a resolver would (the lowest).
+		// (Signatures keep each its own: an RRSIG's TTL is that of the
+		// RRset it covers.)
+		ttl, seen := uint32(0), false
+		for _, r := range recs {
+			if r.rtype == t && (!seen || r.ttl < ttl) {
+				ttl, seen = r.ttl, true
+			}
+		}
 		for i, r := range recs {
 			if r.rtype != t || slices.ContainsFunc(recs[:i], func(o dynRecord) bool {
-				return o.rtype == t && o.ttl == r.ttl && bytes.Equal(o.rdata, r.rdata)
+				return o.rtype == t && (o.ttl == r.ttl || t != dns.TypeRRSIG) && bytes.Equal(o.rdata, r.rdata)
 			}) {
 				continue
+			}
+			if t != dns.TypeRRSIG {
+				r.ttl = ttl
 			}
 			start := len(n.data)
 			n.data = appendRecord(n.data, t, r.ttl, r.rdata)

@@ -269,3 +269,25 @@ func TestBaseSOARRsetIsTheVersions(t *testing.T) {
 		t.Errorf("ApexWire = %q", b.ApexWire())
 	}
 }
+
+// TestASlotsFailoverTTLIsTheRRsets: a slot filled with a failover TTL
+// beside a static record of its type makes one RRset with one TTL, the
+// lowest (RFC 2181 5.2), not an RRset of mixed TTLs, which NSD warns of
+// and a resolver treats as the lowest anyway.
+func TestASlotsFailoverTTLIsTheRRsets(t *testing.T) {
+	text := slotZone + "www IN A 127.0.0.11\n"
+	base := buildSlots(t, text, 5) // www A 127.0.0.10, the slot; 127.0.0.11 static, TTL 300
+	fill := func(s Slot) ([]netip.Addr, uint32, error) {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.12")}, 60, nil
+	}
+	v := mustVersion(t, base, 1, fill)
+	got := lookup(t, v, "www.example.com.", dns.TypeA)
+	want := []string{"www.example.com.\t60\tIN\tA\t127.0.0.11", "www.example.com.\t60\tIN\tA\t127.0.0.12"}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("www A = %q, want %q", got, want)
+	}
+	if txt := lookup(t, v, "www.example.com.", dns.TypeTXT); len(txt) != 1 || !strings.Contains(txt[0], "\t300\t") {
+		t.Errorf("www TXT = %q: another type keeps its TTL", txt)
+	}
+}
