@@ -274,7 +274,7 @@ func Lock(dir string) (unlock func(), err error) {
 	}
 	path := filepath.Join(dir, "lock")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	readOnly := errors.Is(err, syscall.EROFS)
+	readOnly, onDir := errors.Is(err, syscall.EROFS), false
 	if readOnly {
 		// A file system remounted read-only (as after a disk error): the
 		// daemon must still start and serve what is stored, so the lock
@@ -282,6 +282,7 @@ func Lock(dir string) (unlock func(), err error) {
 		// the directory (flock needs no write access).
 		if f, err = os.Open(path); err != nil {
 			f, err = os.Open(dir)
+			onDir = err == nil
 		}
 	}
 	if err != nil {
@@ -300,9 +301,29 @@ func Lock(dir string) (unlock func(), err error) {
 		}
 		return nil, fmt.Errorf("state lock %s: %w", path, err)
 	}
+	// The directory is locked as well: a lock file deleted by hand (the
+	// message above invites it) would let a second process lock a new
+	// one, and two would write the store at once.
+	if onDir { // the lock above is the directory's already
+		return func() { f.Close() }, nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("state lock %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		d.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s is locked by another zonerw process (a zonerw serve on this state directory, or a run still going), although its lock file %s was removed", dir, path)
+		}
+		return nil, fmt.Errorf("state lock %s: %w", dir, err)
+	}
 	if _, err := zones.RemoveStaleTemps(dir); err != nil && !errors.Is(err, syscall.EROFS) {
 		f.Close()
+		d.Close()
 		return nil, fmt.Errorf("state directory %s: %w", dir, err)
 	}
-	return func() { f.Close() }, nil
+	return func() { f.Close(); d.Close() }, nil
 }

@@ -80,3 +80,26 @@ func TestSaverTriesAFailedWriteAgain(t *testing.T) {
 		t.Fatalf("state file: %q, %v; want the newest state", got, err)
 	}
 }
+
+// TestLockHoldsWithItsFileRemoved: the lock holds the directory itself,
+// so a lock file removed by hand lets no second process in; it did, and
+// two wrote the store at once.
+func TestLockHoldsWithItsFileRemoved(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "lock")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lock(dir); err == nil || !strings.Contains(err.Error(), "although its lock file") {
+		t.Fatalf("a second lock with the file removed: %v, want it refused", err)
+	}
+	unlock()
+	unlock, err = Lock(dir)
+	if err != nil {
+		t.Fatalf("after the unlock: %v", err)
+	}
+	unlock()
+}
