@@ -231,3 +231,32 @@ func TestLostKeysAreNotReplacedUnseen(t *testing.T) {
 		t.Errorf("with the key file restored the zone file does not point www at the backup 127.0.0.12:\n%s", now)
 	}
 }
+
+// TestSignaturesKeepTheirSerial: a restart or a reload with nothing
+// changed serves the signatures the zone went out with under its serial;
+// signing the zone again under the same serial gave one serial two
+// contents, and the next IXFR failed on Knot, BIND and NSD alike.
+func TestSignaturesKeepTheirSerial(t *testing.T) {
+	main := startWeb(t, "127.0.0.11", 0)
+	dnsPort := freePort(t, "127.0.0.1")
+	cfg := daemonYAML{webPort: main.port(), dnsPort: dnsPort, zone: "    dnssec: {enabled: true, denial: nsec3}\n"}.write(t)
+	server := fmt.Sprintf("127.0.0.1:%d", dnsPort)
+	d := startServe(t, cfg)
+	waitSigned(t, server, "www.example.com.", "127.0.0.11")
+	serial, sig := soaOf(server, "example.com"), answerRRSIG(t, server, "www.example.com.")
+	same := func(when string) {
+		t.Helper()
+		if s, now := soaOf(server, "example.com"), answerRRSIG(t, server, "www.example.com."); s != serial || now.Signature != sig.Signature {
+			t.Errorf("%s: serial %d (was %d), www's signature changed: %v", when, s, serial, now.Signature != sig.Signature)
+		}
+	}
+	if code, out, errOut := runZonerw(t, "reload", "-c", cfg); code != 0 {
+		t.Fatalf("zonerw reload: exit %d\n%s%s", code, out, errOut)
+	}
+	same("after a reload")
+	d.stop(t)
+	d = startServe(t, cfg)
+	waitForLogCount(t, d, "failover loop started", 1, 20*time.Second) // the templates compiled, the first publish done
+	same("after a restart")
+	d.stop(t)
+}

@@ -77,9 +77,17 @@ func (c *Compiled) draft(serial uint32, v Values) (*zones.Version, error) {
 // draft itself (the same content on a new compile), a signed zone makes
 // it again with its dynamic RRsets signed, at the same serial and with
 // the journal the draft was given.
-func (c *Compiled) signedReuse(rel *Release, draft *zones.Version) (*Release, bool, error) {
+func (c *Compiled) signedReuse(rel *Release, draft *zones.Version, cur *Release) (*Release, bool, error) {
 	if c.signed == nil || rel.Version != draft {
 		return rel, false, nil
+	}
+	if cur != nil && cur.Version.Signed() && cur.Version.Serial() == draft.Serial() {
+		// The same content under the same serial keeps the signatures it
+		// went out with (a start, a reload): signed again, one serial
+		// would name two zones, and the next IXFR would delete records
+		// the secondaries do not hold. Signatures due for refreshing get
+		// a new serial (Resign).
+		return &Release{Zone: rel.Zone, Version: cur.Version, Values: rel.Values}, false, nil
 	}
 	v, err := c.Version(draft.Serial(), rel.Values)
 	if err != nil {

@@ -203,7 +203,7 @@ func (p *Pipeline) next(e *zoneEntry, c *Compiled, v Values, force bool) (*Relea
 	// somewhere (a secondary, an older store): that serial may hold other
 	// content, so the zone must move past it.
 	if !force && same && (!e.hasFloor || draft.Serial() == e.floor) {
-		return c.signedReuse(e.reuse(rel), draft) // sign.go
+		return c.signedReuse(e.reuse(rel), draft, e.cur) // sign.go
 	}
 	serial, err := zones.NextSerial(c.Zone.Policy, e.floor, e.hasFloor, p.cfg.Now())
 	if err != nil {
