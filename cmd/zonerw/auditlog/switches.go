@@ -15,18 +15,8 @@ import (
 // the governor's memory). A missing log has none; damaged lines are
 // skipped, as zonerw log does.
 func Switches(stateDir string, since time.Time) (map[string][]time.Time, error) {
-	path := Path(stateDir)
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	out := map[string][]time.Time{}
-	scan := &Scan{Path: path, Filter: Filter{Since: since}, Stderr: io.Discard}
-	err = scan.Run(context.Background(), f, func(e Line, _ []byte) error {
+	found, err := each(stateDir, Filter{Since: since}, func(e Line) {
 		if ev := e.Event; ev != nil && (ev.Kind == failover.EventUnpinned || ev.Kind == failover.EventFlapReleased) {
 			delete(out, ev.Service) // the engine forgets its switches then
 		}
@@ -36,9 +26,31 @@ func Switches(stateDir string, since time.Time) (map[string][]time.Time, error) 
 				out[d.Service] = append(out[d.Service], d.At)
 			}
 		}
+	})
+	if !found {
+		return nil, err
+	}
+	return out, err
+}
+
+// each calls fn with every line of stateDir's audit log that filter
+// takes, skipping damaged lines as zonerw log does; found is false when
+// there is no log.
+func each(stateDir string, filter Filter, fn func(Line)) (found bool, err error) {
+	path := Path(stateDir)
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	scan := &Scan{Path: path, Filter: filter, Stderr: io.Discard}
+	return true, scan.Run(context.Background(), f, func(e Line, _ []byte) error {
+		fn(e)
 		return nil
 	})
-	return out, err
 }
 
 // Pins reads the operator pins the audit log of stateDir records that
@@ -46,21 +58,11 @@ func Switches(stateDir string, since time.Time) (map[string][]time.Time, error) 
 // drill after it. A state file rebuilt after damage gets them back from
 // here. A missing log has none; damaged lines are skipped.
 func Pins(stateDir string, now time.Time) (map[string]*failover.Pin, error) {
-	path := Path(stateDir)
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	out := map[string]*failover.Pin{}
-	scan := &Scan{Path: path, Stderr: io.Discard}
-	err = scan.Run(context.Background(), f, func(e Line, _ []byte) error {
+	_, err := each(stateDir, Filter{}, func(e Line) {
 		ev := e.Event
 		if ev == nil {
-			return nil
+			return
 		}
 		switch ev.Kind {
 		case failover.EventPinned:
@@ -71,7 +73,6 @@ func Pins(stateDir string, now time.Time) (map[string]*failover.Pin, error) {
 		case failover.EventUnpinned, failover.EventPinExpired, failover.EventDrillStarted:
 			delete(out, ev.Service)
 		}
-		return nil
 	})
 	for svc, p := range out {
 		if !p.Until.IsZero() && !p.Until.After(now) {
