@@ -24,7 +24,9 @@ func NewSigner(keeper *Keeper, now func() time.Time) *Signer {
 	if now == nil {
 		now = time.Now
 	}
-	return &Signer{keeper: keeper, now: now, workers: runtime.GOMAXPROCS(0)}
+	// One worker per core: GOMAXPROCS may count more processors than
+	// cores (the nameserver's UDP loops add one each).
+	return &Signer{keeper: keeper, now: now, workers: min(runtime.GOMAXPROCS(0), runtime.NumCPU())}
 }
 
 // Keeper is the signer's key keeper.
