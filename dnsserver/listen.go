@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -41,7 +40,7 @@ func (s *Server) ListenAndStart(addr string) error {
 
 // udpSockets is how many UDP sockets a listener gets: one per core the
 // process may run on, at most 8.
-func udpSockets() int { return min(max(runtime.GOMAXPROCS(0), 1), 8) }
+func udpSockets() int { return min(max(baseProcs(), 1), 8) }
 
 // listenUDP binds n UDP sockets to addr with SO_REUSEPORT.
 func listenUDP(addr string, n int) ([]*net.UDPConn, error) {
@@ -112,7 +111,7 @@ func (s *Server) startUDP(c *net.UDPConn) error {
 		c.Close()
 		return err
 	}
-	s.udp = append(s.udp, c)
+	s.udp = append(s.udp, l)
 	s.wg.Go(l.run)
 	return nil
 }
@@ -187,8 +186,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.servers, s.udp = nil, nil
 	s.mu.Unlock()
 	s.cancel()
-	for _, c := range udp {
-		c.Close() // its loop returns once the read in progress fails
+	for _, l := range udp {
+		l.stop()
 	}
 	var errs []error
 	for _, srv := range servers {

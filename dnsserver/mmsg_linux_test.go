@@ -3,12 +3,15 @@
 package dnsserver
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
 	"golang.org/x/sys/unix"
 )
 
@@ -59,6 +62,7 @@ func TestBatchCallsAllocateNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("newBatchConn: %v", err)
 	}
+	defer bc.close()
 	b := bc.(*rawBatchConn)
 
 	const runs = 100
@@ -74,7 +78,7 @@ func TestBatchCallsAllocateNothing(t *testing.T) {
 	var failed error
 	allocs := testing.AllocsPerRun(runs, func() {
 		b.prepare(0, &in[0])
-		if n, err := b.call(false, unix.SYS_RECVMMSG, 1); err != nil || n != 1 {
+		if n, err := b.call(unix.SYS_RECVMMSG, 1); err != nil || n != 1 {
 			failed = fmt.Errorf("recvmmsg: %d, %v", n, err)
 		}
 		if n, err := b.writeBatch(out); err != nil || n != 1 {
@@ -92,4 +96,104 @@ func TestBatchCallsAllocateNothing(t *testing.T) {
 	if n, _, err := client.ReadFromUDPAddrPort(buf); err != nil || string(buf[:n]) != "reply" {
 		t.Errorf("the client read %q, %v; want the reply", buf[:n], err)
 	}
+}
+
+// TestLoopsTakeAProcessorEach: every UDP loop adds one processor to
+// GOMAXPROCS while it runs (its thread sleeps in the kernel holding it),
+// and Shutdown gives them all back.
+func TestLoopsTakeAProcessorEach(t *testing.T) {
+	base := runtime.GOMAXPROCS(0)
+	s := newTestServer(t, Config{})
+	if err := s.ListenAndStart("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	loops := udpSockets()
+	if got := runtime.GOMAXPROCS(0); got != base+loops {
+		t.Errorf("GOMAXPROCS while serving: %d, want %d (%d and one per loop, %d loops)", got, base+loops, base, loops)
+	}
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if got := runtime.GOMAXPROCS(0); got != base {
+		t.Errorf("GOMAXPROCS after Shutdown: %d, want %d again", got, base)
+	}
+}
+
+// TestShutdownReleasesAWaitingSocket: Shutdown wakes a loop that sleeps
+// in the kernel waiting for a datagram, and the socket is closed: the
+// port can be bound again by a socket without SO_REUSEPORT.
+func TestShutdownReleasesAWaitingSocket(t *testing.T) {
+	s := newTestServer(t, Config{})
+	if err := s.ListenAndStart("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	addr := udpAddr(s)
+	exchange(t, "udp", addr, query("www.example.com.", dns.TypeA)) // the loop waits again after it
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Fatalf("binding %s after Shutdown: %v (a socket of the server is still open)", addr, err)
+	}
+	pc.Close()
+}
+
+// TestCollectionWhileLoopsWait: garbage collection, which stops every
+// goroutine, completes while the loops wait for datagrams, both on the
+// poller and in the raw ppoll of a high rate of queries (which the
+// runtime's signal interrupts); the server answers after each collection.
+func TestCollectionWhileLoopsWait(t *testing.T) {
+	for _, raw := range []bool{false, true} {
+		t.Run(fmt.Sprintf("raw %v", raw), func(t *testing.T) {
+			if raw {
+				from, below := rawFrom, pollerBelow
+				rawFrom, pollerBelow = 1, 0 // raw from the first batch on, for good
+				defer func() { rawFrom, pollerBelow = from, below }()
+			}
+			s := newTestServer(t, Config{})
+			if err := s.ListenAndStart("127.0.0.1:0"); err != nil {
+				t.Fatal(err)
+			}
+			defer s.Shutdown(context.Background())
+			addr := udpAddr(s)
+			for range 20 {
+				exchange(t, "udp", addr, query("www.example.com.", dns.TypeA))
+				done := make(chan struct{})
+				go func() { runtime.GC(); close(done) }()
+				select {
+				case <-done:
+				case <-time.After(20 * time.Second):
+					t.Fatal("garbage collection did not complete in 20 s while the loops waited")
+				}
+			}
+			if got := someWaitRaw(s); got != raw {
+				t.Errorf("a loop waits raw: %v, want %v", got, raw)
+			}
+			if r := exchange(t, "udp", addr, query("www.example.com.", dns.TypeA)); len(r.Answer) == 0 {
+				t.Errorf("no answer after the collections: %v", r)
+			}
+		})
+	}
+}
+
+// udpAddr is the address of s's first UDP socket.
+func udpAddr(s *Server) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.udp[0].bc.localAddr().String()
+}
+
+// someWaitRaw tells whether one of s's loops waits raw.
+func someWaitRaw(s *Server) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range s.udp {
+		if l.bc.(*rawBatchConn).raw.Load() {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ package dnsserver
 
 import (
 	"net"
+	"runtime"
 	"syscall"
 
 	"golang.org/x/net/ipv4"
@@ -20,12 +21,13 @@ type xnetConn interface {
 }
 
 type xnetBatchConn struct {
-	c  xnetConn
-	ms []ipv4.Message
+	conn *net.UDPConn
+	c    xnetConn
+	ms   []ipv4.Message
 }
 
 func newBatchConn(c *net.UDPConn, size int) (batchConn, error) {
-	b := &xnetBatchConn{ms: make([]ipv4.Message, size)}
+	b := &xnetBatchConn{conn: c, ms: make([]ipv4.Message, size)}
 	for i := range b.ms {
 		b.ms[i].Buffers = [][]byte{nil}
 	}
@@ -71,3 +73,11 @@ func (b *xnetBatchConn) writeBatch(ds []datagram) (int, error) {
 	}
 	return b.c.WriteBatch(ms, 0)
 }
+
+func (b *xnetBatchConn) stop()               { b.conn.Close() } // the read in progress fails
+func (b *xnetBatchConn) close()              {}
+func (b *xnetBatchConn) localAddr() net.Addr { return b.conn.LocalAddr() }
+
+// baseProcs is GOMAXPROCS (the loops here wait on the poller and add no
+// processors).
+func baseProcs() int { return runtime.GOMAXPROCS(0) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -34,7 +33,7 @@ type Server struct {
 
 	mu           sync.Mutex // guards the fields below
 	servers      []*dns.Server
-	udp          []*net.UDPConn // served by udpLoop
+	udp          []*udpLoop
 	notifyCancel map[string]context.CancelFunc
 	// notifyGate holds NOTIFYs back while it is open (HoldNotify), so that
 	// versions handed over before the listeners are bound are announced

@@ -28,6 +28,11 @@ type batchConn interface {
 	serve(ds []datagram, handle func(n int)) error
 	// writeBatch sends the first datagrams of ds and returns how many.
 	writeBatch(ds []datagram) (int, error)
+	// stop makes serve return net.ErrClosed, also from a read in progress.
+	stop()
+	// close releases the socket once serve has returned.
+	close()
+	localAddr() net.Addr
 }
 
 // datagram is one datagram of a batch.
@@ -41,21 +46,25 @@ type datagram struct {
 
 // udpLoop serves one UDP socket.
 type udpLoop struct {
-	s    *Server
-	conn *net.UDPConn
-	bc   batchConn
+	s  *Server
+	bc batchConn
 }
 
+// newUDPLoop takes conn over for a loop (conn itself may be closed).
 func newUDPLoop(s *Server, conn *net.UDPConn) (*udpLoop, error) {
 	bc, err := newBatchConn(conn, udpBatch)
 	if err != nil {
 		return nil, err
 	}
-	return &udpLoop{s: s, conn: conn, bc: bc}, nil
+	return &udpLoop{s: s, bc: bc}, nil
 }
 
-// run serves until the socket is closed.
+// stop ends run, also while it waits for a datagram.
+func (l *udpLoop) stop() { l.bc.stop() }
+
+// run serves until stop, then releases the socket.
 func (l *udpLoop) run() {
+	defer l.bc.close()
 	in := make([]datagram, udpBatch)
 	out := make([]datagram, udpBatch)
 	replies := make([][]byte, udpBatch)
@@ -70,7 +79,7 @@ func (l *udpLoop) run() {
 			if d.trunc || !d.from.IsValid() {
 				continue // larger than MaxQuerySize: not a query we parse
 			}
-			if size := l.answer(d.buf[:d.n], d.from, replies[k]); size > 0 {
+			if size := l.answer(d.buf[:d.n], d.from, d.scope, replies[k]); size > 0 {
 				out[k] = datagram{buf: replies[k][:size], from: d.from, scope: d.scope}
 				k++
 			}
@@ -82,7 +91,7 @@ func (l *udpLoop) run() {
 		if l.s.closing.Load() || errors.Is(err, net.ErrClosed) {
 			return
 		}
-		l.s.logLimited(slog.LevelWarn, "udp read failed", "addr", l.conn.LocalAddr().String(), "err", err)
+		l.s.logLimited(slog.LevelWarn, "udp read failed", "addr", l.bc.localAddr().String(), "err", err)
 	}
 }
 
@@ -91,7 +100,7 @@ func (l *udpLoop) send(ds []datagram) {
 	for len(ds) > 0 {
 		n, err := l.bc.writeBatch(ds)
 		if err != nil {
-			l.s.logLimited(slog.LevelDebug, "cannot send answers", "addr", l.conn.LocalAddr().String(), "err", err)
+			l.s.logLimited(slog.LevelDebug, "cannot send answers", "addr", l.bc.localAddr().String(), "err", err)
 			n = max(n, 1) // skip the datagram that failed
 		}
 		ds = ds[n:]
@@ -101,7 +110,7 @@ func (l *udpLoop) send(ds []datagram) {
 // answer handles one datagram from ap: the fast path writes its reply
 // into buf and returns the length; anything else goes to ServeDNS, which
 // sends its own reply (0 is returned). Responses are dropped unread.
-func (l *udpLoop) answer(q []byte, ap netip.AddrPort, buf []byte) (size int) {
+func (l *udpLoop) answer(q []byte, ap netip.AddrPort, scope uint32, buf []byte) (size int) {
 	if len(q) < headerLen || q[2]&0x80 != 0 {
 		l.s.stats.dropped.Add(1)
 		return 0
@@ -109,7 +118,7 @@ func (l *udpLoop) answer(q []byte, ap netip.AddrPort, buf []byte) (size int) {
 	if n := l.fast(q, ap.Addr().Unmap(), buf); n != 0 {
 		return max(n, 0)
 	}
-	l.full(q, ap)
+	l.full(q, ap, scope)
 	return 0
 }
 
@@ -129,8 +138,8 @@ func (l *udpLoop) fast(q []byte, addr netip.Addr, buf []byte) (n int) {
 // full answers q the way the dns package's server would, through
 // ServeDNS: the layout check, the parse (FORMERR if it fails), TSIG
 // verification, then the handler.
-func (l *udpLoop) full(q []byte, from netip.AddrPort) {
-	w := &loopWriter{l: l, to: from}
+func (l *udpLoop) full(q []byte, from netip.AddrPort, scope uint32) {
+	w := &loopWriter{l: l, to: from, scope: scope}
 	q, ok := l.s.screen(q, func() dns.ResponseWriter { return w })
 	if !ok {
 		return // a malformed layout, answered FORMERR by screen
@@ -151,13 +160,14 @@ func (l *udpLoop) full(q []byte, from netip.AddrPort) {
 type loopWriter struct {
 	l          *udpLoop
 	to         netip.AddrPort
+	scope      uint32 // of an IPv6 link-local peer
 	tsigStatus error
 	requestMAC string // of a signed query: the reply's TSIG covers it
 }
 
 var _ dns.ResponseWriter = (*loopWriter)(nil)
 
-func (w *loopWriter) LocalAddr() net.Addr  { return w.l.conn.LocalAddr() }
+func (w *loopWriter) LocalAddr() net.Addr  { return w.l.bc.localAddr() }
 func (w *loopWriter) RemoteAddr() net.Addr { return net.UDPAddrFromAddrPort(w.to) }
 
 // WriteMsg packs m and sends it, signed (RFC 8945) when it carries a TSIG
@@ -176,8 +186,13 @@ func (w *loopWriter) WriteMsg(m *dns.Msg) error {
 	_, err = w.Write(b)
 	return err
 }
-func (w *loopWriter) Write(b []byte) (int, error) { return w.l.conn.WriteToUDPAddrPort(b, w.to) }
-func (w *loopWriter) Close() error                { return nil }
-func (w *loopWriter) TsigStatus() error           { return w.tsigStatus }
-func (w *loopWriter) TsigTimersOnly(bool)         {}
-func (w *loopWriter) Hijack()                     {}
+func (w *loopWriter) Write(b []byte) (int, error) {
+	if _, err := w.l.bc.writeBatch([]datagram{{buf: b, from: w.to, scope: w.scope}}); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+func (w *loopWriter) Close() error        { return nil }
+func (w *loopWriter) TsigStatus() error   { return w.tsigStatus }
+func (w *loopWriter) TsigTimersOnly(bool) {}
+func (w *loopWriter) Hijack()             {}

@@ -5,7 +5,7 @@
 #
 #   bash docs/bench/nameserver.sh          # from the repository root
 #
-# Each server is pinned to CPU 0 (zonerw then runs with GOMAXPROCS 1, NSD
+# Each server is pinned to CPU 0 (zonerw then has one UDP socket, NSD
 # with one server process, Knot with one UDP worker) and dnsperf to CPU 1;
 # the servers take turns, ROUNDS times. Server CPU is utime+stime from
 # /proc/PID/stat (children included for NSD, which forks), over the
