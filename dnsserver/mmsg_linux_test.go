@@ -197,3 +197,52 @@ func someWaitRaw(s *Server) bool {
 	}
 	return false
 }
+
+// TestLoopsChangeHowTheyWait: a loop goes from the poller to the raw wait
+// while queries come fast, and back once they stop, answering every query
+// on the way. (With the thresholds set low: one batch in a window of
+// rateWindow makes it wait raw, a window with none sends it back.)
+func TestLoopsChangeHowTheyWait(t *testing.T) {
+	from, below := rawFrom, pollerBelow
+	rawFrom, pollerBelow = 1, 1
+	defer func() { rawFrom, pollerBelow = from, below }()
+	s := newTestServer(t, Config{})
+	if err := s.ListenAndStart("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	c, err := net.Dial("udp", udpAddr(s)) // one source port: one socket gets every query
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	co := &dns.Conn{Conn: c}
+	ask := func(id uint16) {
+		t.Helper()
+		q := query("www.example.com.", dns.TypeA)
+		q.Id = id
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if err := co.WriteMsg(q); err != nil {
+			t.Fatal(err)
+		}
+		r, err := co.ReadMsg()
+		if err != nil || r.Id != q.Id || len(r.Answer) == 0 {
+			t.Fatalf("query %d: %v, %v", id, r, err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var id uint16
+	for ; !someWaitRaw(s); id++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("no loop waits raw after %d queries", id)
+		}
+		ask(id)
+	}
+	for someWaitRaw(s) {
+		if time.Now().After(deadline) {
+			t.Fatal("the loop still waits raw with no queries coming")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ask(id)
+}
